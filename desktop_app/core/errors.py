@@ -1,0 +1,121 @@
+"""One exception tree for the whole app. Every error carries a short, user-facing message.
+
+    TempInboxError
+    ├── ApiError                     a mail.tm-compatible service answered badly or not at all
+    │   ├── NetworkError             no connection, DNS failure, timeout
+    │   ├── ServerError              5xx after the bounded retries
+    │   ├── RateLimitedError         429 after the bounded retries
+    │   ├── AuthError                401: missing/invalid token
+    │   │   ├── InvalidCredentialsError   wrong address or password on /token
+    │   │   └── AccountGoneError          still 401 after one silent re-login
+    │   ├── NotFoundError            404
+    │   ├── ValidationError          400/422 with violations
+    │   │   └── AddressTakenError    422 "address: This value is already used."
+    │   ├── UnsupportedMediaError    415
+    │   └── ProtocolError            malformed JSON or a payload we cannot read
+    ├── StoreError                   the local cache cannot be read or written
+    ├── SecretsError                 the OS keyring failed
+    │   └── KeyringUnavailableError  no usable keyring backend at all
+    └── UsageError                   bad input from the user (command line, dialogs, import files)
+
+User-facing text lives here and only here: ``str(error)`` is what the user sees; technical detail
+goes into ``error.detail`` for logs.
+"""
+
+from __future__ import annotations
+
+
+class TempInboxError(Exception):
+    """Base of every error the app raises on purpose."""
+
+    default_message = "Something went wrong."
+
+    def __init__(self, message: str | None = None, *, detail: str = "") -> None:
+        self.message = message or self.default_message
+        self.detail = detail
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ApiError(TempInboxError):
+    default_message = "The mail service answered with an error."
+
+    def __init__(self, message: str | None = None, *, status: int | None = None, detail: str = "") -> None:
+        super().__init__(message, detail=detail)
+        self.status = status
+
+
+class NetworkError(ApiError):
+    default_message = "Cannot reach the mail service. Check your connection; Temp Inbox will keep trying."
+
+
+class ServerError(ApiError):
+    default_message = "The mail service is having trouble right now (server error). Try again in a moment."
+
+
+class RateLimitedError(ApiError):
+    default_message = "The mail service is limiting requests. Wait a few seconds and try again."
+
+
+class AuthError(ApiError):
+    default_message = "The mail service refused the login for this address."
+
+
+class InvalidCredentialsError(AuthError):
+    default_message = "Wrong address or password."
+
+
+class AccountGoneError(AuthError):
+    default_message = "This address no longer exists or its password is wrong."
+
+
+class NotFoundError(ApiError):
+    default_message = "That item no longer exists on the mail service."
+
+
+class ValidationError(ApiError):
+    default_message = "The mail service did not accept this input."
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        status: int | None = None,
+        detail: str = "",
+        violations: list[tuple[str, str]] | None = None,
+    ) -> None:
+        super().__init__(message, status=status, detail=detail)
+        self.violations = violations or []
+
+
+class AddressTakenError(ValidationError):
+    default_message = "This address is already taken. Pick another name."
+
+
+class UnsupportedMediaError(ApiError):
+    default_message = "The mail service did not understand the request format."
+
+
+class ProtocolError(ApiError):
+    default_message = "The mail service sent a reply Temp Inbox cannot read."
+
+
+class StoreError(TempInboxError):
+    default_message = "The local mail cache cannot be read or written."
+
+
+class SecretsError(TempInboxError):
+    default_message = "The system keyring could not store or read a password."
+
+
+class KeyringUnavailableError(SecretsError):
+    default_message = (
+        "No system keyring is available, so passwords cannot be saved. "
+        "You can keep new addresses for this session only; they will be lost when Temp Inbox quits."
+    )
+
+
+class UsageError(TempInboxError):
+    default_message = "That input is not valid."
