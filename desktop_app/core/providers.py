@@ -1,0 +1,68 @@
+"""Mail services that speak the mail.tm API, each with its Mercure hub."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from desktop_app.core.errors import UsageError
+
+
+@dataclass(frozen=True, slots=True)
+class Provider:
+    id: str
+    name: str
+    api_url: str
+    hub_url: str
+    credit_url: str | None = None  # services whose terms require a visible credit link
+
+    @property
+    def requires_credit(self) -> bool:
+        return self.credit_url is not None
+
+
+MAILTM = Provider(
+    id="mail.tm",
+    name="mail.tm",
+    api_url="https://api.mail.tm",
+    hub_url="https://mercure.mail.tm/.well-known/mercure",
+    credit_url="https://mail.tm",
+)
+
+MAILGW = Provider(
+    id="mail.gw",
+    name="mail.gw",
+    api_url="https://api.mail.gw",
+    hub_url="https://mercure.mail.gw/.well-known/mercure",
+    credit_url="https://mail.gw",
+)
+
+BUILTIN: tuple[Provider, ...] = (MAILTM, MAILGW)
+DEFAULT = MAILTM
+
+
+def _check_url(url: str, what: str) -> str:
+    url = url.strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise UsageError(
+            f"The {what} must be an http:// or https:// address, for example https://api.example.org."
+        )
+    return url
+
+
+def custom_provider(api_url: str, hub_url: str | None = None, *, name: str | None = None) -> Provider:
+    """Any mail.tm-compatible service. The hub defaults to ``<api-url>/.well-known/mercure``."""
+    api = _check_url(api_url, "API URL")
+    hub = _check_url(hub_url, "hub URL") if hub_url else f"{api}/.well-known/mercure"
+    for builtin in BUILTIN:
+        if builtin.api_url == api and builtin.hub_url == hub:
+            return builtin
+    digest = hashlib.sha256(f"{api} {hub}".encode()).hexdigest()[:10]
+    return Provider(id=f"custom-{digest}", name=name or urlsplit(api).netloc, api_url=api, hub_url=hub)
+
+
+def local_provider(api_url: str, hub_url: str) -> Provider:
+    """The embedded local server; its id stays stable across runs whatever port it gets."""
+    return Provider(id="local", name="Local (this computer)", api_url=api_url.rstrip("/"), hub_url=hub_url)
