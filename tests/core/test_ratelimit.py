@@ -1,0 +1,69 @@
+"""The per-host budget: never more than 8 requests in any one-second window, shared by every account."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import httpx
+
+from desktop_app.core.api import MailTmClient
+from desktop_app.core.ratelimit import RateLimiter, limiter_for_host
+from tests.core.mailtm_fixtures import fixture_response
+
+
+def max_in_any_window(stamps: list[float], window: float = 1.0) -> int:
+    stamps = sorted(stamps)
+    best = 0
+    start = 0
+    for end, stamp in enumerate(stamps):
+        while stamp - stamps[start] >= window:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+def test_window_counter_has_teeth() -> None:
+    assert max_in_any_window([0.0, 0.1, 0.2, 0.99, 1.5]) == 4
+    assert max_in_any_window([0.0, 1.0, 2.0]) == 1
+
+
+async def test_fifty_concurrent_calls_from_several_accounts_stay_within_8_per_second() -> None:
+    arrivals: list[float] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        arrivals.append(time.monotonic())
+        if request.url.path == "/me":
+            return fixture_response(200, "account_201.json")
+        return fixture_response(200, "messages_2024.json")
+
+    # Separate top-level clients for the same host, as separate windows of the app would make:
+    # the limiter is per host, not per client.
+    host = "https://budget.example.test"
+    clients = [MailTmClient(host, transport=httpx.MockTransport(handler)) for _ in range(2)]
+    accounts = [
+        clients[i % 2].for_account(f"user{i}@example.test", "pw", token=f"T{i}", account_id=f"{i:024x}")
+        for i in range(5)
+    ]
+    calls = [accounts[i % 5].messages() if i % 2 else accounts[i % 5].me() for i in range(50)]
+    started = time.monotonic()
+    await asyncio.gather(*calls)
+    elapsed = time.monotonic() - started
+
+    assert len(arrivals) == 50
+    assert max_in_any_window(arrivals) <= 8
+    assert elapsed >= 5.0  # 50 requests at 8/s cannot finish sooner: the limiter really waited
+
+
+async def test_pause_after_429_holds_every_account() -> None:
+    limiter = RateLimiter(1000)
+    await limiter.acquire()
+    limiter.pause(0.3)
+    started = time.monotonic()
+    await asyncio.gather(limiter.acquire(), limiter.acquire())
+    assert time.monotonic() - started >= 0.29
+
+
+def test_limiter_is_shared_per_host() -> None:
+    assert limiter_for_host("API.example.test", 8) is limiter_for_host("api.example.test", 8)
+    assert limiter_for_host("a.example.test", 8) is not limiter_for_host("b.example.test", 8)
