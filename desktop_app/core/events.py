@@ -1,0 +1,128 @@
+"""Plain-Python events that mailboxes emit, and a tiny callback registry to subscribe to them.
+
+The UI (through a Qt adapter), notifications and the command line subscribe here; nothing in this module
+knows about Qt. Every event names the mailbox it belongs to by its key, the lower-cased address.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from desktop_app.core.models import Message, MessageSummary
+
+log = logging.getLogger(__name__)
+
+ConnectionKind = Literal["connecting", "live", "retrying", "failed", "stopped"]
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionState:
+    """Where one address's live subscription stands. ``retry_in`` is set while ``retrying``."""
+
+    kind: ConnectionKind
+    reason: str = ""
+    retry_in: float | None = None
+    since: float = field(default_factory=time.monotonic)
+
+    def describe(self) -> str:
+        """Short text for a status line, e.g. ``retrying in 4 s (server error 502)``."""
+        if self.kind == "retrying":
+            text = f"retrying in {max(0, round(self.retry_in or 0))} s"
+            return f"{text} ({self.reason})" if self.reason else text
+        if self.kind == "failed":
+            return f"failed: {self.reason}" if self.reason else "failed"
+        return self.kind
+
+
+@dataclass(frozen=True, slots=True)
+class MessageAdded:
+    """A message this app had never stored before (from the live stream or a catch-up)."""
+
+    address: str
+    summary: MessageSummary
+
+
+@dataclass(frozen=True, slots=True)
+class MessageBodyLoaded:
+    """The full body of a stored message has been fetched and saved."""
+
+    address: str
+    message: Message
+
+
+@dataclass(frozen=True, slots=True)
+class MessageUpdated:
+    """A known message changed state on the service (read/unread from another client)."""
+
+    address: str
+    message_id: str
+    seen: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRemoved:
+    address: str
+    message_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class UsageChanged:
+    address: str
+    used: int
+    quota: int
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionChanged:
+    address: str
+    state: ConnectionState
+
+
+@dataclass(frozen=True, slots=True)
+class SyncProblem:
+    """A catch-up or body fetch failed and will be retried; ``error`` is user-facing text."""
+
+    address: str
+    error: str
+    retry_in: float
+
+
+MailboxEvent = (
+    MessageAdded
+    | MessageBodyLoaded
+    | MessageUpdated
+    | MessageRemoved
+    | UsageChanged
+    | ConnectionChanged
+    | SyncProblem
+)
+Listener = Callable[[MailboxEvent], None]
+
+
+class EventEmitter:
+    """Synchronous fan-out of events to listeners. A failing listener is logged, never propagated:
+    a bug in one view must not stop mail from being stored."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Listener] = []
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Register ``listener``; returns a function that unsubscribes it."""
+        self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def emit(self, event: MailboxEvent) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(event)
+            except Exception:
+                log.exception("event listener %r failed on %s", listener, type(event).__name__)

@@ -1,0 +1,310 @@
+"""Mailboxes: live hub updates merged with REST catch-up into the local store, never losing a message.
+
+One ``Mailbox`` per address runs three named tasks:
+
+* ``live`` — the address's ``LiveSubscription``; every time it goes live (first connect and every
+  reconnect), and whenever a hub event cannot be read, a catch-up is requested;
+* ``catch-up`` — lists ``/messages`` newest first until a page ends in a message that was already stored
+  when the catch-up was requested (or the list ends), so anything that arrived while disconnected is
+  stored; failures (429, 5xx, malformed replies, no network) are retried with backoff, never dropped;
+* ``bodies`` — fetches each new message's full body exactly once (one ``GET /messages/{id}``), so that
+  notifications and code extraction have the text.
+
+Everything is deduplicated by message id through the store (``save_summaries`` reports which ids were new),
+and a message deleted during a catch-up is not resurrected by it. ``MailboxSet`` runs many mailboxes over
+one shared hub connection and shuts them all down within a deadline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from desktop_app.core import errors
+from desktop_app.core.events import (
+    ConnectionChanged,
+    ConnectionState,
+    EventEmitter,
+    MessageAdded,
+    MessageBodyLoaded,
+    MessageRemoved,
+    MessageUpdated,
+    SyncProblem,
+    UsageChanged,
+)
+from desktop_app.core.live import Backoff, HubAccount, HubStreams, LiveSettings, LiveSubscription
+from desktop_app.core.mercure import AccountPushed, HubUpdate, MessageGone, MessagePushed, Unreadable
+from desktop_app.core.models import Message, MessageSummary, Page
+from desktop_app.core.tasks import NamedTasks
+
+log = logging.getLogger(__name__)
+
+
+class MailboxStore(Protocol):
+    """Local storage of mailboxes, keyed by the lower-cased address (``core/store.py`` implements it)."""
+
+    def known_message_ids(self, address: str) -> set[str]: ...
+    def save_summaries(self, address: str, summaries: Sequence[MessageSummary]) -> list[str]: ...
+    def save_message(self, address: str, message: Message) -> None: ...
+    def has_full_message(self, message_id: str) -> bool: ...
+    def set_seen(self, message_id: str, seen: bool) -> None: ...
+    def remove_message(self, message_id: str) -> None: ...
+    def set_usage(self, address: str, used: int, quota: int) -> None: ...
+
+
+class MailboxClient(HubAccount, Protocol):
+    """What a mailbox needs from its address's API client (``MailTmClient`` fits)."""
+
+    @property
+    def address(self) -> str | None: ...
+    async def messages(self, page: int = 1) -> Page: ...
+    async def message(self, message_id: str) -> Message: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SyncSettings:
+    live: LiveSettings = field(default_factory=LiveSettings)
+    fetch_bodies: bool = True
+    retry_base: float = 1.0  # mailbox-level retry after the API client's own retries gave up
+    retry_cap: float = 60.0
+    max_pages: int = 400  # a runaway guard: 12,000 messages, far beyond a 7-day temporary inbox
+
+
+class Mailbox:
+    def __init__(
+        self,
+        client: MailboxClient,
+        store: MailboxStore,
+        streams: HubStreams,
+        hub_url: str,
+        events: EventEmitter,
+        *,
+        settings: SyncSettings | None = None,
+        rng: Callable[[], float] = random.random,
+    ) -> None:
+        if not client.address:
+            raise errors.UsageError(detail="a mailbox needs a client bound to an address")
+        self.key = client.address.lower()
+        self._client, self._store, self._events = client, store, events
+        self._settings = settings or SyncSettings()
+        self._rng = rng
+        self._tasks = NamedTasks(f"mailbox {self.key}")
+        self.subscription = LiveSubscription(
+            streams,
+            client,
+            hub_url,
+            on_update=self._on_hub_update,
+            on_state=self._on_state,
+            settings=self._settings.live,
+            rng=rng,
+        )
+        self._catch_up_wanted = asyncio.Event()
+        self._catch_up_known: set[str] | None = None  # ids stored when the pending catch-up was asked for
+        self._catch_up_done = asyncio.Event()
+        self._bodies: asyncio.Queue[str] = asyncio.Queue()
+        self._bodies_queued: set[str] = set()
+        self._seen: dict[str, bool] = {}
+        self._removed: set[str] = set()  # deleted this session: a catch-up page must not bring them back
+        self.catch_ups = 0
+        self.body_fetches = 0
+
+    @property
+    def state(self) -> ConnectionState:
+        return self.subscription.state
+
+    def start(self) -> None:
+        self._tasks.spawn("live", self.subscription.run(), replace=False)
+        self._tasks.spawn("catch-up", self._catch_up_worker(), replace=False)
+        if self._settings.fetch_bodies:
+            self._tasks.spawn("bodies", self._body_worker(), replace=False)
+
+    async def aclose(self, timeout: float = 2.0) -> bool:
+        return await self._tasks.close(timeout)
+
+    def request_catch_up(self, reason: str) -> None:
+        log.debug("%s: catch-up requested (%s)", self.key, reason)
+        if self._catch_up_known is None:
+            self._catch_up_known = self._store.known_message_ids(self.key)
+        self._catch_up_done.clear()
+        self._catch_up_wanted.set()
+
+    async def wait_caught_up(self) -> None:
+        """Wait until no catch-up is pending or running (for tests and the command line)."""
+        await self._catch_up_done.wait()
+
+    # Live updates ------------------------------------------------------------------------------------
+
+    def _on_state(self, state: ConnectionState) -> None:
+        if state.kind == "live" or (state.kind == "failed" and self.catch_ups == 0):
+            # Live: whatever arrived while we were away is only in /messages. Failed for good: show the
+            # inbox as it is at least once.
+            self.request_catch_up(f"connection {state.kind}")
+        self._events.emit(ConnectionChanged(self.key, state))
+
+    def _on_hub_update(self, update: HubUpdate) -> None:
+        if isinstance(update, MessagePushed):
+            self._apply_summaries([update.summary])
+        elif isinstance(update, MessageGone):
+            self._remove(update.message_id)
+        elif isinstance(update, AccountPushed):
+            self._store.set_usage(self.key, update.account.used, update.account.quota)
+            self._events.emit(UsageChanged(self.key, update.account.used, update.account.quota))
+        elif isinstance(update, Unreadable):
+            log.info("%s: unreadable hub event (%s); catching up over REST", self.key, update.reason)
+            self.request_catch_up("unreadable hub event")
+
+    # Shared by live updates and catch-up -------------------------------------------------------------
+
+    def _apply_summaries(self, summaries: Sequence[MessageSummary]) -> None:
+        current = [s for s in summaries if s.id not in self._removed and not s.is_deleted]
+        for gone in (s for s in summaries if s.is_deleted):
+            self._remove(gone.id)
+        if not current:
+            return
+        new_ids = set(self._store.save_summaries(self.key, current))
+        for summary in current:
+            if summary.id in new_ids:
+                self._seen[summary.id] = summary.seen
+                self._events.emit(MessageAdded(self.key, summary))
+                self._queue_body(summary.id)
+            elif self._seen.get(summary.id) != summary.seen:
+                self._seen[summary.id] = summary.seen
+                self._store.set_seen(summary.id, summary.seen)
+                self._events.emit(MessageUpdated(self.key, summary.id, summary.seen))
+
+    def _remove(self, message_id: str) -> None:
+        self._removed.add(message_id)
+        self._seen.pop(message_id, None)
+        if message_id in self._store.known_message_ids(self.key):
+            self._store.remove_message(message_id)
+            self._events.emit(MessageRemoved(self.key, message_id))
+
+    # Catch-up ----------------------------------------------------------------------------------------
+
+    async def _catch_up_worker(self) -> None:
+        backoff = Backoff(self._settings.retry_base, self._settings.retry_cap, self._rng)
+        while True:
+            await self._catch_up_wanted.wait()
+            self._catch_up_wanted.clear()
+            known = self._catch_up_known or set()
+            self._catch_up_known = None  # a request during this round snapshots the store afresh
+            while True:
+                try:
+                    await self._catch_up_once(known)
+                    backoff.reset()
+                    break
+                except errors.ApiError as exc:
+                    delay = backoff.next_delay()
+                    log.info("%s: catch-up failed (%r); retrying in %.1f s", self.key, exc, delay)
+                    self._events.emit(SyncProblem(self.key, str(exc), delay))
+                    await asyncio.sleep(delay)
+            self.catch_ups += 1
+            if not self._catch_up_wanted.is_set():
+                self._catch_up_done.set()
+
+    async def _catch_up_once(self, known: set[str]) -> None:
+        """List pages until one ends in a message already known before this round (or the list ends).
+
+        Ids stored during the round (by an earlier failed attempt or by live events) do not count as known,
+        so a retry after a failure on page 2 still reaches page 2, and a missed message older than a
+        freshly pushed one is still found."""
+        for page_number in range(1, self._settings.max_pages + 1):
+            page = await self._client.messages(page_number)
+            summaries = [item for item in page.items if isinstance(item, MessageSummary)]
+            self._apply_summaries(summaries)
+            if not summaries or page.has_next is False or summaries[-1].id in known:
+                return
+        log.warning("%s: catch-up stopped after %d pages", self.key, self._settings.max_pages)
+
+    # Full bodies -------------------------------------------------------------------------------------
+
+    def _queue_body(self, message_id: str) -> None:
+        if not self._settings.fetch_bodies or message_id in self._bodies_queued:
+            return
+        self._bodies_queued.add(message_id)
+        self._bodies.put_nowait(message_id)
+
+    async def _body_worker(self) -> None:
+        backoff = Backoff(self._settings.retry_base, self._settings.retry_cap, self._rng)
+        while True:
+            message_id = await self._bodies.get()
+            while message_id not in self._removed and not self._store.has_full_message(message_id):
+                try:
+                    self.body_fetches += 1
+                    message = await self._client.message(message_id)
+                except errors.NotFoundError:
+                    self._remove(message_id)  # deleted on the service before we could read it
+                except errors.ApiError as exc:
+                    delay = backoff.next_delay()
+                    self._events.emit(SyncProblem(self.key, str(exc), delay))
+                    await asyncio.sleep(delay)
+                else:
+                    backoff.reset()
+                    if message_id not in self._removed:
+                        self._store.save_message(self.key, message)
+                        self._events.emit(MessageBodyLoaded(self.key, message))
+                    break
+
+
+class MailboxSet:
+    """Many mailboxes sharing one hub connection and one event emitter."""
+
+    def __init__(
+        self,
+        store: MailboxStore,
+        *,
+        streams: HubStreams | None = None,
+        settings: SyncSettings | None = None,
+        rng: Callable[[], float] = random.random,
+    ) -> None:
+        self._store = store
+        self._settings = settings or SyncSettings()
+        self.streams = streams or HubStreams(connect_timeout=self._settings.live.connect_timeout)
+        self.events = EventEmitter()
+        self._rng = rng
+        self._mailboxes: dict[str, Mailbox] = {}
+
+    def add(self, client: MailboxClient, hub_url: str) -> Mailbox:
+        """Create and start the mailbox for ``client``'s address (or return the running one)."""
+        key = (client.address or "").lower()
+        existing = self._mailboxes.get(key)
+        if existing is not None:
+            return existing
+        mailbox = Mailbox(
+            client, self._store, self.streams, hub_url, self.events, settings=self._settings, rng=self._rng
+        )
+        self._mailboxes[mailbox.key] = mailbox
+        mailbox.start()
+        return mailbox
+
+    def get(self, address: str) -> Mailbox | None:
+        return self._mailboxes.get(address.lower())
+
+    def __iter__(self) -> Iterator[Mailbox]:
+        return iter(list(self._mailboxes.values()))
+
+    def __len__(self) -> int:
+        return len(self._mailboxes)
+
+    async def remove(self, address: str, timeout: float = 2.0) -> None:
+        mailbox = self._mailboxes.pop(address.lower(), None)
+        if mailbox is not None:
+            await mailbox.aclose(timeout)
+
+    async def aclose(self, timeout: float = 2.0) -> bool:
+        """Stop every mailbox and close the hub connection; True when everything ended in time."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        mailboxes, self._mailboxes = list(self._mailboxes.values()), {}
+        results = await asyncio.gather(*(m.aclose(timeout * 0.75) for m in mailboxes))
+        try:
+            async with asyncio.timeout_at(deadline):
+                await self.streams.aclose()
+        except TimeoutError:
+            log.warning("closing the hub connection took longer than %.1f s", timeout)
+            return False
+        return all(results)
