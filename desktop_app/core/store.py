@@ -1,0 +1,350 @@
+"""The offline-first cache: providers, addresses, message summaries, full messages and raw sources.
+
+One SQLite file (WAL) under the user data directory, or memory for tests. Every write is one
+transaction, so a crash at any point leaves the file readable with every write either fully there or
+not at all. Passwords never come here (see ``secrets.py``).
+
+Threading: a ``Store`` belongs to the thread that opened it (sqlite3's ``check_same_thread`` stays on);
+the app uses it from the event-loop thread only. Calls are synchronous and short.
+
+Implements ``MailboxStore`` (``sync.py``). Addresses are keyed by the lower-cased address everywhere;
+mail can only be saved for an address that was added first (a foreign key enforces it).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+
+from desktop_app.core import store_codec as codec
+from desktop_app.core.errors import StoreError
+from desktop_app.core.models import Message, MessageSummary
+from desktop_app.core.providers import Provider
+from desktop_app.core.store_schema import migrate, search_text
+
+
+class AddressState(StrEnum):
+    PENDING = "pending"  # password saved, account creation/login not confirmed yet
+    ACTIVE = "active"
+    FAILED = "failed"  # see state_reason; the password is kept
+    SESSION_ONLY = "session-only"  # password in memory only; dropped at the next start
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAddress:
+    address: str
+    provider_id: str
+    account_id: str | None
+    label: str
+    created: datetime
+    state: AddressState
+    state_reason: str = ""
+    used: int = 0
+    quota: int = 0
+    live_state: str = ""
+    sort_order: int = 0
+
+
+def mailbox_key(address: str) -> str:
+    return address.strip().lower()
+
+
+def _sort_key(value: datetime) -> str:
+    # Fixed width and UTC, so text order is time order.
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+_ADDRESS_COLUMNS = (
+    "address, provider_id, account_id, label, created, state, state_reason, used, quota, live_state, "
+    "sort_order"
+)
+
+
+def _address_from_row(row: sqlite3.Row) -> StoredAddress:
+    return StoredAddress(
+        address=row["address"],
+        provider_id=row["provider_id"],
+        account_id=row["account_id"],
+        label=row["label"],
+        created=datetime.fromisoformat(row["created"]),
+        state=AddressState(row["state"]),
+        state_reason=row["state_reason"],
+        used=int(row["used"]),
+        quota=int(row["quota"]),
+        live_state=row["live_state"],
+        sort_order=int(row["sort_order"]),
+    )
+
+
+class Store:
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        try:
+            # isolation_level=None: no implicit transactions; _write() opens and closes each one.
+            self._conn = sqlite3.connect(":memory:" if path is None else str(path), isolation_level=None)
+            self._conn.row_factory = sqlite3.Row
+            self._conn.execute("PRAGMA foreign_keys = ON")
+            self._conn.execute("PRAGMA busy_timeout = 5000")
+            if path is not None:
+                self._conn.execute("PRAGMA journal_mode = WAL")
+                self._conn.execute("PRAGMA synchronous = NORMAL")
+            migrate(self._conn)
+        except sqlite3.Error as exc:
+            raise StoreError(detail=f"opening {path or ':memory:'}: {exc}") from exc
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise StoreError(detail=str(exc)) from exc
+
+    def _read(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
+        try:
+            return self._conn.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise StoreError(detail=str(exc)) from exc
+
+    # -- providers ---------------------------------------------------------------------------------
+
+    def save_provider(self, provider: Provider) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO providers (id, name, api_url, hub_url, credit_url) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET name = excluded.name, api_url = excluded.api_url, "
+                "hub_url = excluded.hub_url, credit_url = excluded.credit_url",
+                (provider.id, provider.name, provider.api_url, provider.hub_url, provider.credit_url),
+            )
+
+    def get_provider(self, provider_id: str) -> Provider | None:
+        rows = self._read("SELECT * FROM providers WHERE id = ?", (provider_id,))
+        return self._provider(rows[0]) if rows else None
+
+    def list_providers(self) -> list[Provider]:
+        return [self._provider(r) for r in self._read("SELECT * FROM providers ORDER BY id")]
+
+    @staticmethod
+    def _provider(row: sqlite3.Row) -> Provider:
+        return Provider(row["id"], row["name"], row["api_url"], row["hub_url"], row["credit_url"])
+
+    # -- addresses ---------------------------------------------------------------------------------
+
+    def add_address(
+        self,
+        address: str,
+        provider_id: str,
+        *,
+        state: AddressState,
+        account_id: str | None = None,
+        label: str = "",
+        created: datetime | None = None,
+        state_reason: str = "",
+    ) -> StoredAddress:
+        key = mailbox_key(address)
+        created = created or datetime.now(UTC)
+        try:
+            with self._write() as conn:
+                (order,) = conn.execute("SELECT COALESCE(MAX(sort_order) + 1, 0) FROM addresses").fetchone()
+                conn.execute(
+                    f"INSERT INTO addresses ({_ADDRESS_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, '', ?)",
+                    (key, provider_id, account_id, label, created.isoformat(), state, state_reason, order),
+                )
+        except StoreError as exc:
+            raise StoreError(detail=f"add_address {key}: {exc.detail}") from exc
+        stored = self.get_address(key)
+        assert stored is not None
+        return stored
+
+    def get_address(self, address: str) -> StoredAddress | None:
+        rows = self._read(
+            f"SELECT {_ADDRESS_COLUMNS} FROM addresses WHERE address = ?", (mailbox_key(address),)
+        )
+        return _address_from_row(rows[0]) if rows else None
+
+    def list_addresses(self, state: AddressState | None = None) -> list[StoredAddress]:
+        where, params = ("WHERE state = ?", (str(state),)) if state else ("", ())
+        rows = self._read(
+            f"SELECT {_ADDRESS_COLUMNS} FROM addresses {where} ORDER BY sort_order, created", params
+        )
+        return [_address_from_row(r) for r in rows]
+
+    def _update_address(self, address: str, assignments: str, params: Sequence[object]) -> None:
+        key = mailbox_key(address)
+        with self._write() as conn:
+            cursor = conn.execute(f"UPDATE addresses SET {assignments} WHERE address = ?", (*params, key))
+            if cursor.rowcount == 0:
+                raise StoreError(detail=f"no such address in the cache: {key}")
+
+    def set_state(
+        self, address: str, state: AddressState, *, reason: str = "", account_id: str | None = None
+    ) -> None:
+        """Move ``address`` to ``state``; ``account_id`` is recorded when given (kept otherwise)."""
+        self._update_address(
+            address,
+            "state = ?, state_reason = ?, account_id = COALESCE(?, account_id)",
+            (str(state), reason, account_id),
+        )
+
+    def set_label(self, address: str, label: str) -> None:
+        self._update_address(address, "label = ?", (label,))
+
+    def set_live_state(self, address: str, live_state: str) -> None:
+        self._update_address(address, "live_state = ?", (live_state,))
+
+    def set_usage(self, address: str, used: int, quota: int) -> None:
+        self._update_address(address, "used = ?, quota = ?", (used, quota))
+
+    def reorder(self, addresses: Sequence[str]) -> None:
+        """Put ``addresses`` first, in this order; the others keep their relative order after them."""
+        with self._write() as conn:
+            keys = [mailbox_key(a) for a in addresses]
+            rest = [
+                r[0]
+                for r in conn.execute("SELECT address FROM addresses ORDER BY sort_order, created")
+                if r[0] not in keys
+            ]
+            for order, key in enumerate([*keys, *rest]):
+                conn.execute("UPDATE addresses SET sort_order = ? WHERE address = ?", (order, key))
+
+    def forget_address(self, address: str) -> None:
+        """Remove the address and all its cached mail (raw sources included)."""
+        with self._write() as conn:
+            conn.execute("DELETE FROM addresses WHERE address = ?", (mailbox_key(address),))
+
+    def unread_counts(self) -> dict[str, int]:
+        counts = {a.address: 0 for a in self.list_addresses()}
+        rows = self._read("SELECT address, COUNT(*) FROM messages WHERE seen = 0 GROUP BY address")
+        counts.update({r[0]: int(r[1]) for r in rows})
+        return counts
+
+    # -- messages (MailboxStore) -------------------------------------------------------------------
+
+    def known_message_ids(self, address: str) -> set[str]:
+        return {
+            r[0] for r in self._read("SELECT id FROM messages WHERE address = ?", (mailbox_key(address),))
+        }
+
+    def save_summaries(self, address: str, summaries: Sequence[MessageSummary]) -> list[str]:
+        """Insert new summaries and refresh known ones; return the ids that were new, in input order."""
+        key = mailbox_key(address)
+        new: list[str] = []
+        with self._write() as conn:
+            for summary in summaries:
+                exists = conn.execute("SELECT 1 FROM messages WHERE id = ?", (summary.id,)).fetchone()
+                self._upsert(conn, key, summary, None)
+                if not exists and summary.id not in new:
+                    new.append(summary.id)
+        return new
+
+    def save_message(self, address: str, message: Message) -> None:
+        with self._write() as conn:
+            self._upsert(
+                conn, mailbox_key(address), message.summary, codec.dumps(codec.message_to_json(message))
+            )
+
+    @staticmethod
+    def _upsert(conn: sqlite3.Connection, key: str, s: MessageSummary, full_json: str | None) -> None:
+        conn.execute(
+            "INSERT INTO messages (id, address, created_at, seen, summary_json, full_json, search_text) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET created_at = excluded.created_at, "
+            "seen = excluded.seen, summary_json = excluded.summary_json, "
+            "full_json = COALESCE(excluded.full_json, messages.full_json), "
+            "search_text = excluded.search_text",
+            (
+                s.id,
+                key,
+                _sort_key(s.created_at),
+                int(s.seen),
+                codec.dumps(codec.summary_to_json(s)),
+                full_json,
+                search_text(s.sender.name, s.sender.address, s.subject, s.intro),
+            ),
+        )
+
+    def has_full_message(self, message_id: str) -> bool:
+        return bool(
+            self._read("SELECT 1 FROM messages WHERE id = ? AND full_json IS NOT NULL", (message_id,))
+        )
+
+    def set_seen(self, message_id: str, seen: bool) -> None:
+        with self._write() as conn:
+            conn.execute("UPDATE messages SET seen = ? WHERE id = ?", (int(seen), message_id))
+
+    def remove_message(self, message_id: str) -> None:
+        with self._write() as conn:
+            conn.execute("DELETE FROM messages WHERE id = ?", (message_id,))
+
+    # -- reading mail for the UI -------------------------------------------------------------------
+
+    @staticmethod
+    def _search_clause(search: str | None) -> tuple[str, tuple[object, ...]]:
+        needle = (search or "").strip().casefold()
+        return (" AND instr(search_text, ?) > 0", (needle,)) if needle else ("", ())
+
+    def list_summaries(
+        self, address: str, offset: int = 0, limit: int = 50, search: str | None = None
+    ) -> list[MessageSummary]:
+        """Newest first; ``search`` matches sender name/address, subject and intro, ignoring case."""
+        clause, params = self._search_clause(search)
+        rows = self._read(
+            f"SELECT summary_json, seen FROM messages WHERE address = ?{clause} "
+            "ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
+            (mailbox_key(address), *params, limit, offset),
+        )
+        return [replace(codec.summary_from_text(r[0]), seen=bool(r[1])) for r in rows]
+
+    def count_summaries(self, address: str, search: str | None = None) -> int:
+        clause, params = self._search_clause(search)
+        rows = self._read(
+            f"SELECT COUNT(*) FROM messages WHERE address = ?{clause}", (mailbox_key(address), *params)
+        )
+        return int(rows[0][0])
+
+    def get_summary(self, message_id: str) -> MessageSummary | None:
+        rows = self._read("SELECT summary_json, seen FROM messages WHERE id = ?", (message_id,))
+        return replace(codec.summary_from_text(rows[0][0]), seen=bool(rows[0][1])) if rows else None
+
+    def get_message(self, message_id: str) -> Message | None:
+        """The full message if its body was fetched, else None; its summary part is the latest known."""
+        rows = self._read("SELECT full_json, summary_json, seen FROM messages WHERE id = ?", (message_id,))
+        if not rows or rows[0][0] is None:
+            return None
+        full_json, summary_json, seen = rows[0]
+        summary = replace(codec.summary_from_text(summary_json), seen=bool(seen))
+        return replace(codec.message_from_text(full_json), summary=summary)
+
+    def message_address(self, message_id: str) -> str | None:
+        rows = self._read("SELECT address FROM messages WHERE id = ?", (message_id,))
+        return str(rows[0][0]) if rows else None
+
+    def save_raw(self, message_id: str, data: bytes) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO raw_sources (message_id, data) VALUES (?, ?) "
+                "ON CONFLICT(message_id) DO UPDATE SET data = excluded.data",
+                (message_id, data),
+            )
+
+    def get_raw(self, message_id: str) -> bytes | None:
+        rows = self._read("SELECT data FROM raw_sources WHERE message_id = ?", (message_id,))
+        return bytes(rows[0][0]) if rows else None

@@ -1,0 +1,112 @@
+"""The cache's schema as an ordered list of migrations; ``PRAGMA user_version`` says how many ran.
+
+Never edit a migration that has shipped: append a new one. Each runs inside one transaction together
+with the ``user_version`` bump, so a crash mid-migration leaves the previous version intact.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+
+from desktop_app.core.store_codec import summary_from_text
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def search_text(sender_name: str, sender_address: str, subject: str, intro: str) -> str:
+    """What ``list_summaries(search=…)`` matches against, case-folded once at write time."""
+    return "\n".join((sender_name, sender_address, subject, intro)).casefold()
+
+
+def _run(conn: sqlite3.Connection, script: str) -> None:
+    # Not executescript(): it commits first, which would break the one-transaction-per-step rule.
+    for statement in script.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+def _v1_initial(conn: sqlite3.Connection) -> None:
+    _run(
+        conn,
+        """
+        CREATE TABLE providers (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            api_url TEXT NOT NULL,
+            hub_url TEXT NOT NULL
+        );
+        CREATE TABLE addresses (
+            address TEXT PRIMARY KEY,
+            provider_id TEXT NOT NULL REFERENCES providers(id),
+            account_id TEXT,
+            label TEXT NOT NULL DEFAULT '',
+            created TEXT NOT NULL,
+            state TEXT NOT NULL,
+            used INTEGER NOT NULL DEFAULT 0,
+            quota INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE messages (
+            id TEXT PRIMARY KEY,
+            address TEXT NOT NULL REFERENCES addresses(address) ON DELETE CASCADE,
+            created_at TEXT NOT NULL,
+            seen INTEGER NOT NULL DEFAULT 0,
+            summary_json TEXT NOT NULL,
+            full_json TEXT
+        );
+        """,
+    )
+
+
+def _v2_lifecycle_search_raw(conn: sqlite3.Connection) -> None:
+    _run(
+        conn,
+        """
+        ALTER TABLE providers ADD COLUMN credit_url TEXT;
+        ALTER TABLE addresses ADD COLUMN state_reason TEXT NOT NULL DEFAULT '';
+        ALTER TABLE addresses ADD COLUMN live_state TEXT NOT NULL DEFAULT '';
+        ALTER TABLE addresses ADD COLUMN sort_order INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE messages ADD COLUMN search_text TEXT NOT NULL DEFAULT '';
+        CREATE TABLE raw_sources (
+            message_id TEXT PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+            data BLOB NOT NULL
+        );
+        CREATE INDEX messages_by_address ON messages(address, created_at DESC, id DESC);
+        """,
+    )
+    rows = conn.execute("SELECT id, summary_json FROM messages").fetchall()
+    for message_id, summary_json in rows:
+        s = summary_from_text(summary_json)
+        conn.execute(
+            "UPDATE messages SET search_text = ? WHERE id = ?",
+            (search_text(s.sender.name, s.sender.address, s.subject, s.intro), message_id),
+        )
+    # Keep the existing order of addresses stable: oldest first, as v1 listed them.
+    conn.execute(
+        "UPDATE addresses SET sort_order = "
+        "(SELECT COUNT(*) FROM addresses AS older WHERE older.created < addresses.created)"
+    )
+
+
+MIGRATIONS: Sequence[Migration] = (_v1_initial, _v2_lifecycle_search_raw)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring ``conn`` to ``SCHEMA_VERSION``; return the version it had before."""
+    (before,) = conn.execute("PRAGMA user_version").fetchone()
+    if before > SCHEMA_VERSION:
+        raise sqlite3.DatabaseError(
+            f"cache schema version {before} is newer than this Temp Inbox ({SCHEMA_VERSION})"
+        )
+    for version in range(before, SCHEMA_VERSION):
+        # The connection is in autocommit mode; the explicit BEGIN makes step + version bump atomic.
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            MIGRATIONS[version](conn)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return int(before)
