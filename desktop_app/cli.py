@@ -1,8 +1,174 @@
-"""Command-line entry point: ``temp-inbox [options] [command]``."""
+"""Command line: ``temp-inbox [options] [command]``.
+
+Every command works against the running instance and starts one (in the background, window hidden)
+when none is running, so ``temp-inbox copy`` can be bound to a desktop-wide hotkey.
+"""
 
 from __future__ import annotations
 
+import argparse
+import json
+import subprocess
 import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from desktop_app import __version__
+from desktop_app.core.paths import data_dir as resolve_data_dir
+
+START_TIMEOUT = 60.0
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_TIMEOUT = 0, 1, 2, 3
+
+
+@dataclass(frozen=True)
+class Options:
+    data_dir: Path
+    local: bool
+    api_url: str | None
+    hub_url: str | None
+    background: bool
+    command: str | None
+    args: dict[str, Any]
+
+    def instance_argv(self) -> list[str]:
+        """The global options, to start an instance that matches this invocation."""
+        argv = ["--data-dir", str(self.data_dir)]
+        if self.local:
+            argv.append("--local")
+        if self.api_url:
+            argv += ["--api-url", self.api_url]
+        if self.hub_url:
+            argv += ["--hub-url", self.hub_url]
+        return argv
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="temp-inbox",
+        description="Disposable email inboxes on your desktop.",
+        epilog="Run 'temp-inbox serve --help' for the embedded local mail server.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    provider = parser.add_mutually_exclusive_group()
+    provider.add_argument(
+        "--local", action="store_true", help="use the embedded local mail server (no internet needed)"
+    )
+    provider.add_argument("--api-url", metavar="URL", help="use any mail.tm-compatible server")
+    parser.add_argument(
+        "--hub-url", metavar="URL", help="its Mercure hub (default: <api-url>/.well-known/mercure)"
+    )
+    parser.add_argument("--data-dir", metavar="DIR", help="keep everything (cache, settings) under DIR")
+    parser.add_argument("--background", action="store_true", help=argparse.SUPPRESS)
+    commands = parser.add_subparsers(dest="command", metavar="command")
+
+    new = commands.add_parser("new", help="create an address, print it and copy it")
+    new.add_argument("--domain", help="domain to use (default: the first available)")
+    new.add_argument("--name", help="local part before the @ (default: random)")
+    new.add_argument("--json", action="store_true", help="print JSON")
+
+    commands.add_parser("copy", help="copy the current address to the clipboard")
+
+    listing = commands.add_parser("list", help="list your addresses")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+
+    show = commands.add_parser("show", help="raise the window on a message")
+    show.add_argument("message_id", metavar="MESSAGE_ID")
+
+    wait = commands.add_parser("wait", help="block until the next matching message arrives and print it")
+    wait.add_argument("--address", help="only mail to this address")
+    wait.add_argument(
+        "--from", dest="sender", metavar="PATTERN", help="only mail whose sender matches (substring or regex)"
+    )
+    wait.add_argument("--timeout", type=float, metavar="S", help="give up after S seconds (exit code 3)")
+    wait.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+def parse(argv: list[str]) -> Options:
+    ns = build_parser().parse_args(argv)
+    if ns.hub_url and not ns.api_url:
+        build_parser().error("--hub-url needs --api-url")
+    args = {
+        k: v
+        for k, v in vars(ns).items()
+        if k not in {"local", "api_url", "hub_url", "data_dir", "background", "command"}
+    }
+    if ns.command == "wait" and ns.timeout is not None and ns.timeout <= 0:
+        build_parser().error("--timeout must be positive")
+    return Options(
+        data_dir=resolve_data_dir(ns.data_dir),
+        local=ns.local,
+        api_url=ns.api_url,
+        hub_url=ns.hub_url,
+        background=ns.background,
+        command=ns.command,
+        args=args,
+    )
+
+
+def _print_result(command: str, args: dict[str, Any], answer: dict[str, Any]) -> int:
+    if not answer.get("ok"):
+        print(f"temp-inbox: {answer.get('error', 'failed')}", file=sys.stderr)
+        return EXIT_TIMEOUT if answer.get("timeout") else EXIT_ERROR
+    as_json = bool(args.get("json"))
+    if command == "new":
+        print(json.dumps(answer["address"]) if as_json else answer["address"]["address"])
+    elif command == "list":
+        if as_json:
+            print(json.dumps(answer["addresses"], indent=2))
+        else:
+            for item in answer["addresses"]:
+                label = f"  ({item['label']})" if item.get("label") else ""
+                print(f"{item['address']}  {item['unread']} unread{label}")
+    elif command == "wait":
+        message = answer["message"]
+        if as_json:
+            print(json.dumps(message))
+        else:
+            print(f"From: {message['from']}\nTo: {message['to']}\nSubject: {message['subject']}")
+            for key in ("code", "link"):
+                if message.get(key):
+                    print(f"{key.capitalize()}: {message[key]}")
+    elif command == "copy":
+        print(f"Copied {answer['address']}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _start_background_instance(options: Options) -> None:
+    log_path = options.data_dir / "instance.log"
+    with open(log_path, "ab") as log:
+        subprocess.Popen(
+            [sys.executable, "-m", "desktop_app", *options.instance_argv(), "--background"],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+        )
+
+
+def run_command(options: Options) -> int:
+    from desktop_app.ipc import send_command, socket_name
+
+    assert options.command is not None
+    name = socket_name(options.data_dir)
+    timeout = options.args.get("timeout")
+    reply_timeout = None if options.command == "wait" and timeout is None else (timeout or 0) + 30.0
+    answer = send_command(name, options.command, options.args, timeout=reply_timeout)
+    if answer is None:
+        _start_background_instance(options)
+        deadline = time.monotonic() + START_TIMEOUT
+        while answer is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+            answer = send_command(name, options.command, options.args, timeout=reply_timeout)
+        if answer is None:
+            print(
+                f"temp-inbox: could not start Temp Inbox (see {options.data_dir / 'instance.log'}).",
+                file=sys.stderr,
+            )
+            return EXIT_ERROR
+    return _print_result(options.command, options.args, answer)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -11,6 +177,9 @@ def main(argv: list[str] | None = None) -> int:
         from desktop_app.server.cli import main as serve_main
 
         return serve_main(args[1:])
-    from desktop_app.app import run_app
+    options = parse(args)
+    if options.command in (None, "show"):
+        from desktop_app.app import run_app
 
-    return run_app(args)
+        return run_app(options)
+    return run_command(options)
