@@ -1,0 +1,183 @@
+"""One-time codes and verification links, found without the user reading the mail.
+
+A number or letter-digit token is a code only when a code word (code, OTP, PIN, verification,
+Bestätigungscode, código, код, 验证码, 認証コード, 인증 코드...) labels it: shortly before it, or right
+after it ("123456 is your code"). The label nearest before a token decides: "Order number 123456" is
+not a code even in a mail that also says "verification". Tokens that look like years, prices,
+decimals, dates, times, phone numbers or ``#`` references are rejected outright.
+
+HTML is reduced to visible text first (``codes_html``), so CSS colours and script literals never
+compete; URLs and e-mail addresses are blanked out so their fragments never look like codes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from desktop_app.core.codes_html import html_content
+from desktop_app.core.codes_links import rank_links
+
+MAX_TEXT_CHARS = 200_000
+# How far (in characters of whitespace-collapsed text) a label may be from the token it labels.
+LABEL_BEFORE_REACH = 120
+LABEL_AFTER_REACH = 40
+
+_CJK_LABELS = (
+    "验证码|驗證碼|校验码|校驗碼|动态码|動態碼|认证码|認證碼|确认码|確認碼|动态密码|"
+    "認証コード|確認コード|認証番号|確認番号|暗証番号|ワンタイム|セキュリティコード|コード|"
+    "인증\\s?코드|인증\\s?번호|확인\\s?코드|보안\\s?코드|코드"
+)
+_CODE_LABEL = re.compile(
+    r"\b\w*codes?\b|\bc[óo]digos?\b|\bcodice\b|\bk[óo]d\w*|\bкод\w*|\bkoodi\w*|"
+    r"\botp\b|\bpin\b|\btan\b|\b2fa\b|\bmfa\b|\bone[- ]?time\b|\bpass ?code\b|\bpassword\b|"
+    r"\bverif\w*|\bvérif\w*|\bweryfik\w*|\bверифик\w*|\bподтвержд\w*|\bbestätig\w*|\bconfirm\w*|"
+    r"\bsecurity\b|\bsicherheit\w*|\bauthenticat\w*|\bclave\b|\bcontraseña\b|\bsenha\b|\bhasło\b|"
+    r"\bпароль\w*|\bmot de passe\b|" + _CJK_LABELS,
+    re.IGNORECASE,
+)
+# Words that end in "code" but never label a one-time code.
+_NOT_CODE_WORDS = frozenset(
+    {"unicode", "barcode", "barcodes", "decode", "decoded", "encode", "encoded", "zipcode", "postcode",
+     "qrcode", "opcode", "geocode", "sourcecode", "promocode", "shortcode", "kodak"}
+)  # fmt: skip
+_OTHER_LABEL = re.compile(
+    r"\b(?:order|invoice|receipt|ticket|booking|reservation|reference|ref|tracking|shipment|parcel|"
+    r"account (?:no|number)|customer (?:no|number|id)|member(?:ship)? (?:no|number|id)|case|"
+    r"transaction|ending(?: in)?|last (?:4|four)|"
+    r"bestell\w*|rechnung\w*|auftrag\w*|kundennummer|sendung\w*|pedido|factura|commande|facture|"
+    r"ordine|fattura|zamówieni\w*|заказ\w*|"
+    r"phone|tel|telephone|mobile|call|fax|whatsapp|"
+    r"zip|postal|post|plz|promo\w*|coupon|voucher|discount|gift|referral|rabatt\w*|gutschein\w*|"
+    r"error|status|source|qr|area|country|dress|tax|product|item|sku|model|serial|version|build|"
+    r"price|total|amount|subtotal|balance)\b|订单|訂單|注文|주문|#|№",
+    re.IGNORECASE,
+)
+_DIGITS = re.compile(r"(?<![0-9A-Za-z_])(\d{3}[ -]\d{3}|\d{4}-\d{4}|\d{4,8})(?![0-9A-Za-z_])")
+_MIXED = re.compile(
+    r"(?<![0-9A-Za-z_#\-./@])([A-Z0-9]{1,8}(?:-[A-Z0-9]{1,8}){0,2})(?![0-9A-Za-z_\-@]|[./][0-9A-Za-z])"
+)
+_NOT_CODES = re.compile(
+    r"^(?:UTF-?8|UTF-?16|ISO-?\d+(?:-\d+)*|COVID-?19|SHA-?\d+|MD5|IPV[46]|H26[45]|MP[34]|1080P|720P|"
+    r"X86-64|RFC\d+|ES20\d\d|PY3|HTML5|CSS3|WIN32|WIN64|X64|ARM64|A4|A5)$"
+)
+_URLS_AND_MAILS = re.compile(r"(?:https?|ftp|mailto|javascript|data|file):\S+|\S+@\S+\.\w+|www\.\S+", re.I)
+_CURRENCY_BEFORE = re.compile(r"(?:[$€£¥₹₩₽]|\b(?:USD|EUR|GBP|CHF|Rs\.?|R\$))\s?$", re.IGNORECASE)
+_CURRENCY_AFTER = re.compile(
+    r"^\s?(?:[$€£¥₹₩₽%]|(?:USD|EUR|GBP|CHF|kr|zł|руб|円|元|원|dollars?|euros?)\b)", re.IGNORECASE
+)
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What a mail asks the user to type or click. ``codes``/``links`` hold every candidate, best first."""
+
+    code: str | None = None
+    link: str | None = None
+    codes: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Label:
+    start: int
+    end: int
+    is_code: bool
+
+
+def _normalise(text: str) -> str:
+    text = _URLS_AND_MAILS.sub(" ", text[:MAX_TEXT_CHARS])
+    text = re.sub(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u3000]+", " ", text)
+    return re.sub(r" ?\n[\n ]*", "\n", text)
+
+
+def _labels(text: str) -> list[_Label]:
+    others = [_Label(m.start(), m.end(), False) for m in _OTHER_LABEL.finditer(text)]
+    codes = []
+    for m in _CODE_LABEL.finditer(text):
+        # "Unicode", "promo code", "order confirmation", "error code": a label, but not of a code.
+        if m.group().lower() in _NOT_CODE_WORDS or any(
+            o.end <= m.start() and m.start() - o.end <= 2 for o in others
+        ):
+            others.append(_Label(m.start(), m.end(), False))
+        else:
+            codes.append(_Label(m.start(), m.end(), True))
+    return sorted(others + codes, key=lambda label: label.start)
+
+
+def _looks_like_other_number(text: str, start: int, end: int, token: str) -> bool:
+    before, after = text[max(0, start - 6) : start], text[end : end + 8]
+    if re.search(r"\d[.,:/\-]$", before) or re.match(r"^[.,:/\-]\d", after):
+        return True  # decimals, dates, times, IP addresses, phone number parts
+    if re.search(r"[+(]$|\)\s?$|\d{2,}[ ]$", before) or re.match(r"^[ ]\d{3,}", after):
+        return True  # "+49 ...", "(555) 1234", "555 123 4567"
+    return bool(_CURRENCY_BEFORE.search(before) or _CURRENCY_AFTER.match(after))
+
+
+def _candidates(text: str) -> list[tuple[int, int, str]]:
+    found: list[tuple[int, int, str]] = []
+    for m in _MIXED.finditer(text):
+        token = m.group()
+        plain = token.replace("-", "")
+        if (
+            4 <= len(plain) <= 10
+            and re.search(r"[A-Z]", plain)
+            and re.search(r"\d", plain)
+            and not _NOT_CODES.match(token)
+            and not _looks_like_other_number(text, m.start(), m.end(), token)
+        ):
+            found.append((m.start(), m.end(), token))
+    # "G-123456": the digits inside a letter-digit code are not a second, competing code.
+    mixed = [(start, end) for start, end, _ in found]
+    for m in _DIGITS.finditer(text):
+        inside = any(start <= m.start() and m.end() <= end for start, end in mixed)
+        if not inside and not _looks_like_other_number(text, m.start(), m.end(), m.group()):
+            found.append((m.start(), m.end(), re.sub(r"[ -]", "", m.group())))
+    return found
+
+
+def _score(text: str, start: int, end: int, code: str, labels: list[_Label]) -> int | None:
+    """How plausible the token is as a code, or None when no code label claims it."""
+    before = [lb for lb in labels if lb.end <= start and start - lb.end <= LABEL_BEFORE_REACH]
+    after = [lb for lb in labels if lb.start >= end and lb.start - end <= LABEL_AFTER_REACH]
+    if before and before[-1].is_code:
+        label, distance, bonus = before[-1], start - before[-1].end, 20
+    elif not before and after and after[0].is_code:
+        label, distance, bonus = after[0], after[0].start - end, 10
+    else:
+        return None
+    if _YEAR.match(code) and not re.fullmatch(r"[\s:：=\-]*", text[label.end : start]):
+        return None  # "valid until 2025" — a year, unless the label points straight at it
+    if code.isdigit():
+        bonus += 10 if len(code) == 6 else 5
+    else:
+        bonus += 8
+    return 200 - distance + bonus
+
+
+def find_codes(text: str) -> list[str]:
+    """Every labelled code in the text, best first."""
+    text = _normalise(text)
+    labels = _labels(text)
+    scored: dict[str, int] = {}
+    for start, end, code in _candidates(text):
+        score = _score(text, start, end, code, labels)
+        if score is not None and score > scored.get(code, -1):
+            scored[code] = score
+    return sorted(scored, key=lambda c: -scored[c])
+
+
+def extract(subject: str, text: str, html: str | None = None) -> Extraction:
+    """Find the one-time code and the verification link of a mail (either may be None)."""
+    content = html_content(html) if html else None
+    parts = [subject, text] + ([content.text] if content else [])
+    codes = find_codes("\n".join(p for p in parts if p))
+    links = rank_links(content.anchors if content else (), text or "")
+    urls = tuple(c.url for c in links)
+    return Extraction(
+        code=codes[0] if codes else None,
+        link=urls[0] if urls else None,
+        codes=tuple(codes),
+        links=urls,
+    )
