@@ -235,3 +235,13 @@ def test_any_message_round_trips_through_the_cache(full: Message) -> None:
         store.save_message("me@example.org", full)
         assert store.get_message(full.id) == full
         assert store.list_summaries("me@example.org") == [full.summary]
+
+
+def test_store_matches_the_mailbox_store_protocol_exactly() -> None:
+    import inspect
+
+    from desktop_app.core.sync import MailboxStore
+
+    for name, member in vars(MailboxStore).items():
+        if callable(member) and not name.startswith("_"):
+            assert inspect.signature(getattr(Store, name)) == inspect.signature(member), name

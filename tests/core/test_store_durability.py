@@ -23,7 +23,8 @@ FIXTURES = ROOT / "tests" / "fixtures" / "mailtm"
 # The schema as the first release wrote it, spelled out here on purpose (not imported), so the test
 # checks the migration against a real old file rather than against itself.
 V1_SCHEMA = """
-CREATE TABLE providers (id TEXT PRIMARY KEY, name TEXT NOT NULL, api_url TEXT NOT NULL, hub_url TEXT NOT NULL);
+CREATE TABLE providers (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, api_url TEXT NOT NULL, hub_url TEXT NOT NULL);
 CREATE TABLE addresses (
     address TEXT PRIMARY KEY, provider_id TEXT NOT NULL REFERENCES providers(id), account_id TEXT,
     label TEXT NOT NULL DEFAULT '', created TEXT NOT NULL, state TEXT NOT NULL,
