@@ -1,0 +1,138 @@
+"""A Mercure hub as mail.tm runs it (reference §6): private updates per ``/accounts/{id}`` topic.
+
+Publishing is synchronous and ordered: the Message event of an arrival is queued before its Account
+event for every subscriber. A bounded history serves ``Last-Event-ID`` replay.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from desktop_app.server.faults import FaultInjector
+
+
+@dataclass(frozen=True, slots=True)
+class HubEvent:
+    id: str
+    topic: str
+    data: str
+    glitch: bool = False
+
+    def encode(self) -> bytes:
+        # Newlines inside the data become extra ``data:`` lines (Mercure ``event.go``).
+        lines = ["2", self.data] if self.glitch else self.data.split("\n")
+        body = "".join(f"data: {line}\n" for line in lines)
+        return f"id: {self.id}\n{body}\n".encode()
+
+
+@dataclass(eq=False)
+class Subscription:
+    topics: frozenset[str]
+    queue: asyncio.Queue[HubEvent | None] = field(default_factory=asyncio.Queue)
+
+    def wants(self, event: HubEvent) -> bool:
+        return event.topic in self.topics
+
+
+def normalise_topic(topic: str) -> str:
+    """``https://host/accounts/x`` and ``/accounts/x`` name the same topic."""
+    if "://" in topic:
+        parts = urlsplit(topic)
+        return parts.path or "/"
+    return topic
+
+
+def allowed_topics(requested: Iterable[str], claims: dict[str, Any]) -> frozenset[str]:
+    """The requested topics the token's ``mercure.subscribe`` claim covers; the rest stay silent."""
+    mercure = claims.get("mercure")
+    granted = mercure.get("subscribe") if isinstance(mercure, dict) else None
+    if not isinstance(granted, list):
+        return frozenset()
+    granted_set = {normalise_topic(g) for g in granted if isinstance(g, str)}
+    wanted = {normalise_topic(t) for t in requested}
+    if "*" in granted_set:
+        return frozenset(wanted)
+    return frozenset(wanted & granted_set)
+
+
+class Hub:
+    def __init__(self, faults: FaultInjector, *, history_size: int = 1000) -> None:
+        self._faults = faults
+        self._history: deque[HubEvent] = deque(maxlen=max(0, history_size))
+        self._subscriptions: set[Subscription] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.closed = False
+        faults.on_drop(self.drop_all)
+
+    def bind_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+
+    @property
+    def open_streams(self) -> int:
+        return len(self._subscriptions)
+
+    def publish(self, topic: str, payload: dict[str, Any]) -> HubEvent:
+        event = HubEvent(
+            id=f"urn:uuid:{uuid.uuid4()}",
+            topic=topic,
+            data=json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
+            glitch=self._faults.take_glitch(),
+        )
+        self._history.append(event)
+        for subscription in self._subscriptions:
+            if subscription.wants(event):
+                subscription.queue.put_nowait(event)
+        return event
+
+    def last_event_id(self) -> str:
+        return self._history[-1].id if self._history else "earliest"
+
+    def subscribe(
+        self, topics: frozenset[str], last_event_id: str | None
+    ) -> tuple[Subscription, list[HubEvent]]:
+        """Register a subscriber and return the history it missed, with no gap in between."""
+        subscription = Subscription(topics)
+        replay: list[HubEvent] = []
+        if last_event_id:
+            history = list(self._history)
+            if last_event_id == "earliest":
+                replay = history
+            else:
+                ids = [e.id for e in history]
+                if last_event_id in ids:
+                    replay = history[ids.index(last_event_id) + 1 :]
+            replay = [e for e in replay if subscription.wants(e)]
+        self._subscriptions.add(subscription)
+        return subscription, replay
+
+    def unsubscribe(self, subscription: Subscription) -> None:
+        self._subscriptions.discard(subscription)
+
+    def drop_all(self) -> None:
+        """End every live stream (safe to call from any thread)."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self._drop_now()
+        else:
+            loop.call_soon_threadsafe(self._drop_now)
+
+    def _drop_now(self) -> None:
+        for subscription in list(self._subscriptions):
+            subscription.queue.put_nowait(None)
+
+    def close(self) -> None:
+        self.closed = True
+        self._drop_now()

@@ -1,0 +1,82 @@
+"""SMTP intake with aiosmtpd, served from the caller's event loop (no extra thread).
+
+Plain ESMTP, no TLS or AUTH (reference §12.11): unknown recipients get 550 at RCPT, a full mailbox
+552; the DATA bytes are stored exactly as received (after dot-unstuffing).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from typing import Any
+
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from desktop_app.server.faults import ServerStats
+from desktop_app.server.mailroom import MailService, RecipientVerdict
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE_BYTES = 40_000_000  # one message can at most fill a whole mailbox
+
+
+class LenientSMTP(SMTP):
+    # RFC 5321 caps lines at 1000 octets, but real senders overrun it; refusing their mail helps nobody.
+    line_length_limit = 1 << 20
+
+
+class IntakeHandler:
+    def __init__(self, mail: MailService, stats: ServerStats) -> None:
+        self._mail = mail
+        self._stats = stats
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
+    ) -> str:
+        verdict = self._mail.check_recipient(address)
+        if verdict is RecipientVerdict.UNKNOWN:
+            return f"550 5.1.1 <{address}>: Recipient address rejected: no such mailbox"
+        if verdict is RecipientVerdict.FULL:
+            return f"552 5.2.2 <{address}>: Mailbox full"
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return "250 2.1.5 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        raw = envelope.original_content
+        if raw is None:
+            content = envelope.content
+            raw = (
+                content if isinstance(content, bytes) else (content or "").encode("utf-8", "surrogateescape")
+            )
+        try:
+            delivered = await self._mail.deliver(raw, envelope.rcpt_tos)
+        except Exception:
+            log.exception("could not store a message for %s", envelope.rcpt_tos)
+            return "451 4.3.0 Error: could not store the message"
+        if not delivered:
+            return "552 5.2.2 Mailbox full"
+        self._stats.smtp_messages += 1
+        return f"250 2.0.0 OK: queued as {delivered[0]}"
+
+
+async def start_smtp(
+    mail: MailService, stats: ServerStats, host: str, port: int, *, hostname: str = "temp-inbox.local"
+) -> asyncio.Server:
+    handler = IntakeHandler(mail, stats)
+    loop = asyncio.get_running_loop()
+
+    def protocol() -> Any:
+        # An explicit hostname: aiosmtpd would otherwise call the slow socket.getfqdn() per connection.
+        return LenientSMTP(
+            handler,
+            hostname=hostname,
+            data_size_limit=MAX_MESSAGE_BYTES,
+            enable_SMTPUTF8=True,
+            decode_data=False,
+            loop=loop,
+        )
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    return await loop.create_server(protocol, host=host, port=port, family=family, reuse_address=True)
