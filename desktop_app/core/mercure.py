@@ -30,6 +30,8 @@ class SseLineSplitter:
         self._pending_cr = False
 
     def feed(self, chunk: bytes) -> list[str]:
+        if not chunk:
+            return []
         data = self._buffer + chunk
         if self._pending_cr and data.startswith(b"\n"):
             data = data[1:]  # the second half of a \r\n that was split across two chunks
