@@ -7,7 +7,8 @@
     │   ├── RateLimitedError         429 after the bounded retries
     │   ├── AuthError                401: missing/invalid token
     │   │   ├── InvalidCredentialsError   wrong address or password on /token
-    │   │   └── AccountGoneError          still 401 after one silent re-login
+    │   │   ├── AccountGoneError          still 401 after one silent re-login
+    │   │   └── AddressNotRecoveredError  a half-created address exists but refuses the saved password
     │   ├── NotFoundError            404
     │   ├── ValidationError          400/422 with violations
     │   │   └── AddressTakenError    422 "address: This value is already used."
@@ -15,7 +16,8 @@
     │   └── ProtocolError            malformed JSON or a payload we cannot read
     ├── StoreError                   the local cache cannot be read or written
     ├── SecretsError                 the OS keyring failed
-    │   └── KeyringUnavailableError  no usable keyring backend at all
+    │   ├── KeyringUnavailableError  no usable keyring backend at all
+    │   └── PasswordMissingError     no password saved for an address
     └── UsageError                   bad input from the user (command line, dialogs, import files)
 
 User-facing text lives here and only here: ``str(error)`` is what the user sees; technical detail
@@ -71,6 +73,13 @@ class AccountGoneError(AuthError):
     default_message = "This address no longer exists or its password is wrong."
 
 
+class AddressNotRecoveredError(AuthError):
+    default_message = (
+        "This address exists on the mail service but does not accept the saved password; "
+        "someone else may own it now. The saved password is kept."
+    )
+
+
 class NotFoundError(ApiError):
     default_message = "That item no longer exists on the mail service."
 
@@ -114,6 +123,12 @@ class KeyringUnavailableError(SecretsError):
     default_message = (
         "No system keyring is available, so passwords cannot be saved. "
         "You can keep new addresses for this session only; they will be lost when Temp Inbox quits."
+    )
+
+
+class PasswordMissingError(SecretsError):
+    default_message = (
+        "No password is saved for this address, so it cannot be opened. Log in again with its password."
     )
 
 
