@@ -1,0 +1,194 @@
+"""What to tell the user when mail arrives: one notice at once, then bursts folded into summaries.
+
+The first message after a quiet period is shown immediately (no timer: latency matters). Messages
+arriving during the following ``window`` seconds are held and folded into one summary
+("12 new messages in 3 addresses") when the window ends; while a flood lasts, a new window opens after
+each summary. Never more than ``max_per_minute`` notices in any 60 s. Do-not-disturb drops popups
+(unread counts are someone else's job and keep updating).
+
+Pure logic with an injectable clock: the Qt side calls ``push`` for each message and ``flush`` at
+``due()``. Texts here are plain; ``escape_markup`` prepares them for freedesktop body markup.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+
+from desktop_app.core.codes import Extraction
+from desktop_app.core.models import MessageSummary
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+MAX_TITLE = 120
+MAX_LINE = 200
+
+
+def plain_text(text: str, limit: int = 1000) -> str:
+    """Text safe to show anywhere as plain text: no control or bidi-override characters, bounded."""
+    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def single_line(text: str, limit: int = MAX_LINE) -> str:
+    """One line of plain text: mail headers may carry newlines meant to forge extra lines."""
+    return plain_text(" ".join(text.split()), limit)
+
+
+def escape_markup(text: str) -> str:
+    """Escape for the freedesktop body markup (a small HTML subset some servers interpret)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    address: str  # the mailbox key (lower-cased address) the message arrived in
+    message_id: str
+    sender: str
+    subject: str
+    extraction: Extraction | None = None
+
+    @classmethod
+    def from_summary(
+        cls, address: str, summary: MessageSummary, extraction: Extraction | None = None
+    ) -> NewMessage:
+        sender = summary.sender
+        shown = f"{sender.name} <{sender.address}>" if sender.name else sender.address
+        return cls(address, summary.id, shown, summary.subject, extraction)
+
+
+class NoticeKind(Enum):
+    MESSAGE = "message"
+    SUMMARY = "summary"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One popup. ``title`` and ``body`` are plain text; ``address``/``message_id`` say what "Open" opens."""
+
+    kind: NoticeKind
+    title: str
+    body: str
+    address: str | None = None
+    message_id: str | None = None
+    code: str | None = None
+    link: str | None = None
+    count: int = 1
+
+    @property
+    def markup_body(self) -> str:
+        return escape_markup(self.body)
+
+
+def message_notice(message: NewMessage) -> Notice:
+    extraction = message.extraction or Extraction()
+    lines = [f"From: {single_line(message.sender)}", f"To: {single_line(message.address)}"]
+    if extraction.code:
+        lines.append(f"Code: {single_line(extraction.code, 40)}")
+    return Notice(
+        NoticeKind.MESSAGE,
+        title=single_line(message.subject, MAX_TITLE) or "(no subject)",
+        body="\n".join(lines),
+        address=message.address,
+        message_id=message.message_id,
+        code=extraction.code,
+        link=extraction.link,
+    )
+
+
+def summary_notice(messages: list[NewMessage]) -> Notice:
+    addresses = list(dict.fromkeys(m.address for m in messages))
+    where = f"in {len(addresses)} addresses" if len(addresses) > 1 else f"for {single_line(addresses[0])}"
+    latest = messages[-1]
+    code = latest.extraction.code if latest.extraction else None
+    lines = [
+        f"Latest: {single_line(latest.subject, 80) or '(no subject)'} — {single_line(latest.sender, 80)}"
+    ]
+    if code:
+        lines.append(f"Code: {single_line(code, 40)}")
+    return Notice(
+        NoticeKind.SUMMARY,
+        title=f"{len(messages)} new messages {where}",
+        body="\n".join(lines),
+        address=addresses[0] if len(addresses) == 1 else None,
+        # "Open" on a summary opens the latest message: the one its body names.
+        message_id=latest.message_id,
+        code=code,
+        link=latest.extraction.link if latest.extraction else None,
+        count=len(messages),
+    )
+
+
+class NoticeBatcher:
+    """Turns a stream of new messages into a bounded stream of notices."""
+
+    def __init__(
+        self, *, window: float = 2.0, max_per_minute: int = 8, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.window = window
+        self.max_per_minute = max_per_minute
+        self._clock = clock
+        self._window_end: float | None = None
+        self._pending: list[NewMessage] = []
+        self._sent: deque[float] = deque()
+        self._dnd = False
+        self.suppressed = 0  # messages not announced because of do-not-disturb
+
+    @property
+    def do_not_disturb(self) -> bool:
+        return self._dnd
+
+    @do_not_disturb.setter
+    def do_not_disturb(self, on: bool) -> None:
+        self._dnd = on
+        if on:
+            self._pending.clear()
+            self._window_end = None
+
+    @property
+    def pending(self) -> int:
+        return len(self._pending)
+
+    def due(self) -> float | None:
+        """Clock time at which ``flush`` has a summary to produce, or None."""
+        return self._window_end if self._pending else None
+
+    def push(self, message: NewMessage) -> list[Notice]:
+        now = self._clock()
+        notices = self._flush(now)
+        if self._dnd:
+            self.suppressed += 1
+            return notices
+        if self._window_end is None:
+            self._window_end = now + self.window
+            if self._allowed(now):
+                self._sent.append(now)
+                notices.append(message_notice(message))
+                return notices
+        self._pending.append(message)
+        return notices
+
+    def flush(self) -> list[Notice]:
+        return self._flush(self._clock())
+
+    def _allowed(self, now: float) -> bool:
+        while self._sent and now - self._sent[0] >= 60.0:
+            self._sent.popleft()
+        return len(self._sent) < self.max_per_minute
+
+    def _flush(self, now: float) -> list[Notice]:
+        if self._window_end is None or now < self._window_end:
+            return []
+        if not self._pending:
+            self._window_end = None  # quiet again: the next message is shown at once
+            return []
+        if not self._allowed(now):
+            self._window_end = self._sent[0] + 60.0  # when the oldest notice leaves the minute
+            return []
+        pending, self._pending = self._pending, []
+        self._sent.append(now)
+        self._window_end = now + self.window  # a flood keeps being folded while it lasts
+        return [summary_notice(pending) if len(pending) > 1 else message_notice(pending[0])]
