@@ -1,0 +1,152 @@
+"""The seam between the window and the app's services.
+
+The window never awaits anything. It calls an :class:`AppController` (every method returns at once;
+the app's implementation schedules the async work on the qasync loop) and reacts to the Qt signals of
+an :class:`AppSignals` object that the implementation emits when work finishes::
+
+    MainWindow ──calls──► AppController (select_address, open_message, create_address, …)
+        ▲                         │ schedules tasks on the qasync loop
+        └──── AppSignals ◄────────┘ (addresses_changed, messages_added, message_loaded, status, …)
+
+Two kinds of controller call exist:
+
+* **Reads from the local store** (``addresses``, ``list_messages``, ``count_messages``, ``provider``,
+  ``has_tray``) are synchronous and fast (SQLite, WAL) and return data directly, so item models can
+  page through thousands of messages without round trips through the loop.
+* **Commands** (everything else) return ``None`` immediately; their outcome arrives as a signal:
+  ``message_loaded`` after ``open_message``, ``address_added`` / ``address_add_failed`` after
+  ``create_address`` or ``login_address``, ``domains_loaded`` after ``request_domains``,
+  ``status`` / ``error`` for everything the user should read in the status bar.
+
+Addresses are identified everywhere by the lower-cased e-mail address ("mailbox key").
+Connection ``kind`` values follow ``desktop_app.core.events.ConnectionKind``:
+``connecting``, ``live``, ``retrying``, ``failed``, ``stopped`` (plus ``offline`` for cached-only).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from PySide6.QtCore import QObject, Signal
+
+from desktop_app.core.models import Message, MessageSummary
+
+# cid (without "cid:") → (content type, bytes), as the sealed view takes them.
+InlineParts = Mapping[str, tuple[str, bytes]]
+
+
+@dataclass(frozen=True, slots=True)
+class AddressInfo:
+    """One row of the address sidebar, read from the store plus live state."""
+
+    address: str
+    label: str = ""
+    unread: int = 0
+    state_kind: str = "connecting"
+    state_text: str = "connecting"
+    used: int = 0
+    quota: int = 40_000_000
+    provider_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderCredit:
+    """The provider in use; ``credit_url`` is set when its terms require a visible credit link."""
+
+    name: str
+    credit_url: str | None = None
+
+
+class AppController(Protocol):
+    # --- synchronous reads (local store) ---
+    def addresses(self) -> list[AddressInfo]: ...
+    def list_messages(self, address: str, offset: int, limit: int, search: str) -> list[MessageSummary]:
+        """Newest first. ``search`` is the user's filter text ("" for none)."""
+        ...
+
+    def count_messages(self, address: str, search: str) -> int: ...
+    def provider(self) -> ProviderCredit: ...
+    def has_tray(self) -> bool:
+        """Whether closing the window should hide it to a tray icon instead of asking to quit."""
+        ...
+
+    # --- commands (return at once; results arrive on AppSignals) ---
+    def select_address(self, address: str | None) -> None:
+        """The address shown in the window; also what "copy the current address" copies."""
+        ...
+
+    def open_message(self, address: str, message_id: str) -> None:
+        """Load the full body (and mark it seen); answered by ``message_loaded``."""
+        ...
+
+    def set_seen(self, address: str, message_id: str, seen: bool) -> None: ...
+    def delete_message(self, address: str, message_id: str) -> None: ...
+    def load_more(self, address: str) -> None:
+        """Fetch older messages from the service than the store has."""
+        ...
+
+    def request_domains(self) -> None:
+        """Answered by ``domains_loaded`` (usable domains) or ``error``."""
+        ...
+
+    def generate_password(self) -> str: ...
+    def create_address(self, local_part: str | None, domain: str | None, label: str, password: str) -> None:
+        """``local_part`` None means a random readable name; ``domain`` None means any usable one."""
+        ...
+
+    def login_address(self, address: str, password: str, label: str) -> None: ...
+    def rename_address(self, address: str, label: str) -> None: ...
+    def delete_address(self, address: str) -> None:
+        """Irreversible on the service; the window has already asked the user to confirm."""
+        ...
+
+    def save_eml(self, address: str, message_id: str, path: str) -> None: ...
+    def save_attachment(self, address: str, message_id: str, attachment_id: str, path: str) -> None: ...
+    def copy_current_address(self) -> None:
+        """Copies the selected address; the controller confirms with ``status``."""
+        ...
+
+    def copy_to_clipboard(self, text: str, description: str, sensitive: bool = False) -> None:
+        """Copy ``text`` and confirm with ``status`` ("Copied <description> to the clipboard").
+        ``sensitive`` (codes, passwords) lets the app clear the clipboard later if the user asked."""
+        ...
+
+    def open_external(self, url: str) -> None:
+        """Open a URL in the system browser; the window has already shown it and asked."""
+        ...
+
+    def quit(self) -> None: ...
+
+
+class AppSignals(QObject):
+    """Everything the window reacts to. Emitted by the controller implementation on the GUI thread."""
+
+    # The address list (labels, unread counts, usage, connection state) changed; re-read addresses().
+    addresses_changed = Signal()
+    # One address's connection state changed: (address, state_text, kind).
+    connection_state = Signal(str, str, str)
+    # Messages are new in the store for an address (newest first): insert at the top, keep selection.
+    messages_added = Signal(str, list)
+    # One message's read state changed: (address, message_id, seen).
+    message_updated = Signal(str, str, bool)
+    # A message left the store: (address, message_id).
+    message_removed = Signal(str, str)
+    # Anything else changed for an address (bulk import, older page loaded): reload its list.
+    messages_changed = Signal(str)
+    # (address, message_id, Message, inline parts, raw source bytes or None).
+    message_loaded = Signal(str, str, object, object, object)
+    # A message could not be loaded: (address, message_id, user-facing text).
+    message_failed = Signal(str, str, str)
+    # Answers to create_address/login_address: the new address, or a user-facing reason.
+    address_added = Signal(str)
+    address_add_failed = Signal(str)
+    domains_loaded = Signal(list)
+    # Raise the window on a message (from `temp-inbox show` or a notification's "Open").
+    show_message_requested = Signal(str, str)
+    status = Signal(str)
+    error = Signal(str)
+
+
+__all__ = ["AddressInfo", "AppController", "AppSignals", "InlineParts", "Message", "ProviderCredit"]

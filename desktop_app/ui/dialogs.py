@@ -1,0 +1,303 @@
+"""Dialogs for the address lifecycle: new address, log in to an existing one, delete one, open a link.
+
+The create and log-in dialogs stay open while the app works: they emit ``submitted``, show a busy
+state, and are closed by the window when ``address_added`` arrives, or show the reason inline when
+``address_add_failed`` does, so the user never retypes anything after a taken name or a typo.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+_LOCAL_PART = re.compile(r"^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def validate_local_part(text: str) -> str | None:
+    """``None`` when ``text`` can be the part before the @, else a short reason for the user."""
+    if not text:
+        return "Type a name, or choose a random one."
+    if text != text.lower():
+        return "Use lower-case letters: the service lower-cases addresses anyway."
+    if len(text) < 3:
+        return "Use at least 3 characters."
+    if len(text) > 64:
+        return "Use at most 64 characters."
+    if ".." in text:
+        return "Two dots in a row are not allowed."
+    if not _LOCAL_PART.match(text):
+        return "Use letters, digits, dots, hyphens and underscores; start and end with a letter or digit."
+    return None
+
+
+class _BusyDialog(QDialog):
+    """Shared busy/error handling for dialogs that wait for the app."""
+
+    def _init_feedback(self, buttons: QDialogButtonBox, ok: QPushButton) -> None:
+        self._buttons = buttons
+        self._ok = ok
+        self.feedback = QLabel("", self)
+        self.feedback.setWordWrap(True)
+        self.feedback.setAccessibleName("Status")
+        self.feedback.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.feedback.hide()
+
+    def set_busy(self, text: str) -> None:
+        self._ok.setEnabled(False)
+        self.feedback.setText(text)
+        self.feedback.show()
+
+    def show_error(self, text: str) -> None:
+        self.feedback.setText(text)
+        self.feedback.show()
+        self._revalidate()
+
+    def _revalidate(self) -> None:  # overridden
+        self._ok.setEnabled(True)
+
+
+class NewAddressDialog(_BusyDialog):
+    submitted = Signal(object, object, str, str)  # local part | None, domain | None, label, password
+
+    def __init__(
+        self,
+        password: str,
+        copy_text: Callable[[str], None],
+        parent: QWidget | None = None,
+        *,
+        provider_name: str = "mail.tm",
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("New address")
+        self._copy_text = copy_text
+        self._password = password
+
+        self.random_choice = QRadioButton("Random name", self)
+        self.custom_choice = QRadioButton("Choose a name:", self)
+        self.random_choice.setChecked(True)
+        group = QButtonGroup(self)
+        group.addButton(self.random_choice)
+        group.addButton(self.custom_choice)
+        self.local_part = QLineEdit(self)
+        self.local_part.setPlaceholderText("e.g. quiet.otter")
+        self.local_part.setAccessibleName("Name before the @")
+        self.local_part.setEnabled(False)
+        self.domain = QComboBox(self)
+        self.domain.setAccessibleName("Domain")
+        self.domain.addItem("Loading domains…")
+        self.domain.setEnabled(False)
+        self.validation = QLabel("", self)
+        self.validation.setAccessibleName("Name check")
+        self.validation.setWordWrap(True)
+        self.label = QLineEdit(self)
+        self.label.setPlaceholderText("optional, e.g. Shop sign-up")
+        self.label.setAccessibleName("Label")
+        self.password = QLineEdit(password, self)
+        self.password.setReadOnly(True)
+        self.password.setAccessibleName("Generated password")
+        copy = QPushButton("Copy", self)
+        copy.setAccessibleName("Copy password")
+        copy.clicked.connect(lambda: self._copy_text(self._password))
+        note = QLabel(
+            f"{provider_name} has no password reset. Temp Inbox keeps this password in your system keyring; "
+            "copy it somewhere safe if you want to use the address elsewhere.",
+            self,
+        )
+        note.setWordWrap(True)
+
+        name_row = QHBoxLayout()
+        name_row.addWidget(self.local_part, 1)
+        name_row.addWidget(QLabel("@", self))
+        name_row.addWidget(self.domain, 1)
+        password_row = QHBoxLayout()
+        password_row.addWidget(self.password, 1)
+        password_row.addWidget(copy)
+        form = QFormLayout()
+        form.addRow(self.random_choice)
+        form.addRow(self.custom_choice)
+        form.addRow(name_row)
+        form.addRow(self.validation)
+        form.addRow("Label:", self.label)
+        form.addRow("Password:", password_row)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        ok = buttons.addButton("Create address", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.create_button = ok
+        buttons.accepted.connect(self._submit)
+        buttons.rejected.connect(self.reject)
+        self._init_feedback(buttons, ok)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addWidget(self.feedback)
+        layout.addWidget(buttons)
+
+        self.custom_choice.toggled.connect(self._mode_changed)
+        self.local_part.textChanged.connect(self._revalidate)
+        self._domains_ready = False
+        self._revalidate()
+
+    def set_domains(self, domains: list[str]) -> None:
+        self.domain.clear()
+        if domains:
+            self.domain.addItems(domains)
+            self.domain.setEnabled(True)
+            self._domains_ready = True
+        else:
+            self.domain.addItem("No domains available")
+            self.domain.setEnabled(False)
+            self._domains_ready = False
+        self._revalidate()
+
+    def _mode_changed(self, custom: bool) -> None:
+        self.local_part.setEnabled(custom)
+        if custom:
+            self.local_part.setFocus()
+        self._revalidate()
+
+    def _revalidate(self) -> None:
+        problem = validate_local_part(self.local_part.text()) if self.custom_choice.isChecked() else None
+        if not self._domains_ready:
+            problem = problem or "Waiting for the list of domains…"
+        self.validation.setText(problem or "")
+        self.validation.setVisible(bool(problem))
+        self._ok.setEnabled(problem is None)
+
+    def _submit(self) -> None:
+        self._revalidate()
+        if not self._ok.isEnabled():
+            return
+        local = self.local_part.text() if self.custom_choice.isChecked() else None
+        domain = self.domain.currentText() if self._domains_ready else None
+        self.set_busy("Creating the address…")
+        self.submitted.emit(local, domain, self.label.text().strip(), self._password)
+
+
+class LoginDialog(_BusyDialog):
+    submitted = Signal(str, str, str)  # address, password, label
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Log in to an existing address")
+        self.address = QLineEdit(self)
+        self.address.setPlaceholderText("name@domain")
+        self.address.setAccessibleName("Address")
+        self.password = QLineEdit(self)
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setAccessibleName("Password")
+        self.label = QLineEdit(self)
+        self.label.setAccessibleName("Label")
+        self.label.setPlaceholderText("optional")
+        form = QFormLayout()
+        form.addRow("Address:", self.address)
+        form.addRow("Password:", self.password)
+        form.addRow("Label:", self.label)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        ok = buttons.addButton("Log in", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.accepted.connect(self._submit)
+        buttons.rejected.connect(self.reject)
+        self._init_feedback(buttons, ok)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.feedback)
+        layout.addWidget(buttons)
+        self.address.textChanged.connect(self._revalidate)
+        self.password.textChanged.connect(self._revalidate)
+        self._revalidate()
+
+    def _revalidate(self) -> None:
+        ok = bool(_EMAIL.match(self.address.text().strip())) and bool(self.password.text())
+        self._ok.setEnabled(ok)
+
+    def _submit(self) -> None:
+        if not self._ok.isEnabled():
+            return
+        self.set_busy("Logging in…")
+        self.submitted.emit(self.address.text().strip().lower(), self.password.text(), self.label.text().strip())
+
+
+class DeleteAddressDialog(QDialog):
+    """Deleting is irreversible on the service; only the explicit "Delete forever" button confirms
+    (Enter and Escape both cancel)."""
+
+    def __init__(self, address: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Delete address")
+        text = QLabel(
+            f"<p><b>Delete {_escape(address)} forever?</b></p>"
+            "<p>The address and all its messages are deleted on the mail service. "
+            "This cannot be undone: nobody, including you, can log in to it again, "
+            "and mail sent to it will be lost.</p>",
+            self,
+        )
+        text.setWordWrap(True)
+        text.setTextFormat(Qt.TextFormat.RichText)
+        buttons = QDialogButtonBox(self)
+        self.cancel_button = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.delete_button = buttons.addButton("Delete forever", QDialogButtonBox.ButtonRole.DestructiveRole)
+        self.delete_button.setAccessibleName("Delete forever")
+        self.delete_button.setAutoDefault(False)
+        self.cancel_button.setDefault(True)
+        self.delete_button.clicked.connect(self.accept)
+        self.cancel_button.clicked.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        layout.addWidget(buttons)
+        self.cancel_button.setFocus()
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def link_warnings(url: str) -> list[str]:
+    """Reasons to be careful with ``url``: not http(s), an IP-address host, or punycode."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    warnings = []
+    if parts.scheme not in ("http", "https"):
+        warnings.append(f"This is not a web link (it uses “{parts.scheme or 'no'}:”).")
+    try:
+        ipaddress.ip_address(host)
+        warnings.append("The link points to a bare IP address instead of a named site.")
+    except ValueError:
+        pass
+    if any(label.startswith("xn--") for label in host.split(".")):
+        warnings.append("The site name uses look-alike characters (punycode) and may imitate another site.")
+    return warnings
+
+
+def confirm_open_link(parent: QWidget | None, url: str) -> bool:
+    """Show the full destination and ask before anything leaves the app."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle("Open link?")
+    host = urlsplit(url).hostname or url
+    warnings = link_warnings(url)
+    box.setText(f"Open this link in your browser?\n\nSite: {host}")
+    box.setInformativeText(url + ("\n\n" + "\n".join(warnings) if warnings else ""))
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    open_button = box.addButton("Open in browser", QMessageBox.ButtonRole.AcceptRole)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel)
+    box.exec()
+    return box.clickedButton() is open_button

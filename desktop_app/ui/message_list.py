@@ -1,0 +1,371 @@
+"""The message list: a lazily paged table model over the store, its view, and a subject+intro delegate.
+
+The model holds only the pages the view has asked for (``canFetchMore``/``fetchMore``), so an address
+with thousands of messages opens instantly. New mail is inserted in place with ``beginInsertRows``
+(never a reset) so the user's selection and scroll position survive a message arriving.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QPainter, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTreeView,
+    QWidget,
+)
+
+from desktop_app.core.models import MessageSummary
+from desktop_app.ui.style import muted_text, paperclip_icon
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+ListPage = Callable[[str, int, int, str], list[MessageSummary]]  # (address, offset, limit, search)
+CountMessages = Callable[[str, str], int]  # (address, search)
+
+SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 1
+MESSAGE_ID_ROLE = Qt.ItemDataRole.UserRole + 2
+UNREAD_ROLE = Qt.ItemDataRole.UserRole + 3
+INTRO_ROLE = Qt.ItemDataRole.UserRole + 4
+HAS_ATTACHMENTS_ROLE = Qt.ItemDataRole.UserRole + 5
+
+COL_FROM, COL_SUBJECT, COL_ATTACHMENT, COL_TIME = range(4)
+_HEADERS = ("From", "Subject", "", "Received")
+
+
+def format_received(when: datetime, now: datetime | None = None) -> str:
+    """``14:05`` today, ``Yesterday``, ``3 Mar`` this year, ``3 Mar 2024`` before."""
+    local = when.astimezone()
+    now = (now or datetime.now().astimezone()).astimezone()
+    days = (now.date() - local.date()).days
+    if days == 0:
+        return local.strftime("%H:%M")
+    if days == 1:
+        return "Yesterday"
+    if local.year == now.year:
+        return f"{local.day} {local.strftime('%b')}"
+    return f"{local.day} {local.strftime('%b %Y')}"
+
+
+def _insert_position(rows: Sequence[MessageSummary], summary: MessageSummary) -> int:
+    """Where ``summary`` goes in ``rows``, ordered as the store orders them: created_at, id descending."""
+    key = (summary.created_at, summary.id)
+    lo, hi = 0, len(rows)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if (rows[mid].created_at, rows[mid].id) > key:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+class MessageListModel(QAbstractTableModel):
+    PAGE_SIZE = 100
+
+    def __init__(
+        self,
+        list_page: ListPage,
+        count: CountMessages,
+        parent: QWidget | None = None,
+        *,
+        page_size: int = PAGE_SIZE,
+        now: Callable[[], datetime] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._list_page = list_page
+        self._count = count
+        self._page_size = page_size
+        self._now = now
+        self._address: str | None = None
+        self._search = ""
+        self._rows: list[MessageSummary] = []
+        self._ids: set[str] = set()
+        self._total = 0
+        self._clip = paperclip_icon(QPalette())
+
+    # --- what is shown ---
+    @property
+    def address(self) -> str | None:
+        return self._address
+
+    @property
+    def search(self) -> str:
+        return self._search
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    def loaded_count(self) -> int:
+        return len(self._rows)
+
+    def set_address(self, address: str | None, search: str = "") -> None:
+        self._address = address
+        self._search = search
+        self.reload()
+
+    def set_search(self, search: str) -> None:
+        if search != self._search:
+            self._search = search
+            self.reload()
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        self._rows, self._ids, self._total = [], set(), 0
+        if self._address is not None:
+            self._total = self._count(self._address, self._search)
+            self._append(self._list_page(self._address, 0, self._page_size, self._search))
+        self.endResetModel()
+
+    def refresh_icons(self, palette: QPalette) -> None:
+        self._clip = paperclip_icon(palette)
+        if self._rows:
+            col = COL_ATTACHMENT
+            self.dataChanged.emit(self.index(0, col), self.index(len(self._rows) - 1, col))
+
+    # --- paging ---
+    def canFetchMore(self, parent: ModelIndex = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and self._address is not None and len(self._rows) < self._total
+
+    def fetchMore(self, parent: ModelIndex = QModelIndex()) -> None:  # noqa: B008
+        if not self.canFetchMore(parent) or self._address is None:
+            return
+        page = [
+            s
+            for s in self._list_page(self._address, len(self._rows), self._page_size, self._search)
+            if s.id not in self._ids
+        ]
+        if not page:
+            self._total = len(self._rows)  # the store has fewer than it counted (deleted meanwhile)
+            return
+        start = len(self._rows)
+        self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
+        self._append(page)
+        self.endInsertRows()
+
+    def _append(self, summaries: Sequence[MessageSummary]) -> None:
+        for summary in summaries:
+            if summary.id not in self._ids:
+                self._rows.append(summary)
+                self._ids.add(summary.id)
+
+    # --- live changes ---
+    def insert_new(self, summaries: Sequence[MessageSummary]) -> int:
+        """Insert messages that just arrived at their date position; returns how many were shown.
+
+        A message older than everything loaded while more pages remain is only counted: the page
+        that contains it will bring it when the user scrolls there."""
+        shown = 0
+        for summary in summaries:
+            if summary.id in self._ids:
+                continue
+            self._total += 1
+            row = _insert_position(self._rows, summary)
+            if row == len(self._rows) and len(self._rows) < self._total - 1:
+                continue
+            self.beginInsertRows(QModelIndex(), row, row)
+            self._rows.insert(row, summary)
+            self._ids.add(summary.id)
+            self.endInsertRows()
+            shown += 1
+        return shown
+
+    def set_seen(self, message_id: str, seen: bool) -> None:
+        row = self.row_of(message_id)
+        if row >= 0 and self._rows[row].seen != seen:
+            self._rows[row] = replace(self._rows[row], seen=seen)
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(_HEADERS) - 1))
+
+    def remove(self, message_id: str) -> None:
+        row = self.row_of(message_id)
+        if row < 0:
+            return
+        self.beginRemoveRows(QModelIndex(), row, row)
+        del self._rows[row]
+        self._ids.discard(message_id)
+        self._total = max(0, self._total - 1)
+        self.endRemoveRows()
+
+    def row_of(self, message_id: str) -> int:
+        if message_id not in self._ids:
+            return -1
+        for row, summary in enumerate(self._rows):
+            if summary.id == message_id:
+                return row
+        return -1  # pragma: no cover
+
+    def summary_at(self, row: int) -> MessageSummary | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    # --- QAbstractItemModel ---
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(_HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(_HEADERS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _HEADERS[section]
+        if role == Qt.ItemDataRole.DecorationRole and section == COL_ATTACHMENT:
+            return self._clip
+        if role == Qt.ItemDataRole.ToolTipRole and section == COL_ATTACHMENT:
+            return "Has attachments"
+        return None
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        summary = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == COL_FROM:
+                return summary.sender.name or summary.sender.address or "(unknown sender)"
+            if column == COL_SUBJECT:
+                return summary.subject or "(no subject)"
+            if column == COL_TIME:
+                return format_received(summary.created_at, self._now() if self._now else None)
+            return None
+        if role == Qt.ItemDataRole.FontRole and not summary.seen:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.DecorationRole and column == COL_ATTACHMENT and summary.has_attachments:
+            return self._clip
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == COL_FROM:
+                return summary.sender.display()
+            if column == COL_TIME:
+                return summary.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            return summary.subject + (f"\n{summary.intro}" if summary.intro else "")
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return self.describe(summary)
+        if role == SUMMARY_ROLE:
+            return summary
+        if role == MESSAGE_ID_ROLE:
+            return summary.id
+        if role == UNREAD_ROLE:
+            return not summary.seen
+        if role == INTRO_ROLE:
+            return summary.intro
+        if role == HAS_ATTACHMENTS_ROLE:
+            return summary.has_attachments
+        return None
+
+    def describe(self, summary: MessageSummary) -> str:
+        parts = ["Unread" if not summary.seen else "Read"]
+        parts.append(f"from {summary.sender.display() or 'unknown sender'}")
+        parts.append(summary.subject or "no subject")
+        parts.append(f"received {format_received(summary.created_at, self._now() if self._now else None)}")
+        if summary.has_attachments:
+            parts.append("has attachments")
+        return ", ".join(parts)
+
+
+class SubjectDelegate(QStyledItemDelegate):
+    """Subject, then the intro in a muted colour on the same line, elided together."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
+        self.initStyleOption(option, index)
+        subject = option.text
+        intro = str(index.data(INTRO_ROLE) or "")
+        option.text = ""
+        style = option.widget.style() if option.widget else None
+        if style:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        palette: QPalette = option.palette
+        text_color = palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
+        rect: QRect = option.rect.adjusted(4, 0, -4, 0)
+        painter.save()
+        painter.setFont(option.font)
+        painter.setPen(text_color)
+        metrics = QFontMetrics(option.font)
+        shown = metrics.elidedText(subject, Qt.TextElideMode.ElideRight, rect.width())
+        painter.drawText(rect, int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), shown)
+        used = metrics.horizontalAdvance(shown)
+        rest = rect.width() - used - 12
+        if intro and shown == subject and rest > 30:
+            plain = QFont(option.font)
+            plain.setBold(False)
+            painter.setFont(plain)
+            painter.setPen(text_color if selected else muted_text(palette))
+            intro_text = QFontMetrics(plain).elidedText(
+                " — " + " ".join(intro.split()), Qt.TextElideMode.ElideRight, rest
+            )
+            painter.drawText(
+                rect.adjusted(used, 0, 0, 0),
+                int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
+                intro_text,
+            )
+        painter.restore()
+
+
+class MessageListView(QTreeView):
+    """Flat list with j/k navigation and the Delete key."""
+
+    delete_pressed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setRootIsDecorated(False)
+        self.setUniformRowHeights(True)  # lets the view skip measuring thousands of rows
+        self.setItemsExpandable(False)
+        self.setAllColumnsShowFocus(True)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setItemDelegateForColumn(COL_SUBJECT, SubjectDelegate(self))
+        self.setAccessibleName("Messages")
+        self.setAccessibleDescription("Messages of the selected address. J and K move, Delete deletes.")
+
+    def setModel(self, model: object) -> None:  # type: ignore[override]
+        super().setModel(model)  # type: ignore[arg-type]
+        header = self.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(COL_FROM, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(COL_SUBJECT, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(COL_ATTACHMENT, QHeaderView.ResizeMode.Fixed)
+        header.setSectionResizeMode(COL_TIME, QHeaderView.ResizeMode.ResizeToContents)
+        header.resizeSection(COL_FROM, 170)
+        header.resizeSection(COL_ATTACHMENT, 26)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        plain = not (event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier)
+        if plain and key in (Qt.Key.Key_J, Qt.Key.Key_K):
+            self._step(1 if key == Qt.Key.Key_J else -1)
+            return
+        if plain and key == Qt.Key.Key_Delete:
+            self.delete_pressed.emit()
+            return
+        super().keyPressEvent(event)
+
+    def _step(self, delta: int) -> None:
+        model = self.model()
+        if model is None or model.rowCount() == 0:
+            return
+        current = self.currentIndex()
+        row = 0 if not current.isValid() else min(max(current.row() + delta, 0), model.rowCount() - 1)
+        if delta > 0 and current.isValid() and row == current.row() and model.canFetchMore(QModelIndex()):
+            model.fetchMore(QModelIndex())
+            row = min(current.row() + delta, model.rowCount() - 1)
+        self.setCurrentIndex(model.index(row, 0))

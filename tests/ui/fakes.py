@@ -1,0 +1,210 @@
+"""An in-memory AppController for widget tests: records every call and answers through AppSignals.
+
+It behaves like the real controller in the ways the window relies on (newest-first lists, search over
+sender/subject/intro, answers as signals) but answers synchronously, so tests need no event loop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QPlainTextEdit, QWidget
+
+from desktop_app.core.models import Address, Attachment, Message, MessageSummary
+from desktop_app.ui.controller import AddressInfo, AppSignals, ProviderCredit
+
+BASE_TIME = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+
+
+def make_summary(
+    n: int,
+    *,
+    subject: str | None = None,
+    sender: str = "shop@example.com",
+    name: str = "Example Shop",
+    intro: str = "Thanks for signing up",
+    seen: bool = False,
+    attachments: bool = False,
+    minutes: int | None = None,
+) -> MessageSummary:
+    return MessageSummary(
+        id=f"m{n:06d}",
+        account_id="acc",
+        sender=Address(sender, name),
+        subject=f"Message {n}" if subject is None else subject,
+        intro=intro,
+        seen=seen,
+        has_attachments=attachments,
+        created_at=BASE_TIME + timedelta(minutes=n if minutes is None else minutes),
+    )
+
+
+def make_message(summary: MessageSummary, *, text: str = "", html: str = "", attachments=()) -> Message:
+    return Message(
+        summary=summary,
+        text=text or f"Hello,\n\n{summary.intro}\n",
+        html=(html,) if html else (),
+        attachments=tuple(attachments),
+    )
+
+
+def make_attachment(filename: str, content_type: str = "application/pdf", size: int = 12_345) -> Attachment:
+    return Attachment(id=f"att-{filename}", filename=filename, content_type=content_type, size=size)
+
+
+@dataclass
+class FakeController:
+    signals: AppSignals
+    infos: list[AddressInfo] = field(default_factory=list)
+    messages: dict[str, list[MessageSummary]] = field(default_factory=dict)
+    bodies: dict[str, Message] = field(default_factory=dict)
+    raw: dict[str, bytes] = field(default_factory=dict)
+    domains_list: list[str] = field(default_factory=lambda: ["example.com", "mail.test"])
+    credit: ProviderCredit = field(default_factory=lambda: ProviderCredit("mail.tm", "https://mail.tm"))
+    tray: bool = False
+    answer_domains: bool = True
+    calls: list[tuple[str, tuple[object, ...]]] = field(default_factory=list)
+    list_calls: list[tuple[str, int, int, str]] = field(default_factory=list)
+    current: str | None = None
+
+    # --- test helpers ---
+    def called(self, name: str) -> list[tuple[object, ...]]:
+        return [args for call, args in self.calls if call == name]
+
+    def _record(self, name: str, *args: object) -> None:
+        self.calls.append((name, args))
+
+    def add_address(self, address: str, label: str = "", **kwargs: object) -> None:
+        self.infos.append(AddressInfo(address=address, label=label, **kwargs))  # type: ignore[arg-type]
+        self.messages.setdefault(address, [])
+        self.signals.addresses_changed.emit()
+
+    def deliver(self, address: str, summary: MessageSummary, message: Message | None = None) -> None:
+        """A message arrives: store it and announce it, as the sync service does."""
+        self.messages.setdefault(address, []).append(summary)
+        self._sort(address)
+        if message is not None:
+            self.bodies[summary.id] = message
+        self.signals.messages_added.emit(address, [summary])
+
+    def _sort(self, address: str) -> None:
+        self.messages[address].sort(key=lambda s: (s.created_at, s.id), reverse=True)
+
+    def _matching(self, address: str, search: str) -> list[MessageSummary]:
+        rows = self.messages.get(address, [])
+        needle = search.strip().casefold()
+        if not needle:
+            return rows
+        return [
+            s
+            for s in rows
+            if needle in f"{s.sender.name} {s.sender.address} {s.subject} {s.intro}".casefold()
+        ]
+
+    # --- AppController: reads ---
+    def addresses(self) -> list[AddressInfo]:
+        return list(self.infos)
+
+    def list_messages(self, address: str, offset: int, limit: int, search: str) -> list[MessageSummary]:
+        self.list_calls.append((address, offset, limit, search))
+        return self._matching(address, search)[offset : offset + limit]
+
+    def count_messages(self, address: str, search: str) -> int:
+        return len(self._matching(address, search))
+
+    def provider(self) -> ProviderCredit:
+        return self.credit
+
+    def has_tray(self) -> bool:
+        return self.tray
+
+    # --- AppController: commands ---
+    def select_address(self, address: str | None) -> None:
+        self._record("select_address", address)
+        self.current = address
+
+    def open_message(self, address: str, message_id: str) -> None:
+        self._record("open_message", address, message_id)
+        summary = next((s for s in self.messages.get(address, []) if s.id == message_id), None)
+        if summary is None:
+            self.signals.message_failed.emit(address, message_id, "That message no longer exists.")
+            return
+        message = self.bodies.get(message_id) or make_message(summary)
+        self.signals.message_loaded.emit(address, message_id, message, {}, self.raw.get(message_id))
+
+    def set_seen(self, address: str, message_id: str, seen: bool) -> None:
+        self._record("set_seen", address, message_id, seen)
+        rows = self.messages.get(address, [])
+        for i, s in enumerate(rows):
+            if s.id == message_id:
+                rows[i] = replace(s, seen=seen)
+        self.signals.message_updated.emit(address, message_id, seen)
+
+    def delete_message(self, address: str, message_id: str) -> None:
+        self._record("delete_message", address, message_id)
+        self.messages[address] = [s for s in self.messages.get(address, []) if s.id != message_id]
+        self.signals.message_removed.emit(address, message_id)
+
+    def load_more(self, address: str) -> None:
+        self._record("load_more", address)
+
+    def request_domains(self) -> None:
+        self._record("request_domains")
+        if self.answer_domains:
+            self.signals.domains_loaded.emit(list(self.domains_list))
+
+    def generate_password(self) -> str:
+        return "Gen3rated-Passw0rd-xyz"
+
+    def create_address(self, local_part: str | None, domain: str | None, label: str, password: str) -> None:
+        self._record("create_address", local_part, domain, label, password)
+
+    def login_address(self, address: str, password: str, label: str) -> None:
+        self._record("login_address", address, password, label)
+
+    def rename_address(self, address: str, label: str) -> None:
+        self._record("rename_address", address, label)
+
+    def delete_address(self, address: str) -> None:
+        self._record("delete_address", address)
+
+    def save_eml(self, address: str, message_id: str, path: str) -> None:
+        self._record("save_eml", address, message_id, path)
+
+    def save_attachment(self, address: str, message_id: str, attachment_id: str, path: str) -> None:
+        self._record("save_attachment", address, message_id, attachment_id, path)
+
+    def copy_current_address(self) -> None:
+        self._record("copy_current_address")
+        if self.current:
+            self.signals.status.emit(f"Copied {self.current} to the clipboard")
+
+    def copy_to_clipboard(self, text: str, description: str, sensitive: bool = False) -> None:
+        self._record("copy_to_clipboard", text, description, sensitive)
+        self.signals.status.emit(f"Copied {description} to the clipboard")
+
+    def open_external(self, url: str) -> None:
+        self._record("open_external", url)
+
+    def quit(self) -> None:
+        self._record("quit")
+
+
+class FakeHtmlView(QPlainTextEdit):
+    """Stands in for the sealed view in widget tests (no QtWebEngine process needed)."""
+
+    link_activated = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.shown: list[tuple[str, str]] = []
+
+    def show_message(self, message_id: str, html: str, inline_parts: object) -> None:
+        self.shown.append((message_id, html))
+        self.setPlainText(html)
+
+    def clear(self) -> None:  # type: ignore[override]
+        super().clear()
