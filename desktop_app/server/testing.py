@@ -35,7 +35,8 @@ def build_message(
     sender: str = "Sender <sender@example.com>",
     cc: Sequence[str] = (),
 ) -> EmailMessage:
-    """A standard multipart message; ``inline_images`` are (content id, data, type), for ``cid:`` use."""
+    """A standard multipart message; ``inline_images`` are (content id, data, type) for ``cid:`` use,
+    named after their content id."""
     message = EmailMessage()
     message["From"] = sender
     message["To"] = to if isinstance(to, str) else ", ".join(to)
@@ -50,7 +51,14 @@ def build_message(
             html_part = list(message.iter_parts())[-1]
             for cid, data, content_type in inline_images:
                 maintype, _, subtype = content_type.partition("/")
-                html_part.add_related(data, maintype=maintype, subtype=subtype, cid=f"<{cid}>")
+                html_part.add_related(
+                    data,
+                    maintype=maintype,
+                    subtype=subtype,
+                    cid=f"<{cid}>",
+                    disposition="inline",
+                    filename=cid,
+                )
     for filename, data, content_type in attachments:
         maintype, _, subtype = content_type.partition("/")
         message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
@@ -97,5 +105,6 @@ async def send_mail(
     )
     envelope_sender = sender.rsplit("<", 1)[-1].rstrip(">").strip()
     recipients = ([to] if isinstance(to, str) else list(to)) + list(cc)
-    await send_raw(server, recipients, message.as_bytes(), sender=envelope_sender)
+    wire_bytes = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))  # SMTP wants CRLF
+    await send_raw(server, recipients, wire_bytes, sender=envelope_sender)
     return message
