@@ -1,0 +1,225 @@
+"""Export and import of the address list as JSON.
+
+Passwords go into an export only when the caller asks (``include_passwords=True``), and every export
+is written owner-only (0600). An import checks the whole file before changing anything, says plainly
+what is wrong with a bad file, skips addresses already in the list, and never replaces a password
+already in the keyring.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from desktop_app.core.address_names import split_address
+from desktop_app.core.errors import KeyringUnavailableError, PasswordMissingError, UsageError
+from desktop_app.core.paths import write_private_file
+from desktop_app.core.providers import BUILTIN, Provider, custom_provider, local_provider
+from desktop_app.core.secrets import PasswordVault
+from desktop_app.core.store import AddressState, Store
+
+FORMAT = "temp-inbox/addresses"
+VERSION = 1
+
+
+@dataclass
+class ExportReport:
+    count: int = 0
+    without_password: list[str] = field(default_factory=list)  # asked for passwords, none saved
+
+
+@dataclass
+class ImportReport:
+    added: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (address, why)
+    without_password: list[str] = field(default_factory=list)  # added, but unusable until logged in
+    kept_saved_password: list[str] = field(default_factory=list)  # the file's password differed
+
+
+@dataclass(frozen=True)
+class _Entry:
+    address: str
+    provider: Provider
+    label: str
+    created: datetime
+    password: str | None
+
+
+async def export_addresses(
+    store: Store,
+    vault: PasswordVault,
+    path: Path,
+    *,
+    include_passwords: bool = False,
+    addresses: Sequence[str] | None = None,
+) -> ExportReport:
+    """Write the address list (or ``addresses``) to ``path``; passwords only if asked."""
+    report = ExportReport()
+    wanted = {a.strip().lower() for a in addresses} if addresses is not None else None
+    items: list[dict[str, Any]] = []
+    for record in store.list_addresses():
+        if wanted is not None and record.address not in wanted:
+            continue
+        provider = store.get_provider(record.provider_id)
+        assert provider is not None  # a foreign key guarantees it
+        item: dict[str, Any] = {
+            "address": record.address,
+            "provider": {
+                "id": provider.id,
+                "name": provider.name,
+                "api_url": provider.api_url,
+                "hub_url": provider.hub_url,
+            },
+            "label": record.label,
+            "created": record.created.isoformat(),
+        }
+        if include_passwords:
+            password = await vault.load(provider.id, record.address)  # KeyringUnavailableError: stop
+            if password is None:
+                report.without_password.append(record.address)
+            else:
+                item["password"] = password
+        items.append(item)
+    document = {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported": datetime.now(UTC).isoformat(),
+        "addresses": items,
+    }
+    data = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode()
+    await asyncio.to_thread(write_private_file, path, data)
+    report.count = len(items)
+    return report
+
+
+def _bad(path: Path, why: str) -> UsageError:
+    return UsageError(f"{path.name} cannot be imported: {why}")
+
+
+def _text(item: Mapping[str, Any], key: str, where: str, path: Path, *, required: bool = True) -> str:
+    value = item.get(key)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise _bad(path, f"{where} has no valid “{key}”.")
+    return value
+
+
+def _provider(data: object, where: str, path: Path) -> Provider:
+    if not isinstance(data, Mapping):
+        raise _bad(path, f"{where} has no “provider”.")
+    api_url = _text(data, "api_url", f"{where} provider", path)
+    hub_url = _text(data, "hub_url", f"{where} provider", path, required=False) or None
+    name = _text(data, "name", f"{where} provider", path, required=False) or None
+    provider_id = _text(data, "id", f"{where} provider", path, required=False)
+    try:
+        if provider_id == "local" and hub_url:
+            return local_provider(api_url, hub_url)
+        return custom_provider(api_url, hub_url, name=name)
+    except UsageError as exc:
+        raise _bad(path, f"{where}: {exc}") from exc
+
+
+def _parse(path: Path) -> list[_Entry]:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise _bad(path, "it is not a JSON file.") from exc
+    if not isinstance(document, Mapping) or document.get("format") != FORMAT:
+        raise _bad(path, "it is not a Temp Inbox address export.")
+    version = document.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise _bad(path, "its format version is missing or invalid.")
+    if version > VERSION:
+        raise _bad(path, f"it was made by a newer Temp Inbox (format {version}; this one reads {VERSION}).")
+    items = document.get("addresses")
+    if not isinstance(items, list):
+        raise _bad(path, "it has no list of addresses.")
+    entries = []
+    for number, item in enumerate(items, start=1):
+        where = f"entry {number}"
+        if not isinstance(item, Mapping):
+            raise _bad(path, f"{where} is not an object.")
+        try:
+            local, domain = split_address(_text(item, "address", where, path), strict=False)
+        except UsageError as exc:
+            raise _bad(path, f"{where}: {exc}") from exc
+        created_text = _text(item, "created", where, path, required=False)
+        try:
+            created = datetime.fromisoformat(created_text) if created_text else datetime.now(UTC)
+        except ValueError as exc:
+            raise _bad(path, f"{where} has an invalid “created” date.") from exc
+        password = item.get("password")
+        if password is not None and (not isinstance(password, str) or not password):
+            raise _bad(path, f"{where} has an invalid “password”.")
+        entries.append(
+            _Entry(
+                address=f"{local}@{domain}",
+                provider=_provider(item.get("provider"), where, path),
+                label=_text(item, "label", where, path, required=False),
+                created=created if created.tzinfo else created.replace(tzinfo=UTC),
+                password=password,
+            )
+        )
+    return entries
+
+
+async def import_addresses(
+    store: Store, vault: PasswordVault, path: Path, *, session_only: bool = False
+) -> ImportReport:
+    """Add the file's addresses that are not in the list yet. A bad file changes nothing."""
+    entries = await asyncio.to_thread(_parse, path)
+    needs_keyring = any(e.password for e in entries) and not (session_only or vault.session_only)
+    if needs_keyring and not vault.status().usable:
+        raise KeyringUnavailableError(detail=f"import {path}: {vault.status().reason}")
+    report = ImportReport()
+    seen: set[str] = set()
+    for entry in entries:
+        if entry.address in seen:
+            report.skipped.append((entry.address, "listed twice in the file"))
+            continue
+        seen.add(entry.address)
+        if store.get_address(entry.address) is not None:
+            report.skipped.append((entry.address, "already in your list"))
+            continue
+        await _add(store, vault, entry, session_only, report)
+    return report
+
+
+async def _add(
+    store: Store, vault: PasswordVault, entry: _Entry, session_only: bool, report: ImportReport
+) -> None:
+    provider = store.get_provider(entry.provider.id) or next(
+        (p for p in BUILTIN if p.id == entry.provider.id), entry.provider
+    )
+    store.save_provider(provider)
+    store.add_address(
+        entry.address, provider.id, state=AddressState.PENDING, label=entry.label, created=entry.created
+    )
+    try:
+        saved = None if session_only or vault.session_only else await vault.load(provider.id, entry.address)
+    except KeyringUnavailableError:
+        saved = None
+    if saved is not None and entry.password is not None and saved != entry.password:
+        report.kept_saved_password.append(entry.address)  # never overwrite a password silently
+    elif saved is None and entry.password is not None:
+        try:
+            await vault.save(provider.id, entry.address, entry.password, session_only=session_only)
+        except BaseException:
+            store.forget_address(entry.address)
+            raise
+        saved = entry.password
+    if saved is None:
+        store.set_state(entry.address, AddressState.FAILED, reason=str(PasswordMissingError()))
+        report.without_password.append(entry.address)
+    else:
+        in_memory = vault.is_in_memory(provider.id, entry.address)
+        store.set_state(entry.address, AddressState.SESSION_ONLY if in_memory else AddressState.ACTIVE)
+    report.added.append(entry.address)
