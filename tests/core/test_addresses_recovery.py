@@ -7,6 +7,7 @@ after step N; then a fresh Store on the same file and a fresh AddressBook run ``
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import sys
@@ -219,3 +220,39 @@ async def test_without_a_keyring_at_start_pending_addresses_are_left_alone(rig: 
     assert outcome.state is AddressState.PENDING and "No system keyring" in outcome.reason
     assert rig.store.get_address(address).state is AddressState.PENDING  # type: ignore[union-attr]
     assert rig.keyring.entries == {(SERVICE, f"local:{address}"): "our-password-123"}
+
+
+class WatchOrder(httpx.AsyncBaseTransport):
+    """Records what was already saved locally at the moment each request left the app."""
+
+    def __init__(self, rig: Rig) -> None:
+        self._inner = httpx.AsyncHTTPTransport()
+        self._rig = rig
+        self.seen: list[tuple[str, str | None, str | None]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and request.url.path in ("/accounts", "/token"):
+            body = json.loads(request.content)
+            record = self._rig.store.get_address(body["address"])
+            saved = self._rig.keyring.entries.get((SERVICE, f"local:{body['address']}"))
+            self.seen.append(
+                (request.url.path, record and record.state, saved == body["password"] and "same")
+            )
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+async def test_the_password_is_saved_before_the_service_hears_of_the_address(rig: Rig) -> None:
+    transport = WatchOrder(rig)
+    service = MailTmClient(rig.server.api_url, transport=transport)
+    try:
+        book = AddressBook(rig.store, rig.vault, lambda p: service)
+        await book.create(rig.provider, local_part="ordered", domain=DOMAIN)
+    finally:
+        await service.aclose()
+    assert transport.seen == [
+        ("/accounts", AddressState.PENDING, "same"),
+        ("/token", AddressState.PENDING, "same"),
+    ]
