@@ -14,3 +14,7 @@ from desktop_app.platform_env import prepare_qt_environment
 prepare_qt_environment()
 
 import PySide6.QtWebEngineWidgets  # noqa: E402, F401  (QtWebEngine must be imported before QApplication)
+
+from desktop_app.ui.mail_scheme import register_mail_scheme  # noqa: E402
+
+register_mail_scheme()  # custom URL schemes must be declared before the QApplication exists

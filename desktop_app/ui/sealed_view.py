@@ -1,0 +1,216 @@
+"""The sealed HTML message view: hostile mail is rendered, but cannot run code, phone home or navigate.
+
+Layers (see :mod:`desktop_app.core.html_policy` for the request rules):
+- the shared off-the-record :class:`~desktop_app.ui.sealed_profile.SealedProfile` (JavaScript,
+  plugins, local file access, window opening, DNS prefetch off; cookies refused; an interceptor that
+  blocks everything remote unless this message's "Load remote content" was pressed);
+- the body is served from our own scheme with a strict CSP, under a random token per display;
+- :class:`SealedPage` refuses every navigation except loading its own body; a clicked link becomes a
+  :class:`~desktop_app.ui.link_prompt.LinkPrompt`; new windows, permissions, full screen refused.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import json
+import logging
+import secrets
+from collections.abc import Mapping
+
+from PySide6.QtCore import QObject, QTimer, QUrl, Signal
+from PySide6.QtWebEngineCore import (
+    QWebEngineFullScreenRequest,
+    QWebEnginePage,
+    QWebEngineScript,
+)
+from PySide6.QtWebEngineWidgets import QWebEngineView
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from desktop_app.core.html_policy import MAIL_SCHEME, prepare_html, url_refused_by_csp
+from desktop_app.core.link_policy import LinkAnalysis, analyse_link
+from desktop_app.ui.link_prompt import LinkPrompt
+from desktop_app.ui.mail_scheme import BODY_PATH, ServedMessage
+from desktop_app.ui.remote_bar import RemoteContentBar
+from desktop_app.ui.sealed_profile import PageTraffic, sealed_profile
+
+log = logging.getLogger(__name__)
+NavType = QWebEnginePage.NavigationType
+
+# Texts of the anchors pointing at a URL, read in the app's own JS world (page scripts stay off).
+_ANCHOR_TEXTS_JS = """(function (href) {
+  return Array.from(document.querySelectorAll('a[href], area[href]'))
+    .filter(function (a) { return a.href === href; })
+    .map(function (a) { return (a.innerText || a.textContent || '').trim(); });
+})(%s)"""
+
+
+class SealedPage(QWebEnginePage):
+    link_clicked = Signal(QUrl)
+    refused_by_csp = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(sealed_profile(), parent)
+        self.own_body_url: QUrl | None = None
+        if hasattr(self, "permissionRequested"):  # Qt 6.8+
+            self.permissionRequested.connect(lambda permission: permission.deny())
+        else:
+            self.featurePermissionRequested.connect(self._deny_feature)
+        self.fullScreenRequested.connect(_reject_full_screen)
+        self.fileSystemAccessRequested.connect(lambda request: request.reject())
+
+    def _deny_feature(self, origin: QUrl, feature: QWebEnginePage.Feature) -> None:
+        self.setFeaturePermission(origin, feature, QWebEnginePage.PermissionPolicy.PermissionDeniedByUser)
+
+    def acceptNavigationRequest(
+        self, url: QUrl | str, nav_type: QWebEnginePage.NavigationType, is_main_frame: bool
+    ) -> bool:
+        url = QUrl(url)
+        if is_main_frame and nav_type is NavType.NavigationTypeTyped and url == self.own_body_url:
+            return True
+        if nav_type is NavType.NavigationTypeLinkClicked:
+            self.link_clicked.emit(url)
+        log.debug("refused navigation to %s (%s)", url.toString(), nav_type.name)
+        return False
+
+    # Returning no page is how Qt is told "no new window"; the stub does not allow for it.
+    def createWindow(self, _type: QWebEnginePage.WebWindowType) -> None:  # type: ignore[override]
+        return None
+
+    def javaScriptConsoleMessage(
+        self, level: QWebEnginePage.JavaScriptConsoleMessageLevel, message: str, line: int, source: str
+    ) -> None:
+        # Chromium's own reports (CSP refusals, blocked loads) arrive here; never Qt warnings.
+        refused = url_refused_by_csp(message)
+        if refused is not None:
+            self.refused_by_csp.emit(refused)
+        log.debug("console (%s) %s:%s %s", level.name, source, line, message)
+
+
+def _reject_full_screen(request: QWebEngineFullScreenRequest) -> None:
+    request.reject()
+
+
+class SealedMessageView(QWidget):
+    """Remote-content bar + web view. The main window calls :meth:`show_message` / :meth:`clear`."""
+
+    blocked_changed = Signal(int, list)  # total blocked, hosts (most blocked first)
+    link_activated = Signal(str)  # the real destination of a clicked link
+    loadFinished = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.remote_bar = RemoteContentBar(self)
+        self.view = QWebEngineView(self)
+        self.view.setAccessibleName("Message body")
+        self.page = SealedPage(self.view)
+        self.view.setPage(self.page)
+        self.link_prompt: LinkPrompt | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.remote_bar)
+        layout.addWidget(self.view, 1)
+        self._token: str | None = None
+        self._traffic: PageTraffic | None = None
+        self._blocked_update = QTimer(self, singleShot=True, interval=0)
+        self._blocked_update.timeout.connect(self._publish_blocked)
+        self.remote_bar.load_requested.connect(self.load_remote_content)
+        self.page.link_clicked.connect(self._on_link_clicked)
+        self.page.refused_by_csp.connect(self._on_refused_by_csp)
+        self.view.loadFinished.connect(self.loadFinished)
+
+    # -- public API -------------------------------------------------------------------------
+    def show_message(self, message_id: str, html: str, inline_parts: Mapping[str, tuple[str, bytes]]) -> None:
+        """Render ``html`` sealed. ``inline_parts`` maps Content-ID → (content type, bytes)."""
+        log.debug("showing message %s sealed", message_id)
+        self._retire()
+        token = secrets.token_hex(8)
+        profile = sealed_profile()
+        self._token = token
+        self._traffic = PageTraffic(self._blocked_update.start)
+        profile.scheme_handler.publish(ServedMessage.build(token, prepare_html(html, token), inline_parts))
+        profile.interceptor.attach(token, self._traffic)
+        self._publish_blocked()
+        self._load_body()
+
+    def show_text_as_html(self, message_id: str, text: str) -> None:
+        body = f'<pre style="white-space: pre-wrap; font: inherit">{html_lib.escape(text)}</pre>'
+        self.show_message(message_id, body, {})
+
+    def clear(self) -> None:
+        self.show_message("", "", {})
+
+    def load_remote_content(self) -> None:
+        """Allow remote images, style sheets and fonts for the message on show, and reload it."""
+        if self._traffic is None or self._traffic.remote_allowed:
+            return
+        self._traffic.remote_allowed = True
+        self._traffic.blocked.clear()
+        self._publish_blocked()
+        self._load_body()
+
+    @property
+    def remote_allowed(self) -> bool:
+        return self._traffic is not None and self._traffic.remote_allowed
+
+    def blocked_counts(self) -> dict[str, int]:
+        return dict(self._traffic.blocked) if self._traffic is not None else {}
+
+    # -- internals ------------------------------------------------------------------------
+    def _load_body(self) -> None:
+        url = QUrl(f"{MAIL_SCHEME}://{self._token}{BODY_PATH}")
+        self.page.own_body_url = url
+        self.page.load(url)
+
+    def _retire(self) -> None:
+        if self._token is not None:
+            profile = sealed_profile()
+            profile.scheme_handler.withdraw(self._token)
+            profile.interceptor.detach(self._token)
+        self._token = None
+        self._traffic = None
+        if self.link_prompt is not None:
+            self.link_prompt.reject()
+            self.link_prompt = None
+
+    def _publish_blocked(self) -> None:
+        counts = self.blocked_counts()
+        hosts = sorted(counts, key=lambda host: (-counts[host], host))
+        self.remote_bar.show_blocked(counts, remote_allowed=self.remote_allowed)
+        self.blocked_changed.emit(sum(counts.values()), hosts)
+
+    def _on_refused_by_csp(self, refused: str) -> None:
+        url = QUrl(refused)
+        scheme = url.scheme().lower()
+        if self._traffic is None or scheme in {MAIL_SCHEME, "data", "about", "blob", ""}:
+            return
+        self._traffic.count_blocked("local files" if scheme == "file" else url.host() or f"{scheme}:")
+
+    def _on_link_clicked(self, url: QUrl) -> None:
+        href = url.toString(QUrl.ComponentFormattingOption.FullyEncoded)
+        self.link_activated.emit(href)
+        token = self._token
+        script = _ANCHOR_TEXTS_JS % _js_string(url.toString(QUrl.ComponentFormattingOption.FullyEncoded))
+
+        def show(texts: object) -> None:
+            if token != self._token:
+                return  # another message is on show by now
+            candidates = [str(text) for text in texts] if isinstance(texts, list) else []
+            self._show_link_prompt(_worst_analysis(href, candidates or [""]))
+
+        self.page.runJavaScript(script, QWebEngineScript.ScriptWorldId.ApplicationWorld, show)
+
+    def _show_link_prompt(self, analysis: LinkAnalysis) -> None:
+        if self.link_prompt is not None:
+            self.link_prompt.reject()
+        self.link_prompt = LinkPrompt(analysis, self)
+        self.link_prompt.open()
+
+
+def _worst_analysis(href: str, texts: list[str]) -> LinkAnalysis:
+    """Several anchors may share an href; warn about the most suspicious text among them."""
+    return max((analyse_link(href, text) for text in texts), key=lambda analysis: len(analysis.warnings))
+
+
+def _js_string(value: str) -> str:
+    return json.dumps(value)
