@@ -130,7 +130,7 @@ class NoticeBatcher:
     ) -> None:
         self.window = window
         self.max_per_minute = max_per_minute
-        self._clock = clock
+        self.clock = clock
         self._window_end: float | None = None
         self._pending: list[NewMessage] = []
         self._sent: deque[float] = deque()
@@ -157,7 +157,7 @@ class NoticeBatcher:
         return self._window_end if self._pending else None
 
     def push(self, message: NewMessage) -> list[Notice]:
-        now = self._clock()
+        now = self.clock()
         notices = self._flush(now)
         if self._dnd:
             self.suppressed += 1
@@ -172,7 +172,7 @@ class NoticeBatcher:
         return notices
 
     def flush(self) -> list[Notice]:
-        return self._flush(self._clock())
+        return self._flush(self.clock())
 
     def _allowed(self, now: float) -> bool:
         while self._sent and now - self._sent[0] >= 60.0:
