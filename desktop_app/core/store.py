@@ -13,6 +13,7 @@ mail can only be saved for an address that was added first (a foreign key enforc
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -85,6 +86,10 @@ class Store:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
         try:
+            if path is not None and not path.exists():
+                # Owner-only from the first byte: the cache holds other people's mail to the user.
+                # SQLite gives its -wal and -shm files the same permissions.
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
             # isolation_level=None: no implicit transactions; _write() opens and closes each one.
             self._conn = sqlite3.connect(":memory:" if path is None else str(path), isolation_level=None)
             self._conn.row_factory = sqlite3.Row
@@ -94,7 +99,7 @@ class Store:
                 self._conn.execute("PRAGMA journal_mode = WAL")
                 self._conn.execute("PRAGMA synchronous = NORMAL")
             migrate(self._conn)
-        except sqlite3.Error as exc:
+        except (OSError, sqlite3.Error) as exc:
             raise StoreError(detail=f"opening {path or ':memory:'}: {exc}") from exc
 
     def close(self) -> None:

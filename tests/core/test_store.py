@@ -152,6 +152,10 @@ def test_file_store_uses_wal_and_current_schema(tmp_path) -> None:  # type: igno
         store.save_summaries("a@example.org", [summary("m1")])
         assert store._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert store._conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        produced = sorted(p.name for p in tmp_path.iterdir())
+        assert produced == ["cache.sqlite3", "cache.sqlite3-shm", "cache.sqlite3-wal"]
+        for name in produced:  # owner-only, all three
+            assert (tmp_path / name).stat().st_mode & 0o077 == 0, name
     with Store(path) as again:
         assert again.known_message_ids("a@example.org") == {"m1"}
 
@@ -165,6 +169,11 @@ def test_a_newer_schema_is_refused_clearly(tmp_path) -> None:  # type: ignore[no
     conn.close()
     with pytest.raises(StoreError, match="cache"):
         Store(path)
+
+
+def test_a_store_in_a_missing_folder_gives_a_store_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(StoreError):
+        Store(tmp_path / "no" / "such" / "folder" / "cache.sqlite3")
 
 
 def test_a_file_that_is_not_a_database_gives_a_store_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
