@@ -73,11 +73,11 @@ async def test_every_html_part_is_kept(
     local_server: LocalMailServer, http: httpx.AsyncClient, inbox: Inbox
 ) -> None:
     raw = (
-        "From: a@example.com\r\nTo: {to}\r\nSubject: two html\r\nMIME-Version: 1.0\r\n"
+        f"From: a@example.com\r\nTo: {inbox.address}\r\nSubject: two html\r\nMIME-Version: 1.0\r\n"
         'Content-Type: multipart/mixed; boundary="b"\r\n\r\n'
         "--b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>first</p>\r\n"
         "--b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>second</p>\r\n--b--\r\n"
-    ).format(to=inbox.address)
+    )
     await send_raw(local_server, inbox.address, raw.encode())
     message = await _only_message(http, inbox)
     assert [h.strip() for h in message["html"]] == ["<p>first</p>", "<p>second</p>"]
@@ -133,12 +133,14 @@ MALFORMED = [
     b'Subject: broken\r\nContent-Type: multipart/mixed; boundary="q"\r\n\r\n--q\r\n'
     b"Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!not base64@@\r\n",
     # unknown charset, raw 8-bit UTF-8 in headers, garbage address header
-    "Subject: Überraschung ✓\r\nFrom: <<<@@@>>>\r\nTo: ,,,\r\nContent-Type: text/plain; charset=x-klingon\r\n\r\n"
+    "Subject: Überraschung ✓\r\nFrom: <<<@@@>>>\r\nTo: ,,,\r\n"
+    "Content-Type: text/plain; charset=x-klingon\r\n\r\n"
     "body ✓\r\n".encode(),
     # no headers at all
     b"\r\njust a body\r\n",
     # header line without colon, nested message/rfc822 with nonsense
-    b"Subject: nested\r\nthis is not a header\r\nContent-Type: message/rfc822\r\n\r\nContent-Type: text/x; charset=\r\n",
+    b"Subject: nested\r\nthis is not a header\r\nContent-Type: message/rfc822\r\n\r\n"
+    b"Content-Type: text/x; charset=\r\n",
 ]
 
 

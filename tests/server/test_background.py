@@ -1,0 +1,48 @@
+"""``BackgroundMailServer``: the same service on its own thread, driven from synchronous code."""
+
+from __future__ import annotations
+
+import smtplib
+import time
+
+import httpx
+
+from desktop_app.server import BackgroundMailServer
+
+
+def test_background_server_serves_from_its_own_thread() -> None:
+    server = BackgroundMailServer(rate_limit=None)
+    server.start()
+    try:
+        assert server.api_url.startswith("http://127.0.0.1:") and server.smtp_port > 0
+        account_id = server.create_account_direct("bg@temp-inbox.test", "pw")
+        with httpx.Client(base_url=server.api_url) as http:
+            token = http.post("/token", json={"address": "bg@temp-inbox.test", "password": "pw"}).json()
+            assert token["id"] == account_id
+            with smtplib.SMTP(server.smtp_host, server.smtp_port, timeout=10) as smtp:
+                smtp.sendmail("a@example.com", ["bg@temp-inbox.test"], b"Subject: bg\r\n\r\nhello\r\n")
+            auth = {"Authorization": f"Bearer {token['token']}"}
+            assert http.get("/messages", headers=auth).json()["hydra:totalItems"] == 1
+            server.faults.fail_next(1, "500")  # the handle works across threads
+            assert http.get("/domains").status_code == 500
+        assert server.stats.requests == 3  # token, messages, domains
+    finally:
+        started = time.monotonic()
+        server.stop()
+    assert time.monotonic() - started < 5
+
+
+def test_background_start_failure_is_raised_in_the_caller() -> None:
+    first = BackgroundMailServer(rate_limit=None)
+    first.start()
+    try:
+        clash = BackgroundMailServer(http_port=int(first.api_url.rsplit(":", 1)[1]))
+        try:
+            clash.start()
+        except OSError:
+            pass
+        else:
+            clash.stop()
+            raise AssertionError("binding a busy port should fail")
+    finally:
+        first.stop()

@@ -1,0 +1,214 @@
+"""The Mercure hub: framing, event order, auth, heartbeats, replay, write timeout, HTTP/2 multiplexing."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import json
+import re
+import time
+
+import httpx
+
+from desktop_app.server import LocalMailServer
+from desktop_app.server.testing import send_mail
+from tests.server.conftest import Inbox, make_inbox
+from tests.server.sse import subscribe
+from tests.server.test_rest_conformance import ACCOUNT_KEYS, ITEM_KEYS
+
+UUID_ID = re.compile(r"^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _token_with_topics(server: LocalMailServer, account_id: str, topics: list[str]) -> str:
+    """A token signed with the server's secret whose mercure claim covers several topics."""
+    head = _b64(b'{"typ":"JWT","alg":"HS512"}')
+    claims = {
+        "iat": int(time.time()),
+        "roles": ["ROLE_USER"],
+        "id": account_id,
+        "mercure": {"subscribe": topics},
+    }
+    body = _b64(json.dumps(claims).encode())
+    signature = hmac.new(server.store.signing_secret(), f"{head}.{body}".encode(), hashlib.sha512).digest()
+    return f"{head}.{body}.{_b64(signature)}"
+
+
+async def test_hub_errors(local_server: LocalMailServer, http: httpx.AsyncClient, inbox: Inbox) -> None:
+    hub = local_server.hub_url
+    no_token = await http.get(f"{hub}?topic={inbox.topic}")
+    assert (no_token.status_code, no_token.text) == (401, "Unauthorized")
+    bad = await http.get(f"{hub}?topic={inbox.topic}", headers={"Authorization": "Bearer " + "x" * 60})
+    assert (bad.status_code, bad.text) == (401, "Unauthorized")
+    short = await http.get(f"{hub}?topic={inbox.topic}", headers={"Authorization": "Bearer abc"})
+    assert short.status_code == 401
+    no_topic = await http.get(hub, headers=inbox.auth)
+    assert (no_topic.status_code, no_topic.text) == (400, 'Missing "topic" parameter.')
+
+
+async def test_headers_and_initial_comment_arrive_before_any_event(
+    local_server: LocalMailServer, http: httpx.AsyncClient, inbox: Inbox
+) -> None:
+    async with subscribe(http, local_server.hub_url, inbox.token, inbox.topic) as stream:
+        headers = stream.response.headers
+        assert stream.response.status_code == 200
+        assert headers["content-type"] == "text/event-stream"
+        assert headers["cache-control"] == "private, no-cache, no-store, must-revalidate, max-age=0"
+        assert headers["x-accel-buffering"] == "no"
+        assert headers["transfer-encoding"] == "chunked"
+        first = await stream.next_block(timeout=2)
+        assert first.is_comment and first.lines == [":"]
+    assert local_server.stats.hub_connections == 1
+
+
+async def test_arrival_gives_message_then_account_event(
+    local_server: LocalMailServer, http: httpx.AsyncClient, inbox: Inbox
+) -> None:
+    async with subscribe(http, local_server.hub_url, inbox.token, inbox.topic) as stream:
+        await stream.next_block()
+        await send_mail(local_server, inbox.address, "Live!", "pushed body")
+        message = await stream.next_event()
+        account = await stream.next_event()
+    assert UUID_ID.match(message.id or "") and UUID_ID.match(account.id or "") and message.id != account.id
+    data = message.json
+    assert set(data) == ITEM_KEYS | {"@context"}
+    assert (data["@context"], data["@type"], data["subject"], data["intro"]) == (
+        "/contexts/Message",
+        "Message",
+        "Live!",
+        "pushed body",
+    )
+    assert data["accountId"] == inbox.topic and data["seen"] is False
+    assert set(account.json) == ACCOUNT_KEYS
+    assert account.json["@type"] == "Account" and account.json["used"] == data["size"] > 0
+    assert all(len(block.data_lines) <= 1 for block in stream.received)
+
+
+async def test_seen_and_delete_events(
+    local_server: LocalMailServer, http: httpx.AsyncClient, inbox: Inbox
+) -> None:
+    await send_mail(local_server, inbox.address, "s", "b")
+    (item,) = (await http.get("/messages", headers=inbox.auth)).json()["hydra:member"]
+    async with subscribe(http, local_server.hub_url, inbox.token, inbox.topic) as stream:
+        await stream.next_block()
+        merge = {**inbox.auth, "Content-Type": "application/merge-patch+json"}
+        await http.patch(item["@id"], content=b'{"seen":true}', headers=merge)
+        seen = await stream.next_event()
+        assert seen.json["@type"] == "Message" and seen.json["seen"] is True and seen.json["id"] == item["id"]
+        await http.delete(item["@id"], headers=inbox.auth)
+        deleted = await stream.next_event()
+        assert deleted.json == {"@id": item["@id"]}
+
+
+async def test_heartbeats_while_idle(
+    local_server: LocalMailServer, http: httpx.AsyncClient, inbox: Inbox
+) -> None:
+    local_server.heartbeat = 0.1
+    async with subscribe(http, local_server.hub_url, inbox.token, inbox.topic) as stream:
+        blocks = [await stream.next_block(timeout=2) for _ in range(3)]
+    assert all(block.is_comment for block in blocks)
+
+
+async def test_last_event_id_replays_from_history(
+    local_server: LocalMailServer, http: httpx.AsyncClient, inbox: Inbox
+) -> None:
+    async with subscribe(http, local_server.hub_url, inbox.token, inbox.topic) as stream:
+        await send_mail(local_server, inbox.address, "first", "1")
+        await stream.next_event()
+        last_seen = (await stream.next_event()).id
+    assert last_seen
+    await send_mail(local_server, inbox.address, "second", "2")  # while disconnected
+    other = await make_inbox(http)
+    await send_mail(local_server, other.address, "not yours", "x")
+    resume = {"Last-Event-ID": last_seen}
+    async with subscribe(http, local_server.hub_url, inbox.token, inbox.topic, headers=resume) as stream:
+        replayed = [await stream.next_event(timeout=2), await stream.next_event(timeout=2)]
+    assert [b.json["@type"] for b in replayed] == ["Message", "Account"]
+    assert replayed[0].json["subject"] == "second"
+    earliest = {"Last-Event-ID": "earliest"}
+    async with subscribe(http, local_server.hub_url, inbox.token, inbox.topic, headers=earliest) as stream:
+        subjects = [(await stream.next_event()).json.get("subject") for _ in range(4)]
+    assert subjects == ["first", None, "second", None]
+
+
+async def test_history_is_bounded() -> None:
+    async with (
+        LocalMailServer(rate_limit=None, history_size=2) as server,
+        httpx.AsyncClient(base_url=server.api_url) as http,
+    ):
+        inbox = await make_inbox(http)
+        for n in range(3):
+            await send_mail(server, inbox.address, f"m{n}", "x")
+        resume = {"Last-Event-ID": "earliest"}
+        async with subscribe(http, server.hub_url, inbox.token, inbox.topic, headers=resume) as stream:
+            replayed = [await stream.next_event(), await stream.next_event()]
+            assert [b.json["@type"] for b in replayed] == ["Message", "Account"]
+            assert replayed[0].json["subject"] == "m2"
+
+
+async def test_write_timeout_closes_the_stream(
+    local_server: LocalMailServer, http: httpx.AsyncClient, inbox: Inbox
+) -> None:
+    local_server.write_timeout = 0.3
+    async with subscribe(http, local_server.hub_url, inbox.token, inbox.topic) as stream:
+        assert await stream.ended(timeout=5)
+    assert local_server.stats.hub_open == 0
+
+
+async def test_several_topics_on_one_connection(
+    local_server: LocalMailServer, http: httpx.AsyncClient, inbox: Inbox
+) -> None:
+    other = await make_inbox(http)
+    both = _token_with_topics(local_server, inbox.id, [inbox.topic, other.topic])
+    async with subscribe(http, local_server.hub_url, both, inbox.topic, other.topic) as stream:
+        await send_mail(local_server, inbox.address, "to first", "x")
+        await send_mail(local_server, other.address, "to second", "x")
+        events = [await stream.next_event() for _ in range(4)]
+    assert [e.json.get("subject") for e in events] == ["to first", None, "to second", None]
+    # A token only receives the topics its claim covers, even when it asks for more.
+    async with subscribe(http, local_server.hub_url, inbox.token, other.topic, inbox.topic) as stream:
+        await send_mail(local_server, other.address, "hidden", "x")
+        await send_mail(local_server, inbox.address, "visible", "x")
+        assert (await stream.next_event()).json["subject"] == "visible"
+
+
+async def test_http2_multiplexes_streams_and_rest_on_one_connection(
+    local_server: LocalMailServer, inbox: Inbox
+) -> None:
+    peers_before = local_server.stats.tcp_connections
+    async with httpx.AsyncClient(base_url=local_server.api_url, http1=False, http2=True) as h2:
+        streams = [subscribe(h2, local_server.hub_url, inbox.token, inbox.topic) for _ in range(5)]
+        opened = [await s.__aenter__() for s in streams]
+        try:
+            assert all(s.response.http_version == "HTTP/2" for s in opened)
+            for s in opened:
+                assert (await s.next_block()).is_comment
+            me = await h2.get("/me", headers=inbox.auth)
+            assert me.http_version == "HTTP/2" and me.status_code == 200
+            await send_mail(local_server, inbox.address, "fan-out", "x")
+            firsts = await asyncio.gather(*(s.next_event() for s in opened))
+            assert {b.json["subject"] for b in firsts} == {"fan-out"}
+            assert local_server.stats.hub_open == 5
+        finally:
+            for s in reversed(streams):
+                await s.__aexit__(None, None, None)
+    assert local_server.stats.tcp_connections == peers_before + 1
+
+
+async def test_stop_ends_live_streams_promptly() -> None:
+    server = LocalMailServer(rate_limit=None)
+    await server.start()
+    async with httpx.AsyncClient(base_url=server.api_url) as http:
+        other = await make_inbox(http)
+        async with subscribe(http, server.hub_url, other.token, other.topic) as stream:
+            await stream.next_block()
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            await server.stop()
+            assert loop.time() - started < 2.5
+            assert await stream.ended(timeout=2)

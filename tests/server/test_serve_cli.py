@@ -1,0 +1,105 @@
+"""``temp-inbox serve`` as a real process: one JSON line on stdout, clean exit on SIGINT/SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import signal
+import smtplib
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _start(tmp_path: Path | None, *extra: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
+    storage = ["--memory"] if tmp_path is None else ["--data", str(tmp_path / "data")]
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "desktop_app",
+            "serve",
+            "--http",
+            "127.0.0.1:0",
+            "--smtp",
+            "127.0.0.1:0",
+            "--domain",
+            "temp-inbox.test",
+            *storage,
+            *extra,
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    if not line:
+        process.kill()
+        raise AssertionError(f"serve printed nothing; stderr: {process.communicate()[1]}")
+    return process, json.loads(line)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_serve_prints_endpoints_serves_and_stops_cleanly(tmp_path: Path, signum: signal.Signals) -> None:
+    process, endpoints = _start(tmp_path, "--no-rate-limit")
+    try:
+        assert set(endpoints) == {"api", "hub", "smtp"}
+        assert endpoints["hub"] == endpoints["api"] + "/.well-known/mercure"
+        with httpx.Client(base_url=endpoints["api"]) as http:
+            assert http.get("/domains").json()["hydra:member"][0]["domain"] == "temp-inbox.test"
+            created = http.post("/accounts", json={"address": "cli@temp-inbox.test", "password": "pw"})
+            assert created.status_code == 201
+        host, port = endpoints["smtp"].rsplit(":", 1)
+        with smtplib.SMTP(host, int(port), timeout=10) as smtp:
+            smtp.sendmail("a@example.com", ["cli@temp-inbox.test"], b"Subject: via cli\r\n\r\nhello\r\n")
+    finally:
+        process.send_signal(signum)
+        _, stderr = process.communicate(timeout=15)
+    assert process.returncode == 0, stderr
+    assert "Traceback" not in stderr
+    # the data survived in --data
+    process, endpoints = _start(tmp_path)
+    try:
+        with httpx.Client(base_url=endpoints["api"]) as http:
+            token = http.post("/token", json={"address": "cli@temp-inbox.test", "password": "pw"}).json()[
+                "token"
+            ]
+            listing = http.get("/messages", headers={"Authorization": f"Bearer {token}"}).json()
+            assert listing["hydra:member"][0]["subject"] == "via cli"
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=15)
+    assert process.returncode == 0
+
+
+def test_serve_reports_a_busy_port() -> None:
+    process, endpoints = _start(None)
+    try:
+        port = endpoints["api"].rsplit(":", 1)[1]
+        clash = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "desktop_app",
+                "serve",
+                "--http",
+                f"127.0.0.1:{port}",
+                "--smtp",
+                "127.0.0.1:0",
+                "--memory",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert clash.returncode == 1 and "temp-inbox serve:" in clash.stderr
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=15)
