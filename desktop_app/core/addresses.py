@@ -35,6 +35,7 @@ from desktop_app.core.errors import (
     AddressTakenError,
     ApiError,
     InvalidCredentialsError,
+    KeyringUnavailableError,
     NotFoundError,
     PasswordMissingError,
     SecretsError,
@@ -206,8 +207,10 @@ class AddressBook:
         record, provider = self._record(address)
         try:
             password = await self._vault.load(provider.id, record.address)
-        except SecretsError:
-            password = None
+        except KeyringUnavailableError:
+            password = None  # no keyring at all: nothing to log in with, nothing to remove there
+        # Any other keyring error (locked, D-Bus trouble) propagates: retry once it is readable, or the
+        # remote account could never be deleted.
         if password is not None:
             client = self._client_for(provider).for_account(
                 record.address, password, account_id=record.account_id
@@ -238,6 +241,7 @@ class AddressBook:
     # -- recovery ----------------------------------------------------------------------------------
 
     async def reconcile_pending(self) -> list[ReconcileOutcome]:
+        """Settle every ``pending`` address. Run it at start-up, before any new ``create()``."""
         return [await self._reconcile(r) for r in self._store.list_addresses(AddressState.PENDING)]
 
     async def _reconcile(self, record: StoredAddress) -> ReconcileOutcome:

@@ -20,6 +20,7 @@ from desktop_app.core.errors import (
     InvalidCredentialsError,
     KeyringUnavailableError,
     PasswordMissingError,
+    SecretsError,
     UsageError,
 )
 from desktop_app.core.secrets import SERVICE, PasswordVault
@@ -198,3 +199,22 @@ async def test_delete_of_an_address_already_gone_remotely_still_cleans_up(rig: R
     await opened.client.delete_account()
     await rig.book.delete(opened.record.address, confirm=True)
     assert rig.store.list_addresses() == [] and rig.keyring.entries == {}
+
+
+async def test_delete_waits_for_a_locked_keyring_instead_of_orphaning_the_account(rig: Rig) -> None:
+    import keyring.errors
+
+    opened = await rig.book.create(rig.provider)
+    address, password = opened.record.address, opened.client.password or ""
+
+    def locked(service: str, username: str) -> str | None:
+        raise keyring.errors.KeyringLocked("locked")
+
+    unlocked = rig.keyring.get_password
+    rig.keyring.get_password = locked  # type: ignore[method-assign]
+    with pytest.raises(SecretsError):
+        await rig.book.delete(address, confirm=True)
+    assert rig.store.get_address(address) is not None and await login_works(rig.server, address, password)
+    rig.keyring.get_password = unlocked  # type: ignore[method-assign]
+    await rig.book.delete(address, confirm=True)
+    assert not await login_works(rig.server, address, password)
