@@ -29,7 +29,7 @@ class HubEvent:
         # Newlines inside the data become extra ``data:`` lines (Mercure ``event.go``).
         lines = ["2", self.data] if self.glitch else self.data.split("\n")
         body = "".join(f"data: {line}\n" for line in lines)
-        return f"id: {self.id}\n{body}\n".encode()
+        return f"id: {self.id}\n{body}\n".encode("utf-8", "replace")
 
 
 @dataclass(eq=False)

@@ -34,7 +34,8 @@ def format_date(timestamp: float) -> str:
 
 
 def dumps(data: object) -> bytes:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    # "replace": a stray surrogate from a broken message must not turn a listing into a 500.
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "replace")
 
 
 def wants_jsonld(accept: str | None) -> bool:
