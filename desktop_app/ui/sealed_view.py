@@ -37,11 +37,11 @@ log = logging.getLogger(__name__)
 NavType = QWebEnginePage.NavigationType
 
 # Texts of the anchors pointing at a URL, read in the app's own JS world (page scripts stay off).
-_ANCHOR_TEXTS_JS = """(function (href) {
+_ANCHOR_TEXTS_JS = """JSON.stringify((function (href) {
   return Array.from(document.querySelectorAll('a[href], area[href]'))
     .filter(function (a) { return a.href === href; })
     .map(function (a) { return (a.innerText || a.textContent || '').trim(); });
-})(%s)"""
+})(%s))"""
 
 
 class SealedPage(QWebEnginePage):
@@ -72,9 +72,12 @@ class SealedPage(QWebEnginePage):
         log.debug("refused navigation to %s (%s)", url.toString(), nav_type.name)
         return False
 
-    # Returning no page is how Qt is told "no new window"; the stub does not allow for it.
-    def createWindow(self, _type: QWebEnginePage.WebWindowType) -> None:  # type: ignore[override]
-        return None
+    def createWindow(self, _type: QWebEnginePage.WebWindowType) -> QWebEnginePage:
+        """A ``target=_blank`` click asks for a new window first. It gets a page that only reports the
+        link it was meant to show (like an ordinary click) and refuses to load anything."""
+        catcher = _NewWindowCatcher(self)
+        catcher.link_clicked.connect(self.link_clicked)
+        return catcher
 
     def javaScriptConsoleMessage(
         self, level: QWebEnginePage.JavaScriptConsoleMessageLevel, message: str, line: int, source: str
@@ -84,6 +87,27 @@ class SealedPage(QWebEnginePage):
         if refused is not None:
             self.refused_by_csp.emit(refused)
         log.debug("console (%s) %s:%s %s", level.name, source, line, message)
+
+
+class _NewWindowCatcher(QWebEnginePage):
+    link_clicked = Signal(QUrl)
+
+    def __init__(self, opener: SealedPage) -> None:
+        super().__init__(sealed_profile(), opener)
+
+    def acceptNavigationRequest(
+        self, url: QUrl | str, nav_type: QWebEnginePage.NavigationType, is_main_frame: bool
+    ) -> bool:
+        if nav_type is NavType.NavigationTypeLinkClicked and not self.link_clicked_seen:
+            self.link_clicked_seen = True
+            self.link_clicked.emit(QUrl(url))
+        self.deleteLater()
+        return False
+
+    link_clicked_seen = False
+
+    def createWindow(self, _type: QWebEnginePage.WebWindowType) -> None:  # type: ignore[override]
+        return None  # Qt reads "no page" as "no new window"; the stub does not allow for it
 
 
 def _reject_full_screen(request: QWebEngineFullScreenRequest) -> None:
@@ -192,9 +216,11 @@ class SealedMessageView(QWidget):
         token = self._token
         script = _ANCHOR_TEXTS_JS % _js_string(url.toString(QUrl.ComponentFormattingOption.FullyEncoded))
 
-        def show(texts: object) -> None:
+        def show(result: object) -> None:
             if token != self._token:
                 return  # another message is on show by now
+            # Arrays do not survive the trip from JavaScript; the script returns JSON text.
+            texts = json.loads(result) if isinstance(result, str) and result else []
             candidates = [str(text) for text in texts] if isinstance(texts, list) else []
             self._show_link_prompt(_worst_analysis(href, candidates or [""]))
 
