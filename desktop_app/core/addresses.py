@@ -91,9 +91,11 @@ class AddressBook:
         local_part: str | None = None,
         domain: str | None = None,
         label: str = "",
+        password: str | None = None,
         session_only: bool = False,
     ) -> OpenAddress:
-        """A new address: ``local_part`` or a random readable one, on ``domain`` or a usable one."""
+        """A new address: ``local_part`` or a random readable one, on ``domain`` or a usable one.
+        ``password`` is the one the user was shown; by default a strong one is generated."""
         custom = validate_local_part(local_part) if local_part is not None else None
         service = self._client_for(provider)
         if domain is None:
@@ -110,7 +112,7 @@ class AddressBook:
                     raise UsageError(f"{address} is already in your list.")
                 continue
             try:
-                return await self._create_one(provider, service, address, label, session_only)
+                return await self._create_one(provider, service, address, label, password, session_only)
             except AddressTakenError:
                 if custom or attempt == RANDOM_NAME_ATTEMPTS - 1:
                     raise
@@ -118,9 +120,15 @@ class AddressBook:
         raise AddressTakenError()
 
     async def _create_one(
-        self, provider: Provider, service: MailTmClient, address: str, label: str, session_only: bool
+        self,
+        provider: Provider,
+        service: MailTmClient,
+        address: str,
+        label: str,
+        password: str | None,
+        session_only: bool,
     ) -> OpenAddress:
-        password = generate_password()
+        password = password or generate_password()
         self._store.save_provider(provider)
         self._store.add_address(address, provider.id, state=AddressState.PENDING, label=label)
         self._checkpoint("recorded")
