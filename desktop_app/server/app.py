@@ -26,7 +26,7 @@ from desktop_app.server.hub_http import HUB_PATH, HubEndpoint
 from desktop_app.server.mailroom import MailService
 from desktop_app.server.ratelimit import RateLimiter
 from desktop_app.server.rest import RestApi
-from desktop_app.server.smtp import start_smtp
+from desktop_app.server.smtp import SmtpIntake, start_smtp
 from desktop_app.server.store import MailStore
 
 log = logging.getLogger(__name__)
@@ -99,7 +99,7 @@ class LocalMailServer:
         self._shutdown = asyncio.Event()
         self._http_task: asyncio.Task[None] | None = None
         self._purge_task: asyncio.Task[None] | None = None
-        self._smtp: asyncio.Server | None = None
+        self._smtp: SmtpIntake | None = None
         self._running = False
 
     # --- run-time knobs, for tests -------------------------------------------------------------
@@ -143,7 +143,7 @@ class LocalMailServer:
             http_socket.close()
             raise
         self.http_port = int(http_socket.getsockname()[1])
-        self.smtp_port = int(self._smtp.sockets[0].getsockname()[1])
+        self.smtp_port = self._smtp.port
         self.api_url = f"http://{_url_host(self.host)}:{self.http_port}"
         self.hub_url = self.api_url + HUB_PATH
         config = Config()

@@ -74,6 +74,7 @@ async def _serve(server: LocalMailServer) -> None:
         await stop.wait()
     finally:
         await server.stop()
+        logging.getLogger(__name__).info("stopped")
 
 
 def main(argv: list[str]) -> int:
@@ -83,6 +84,8 @@ def main(argv: list[str]) -> int:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # aiosmtpd logs every SMTP command at INFO; only worth seeing when debugging.
+    logging.getLogger("mail.log").setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     http_host, http_port = args.http
     smtp_host, smtp_port = args.smtp
     data_dir = None if args.memory else (args.data or _default_data_dir())

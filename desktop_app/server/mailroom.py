@@ -7,6 +7,7 @@ produce the same events in the same order.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import time
 from collections.abc import Sequence
@@ -19,6 +20,8 @@ from desktop_app.server.mime import ParsedMail, parse_mail
 from desktop_app.server.records import StoredAccount, StoredMessage
 from desktop_app.server.store import AddressTaken, MailStore
 from desktop_app.server.tokens import TokenSigner, check_password, hash_password
+
+log = logging.getLogger(__name__)
 
 _ADDRESS = re.compile(
     r"^[^@\s\"(),:;<>\[\]\\]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$"
@@ -114,6 +117,14 @@ class MailService:
             if account is None or account.used + len(raw) > wire.QUOTA:
                 continue
             delivered.append(self._store_copy(account, raw, parsed))
+        log.info(
+            "mail %r from %s: %d of %d recipient(s), %d bytes",
+            parsed.subject[:80],
+            parsed.sender.get("address") or "?",
+            len(delivered),
+            len(recipients),
+            len(raw),
+        )
         return delivered
 
     def _store_copy(self, account: StoredAccount, raw: bytes, parsed: ParsedMail) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import weakref
 from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
@@ -61,15 +62,34 @@ class IntakeHandler:
         return f"250 2.0.0 OK: queued as {delivered[0]}"
 
 
+class SmtpIntake:
+    """The listening SMTP server plus its live sessions, so that stopping also ends open sessions."""
+
+    def __init__(self, server: asyncio.Server, sessions: weakref.WeakSet[LenientSMTP]) -> None:
+        self.server = server
+        self._sessions = sessions
+
+    @property
+    def port(self) -> int:
+        return int(self.server.sockets[0].getsockname()[1])
+
+    def close(self) -> None:
+        self.server.close()
+        for session in list(self._sessions):
+            if session.transport is not None:
+                session.transport.close()
+
+
 async def start_smtp(
     mail: MailService, stats: ServerStats, host: str, port: int, *, hostname: str = "temp-inbox.local"
-) -> asyncio.Server:
+) -> SmtpIntake:
     handler = IntakeHandler(mail, stats)
     loop = asyncio.get_running_loop()
+    sessions: weakref.WeakSet[LenientSMTP] = weakref.WeakSet()
 
     def protocol() -> Any:
         # An explicit hostname: aiosmtpd would otherwise call the slow socket.getfqdn() per connection.
-        return LenientSMTP(
+        session = LenientSMTP(
             handler,
             hostname=hostname,
             data_size_limit=MAX_MESSAGE_BYTES,
@@ -77,6 +97,9 @@ async def start_smtp(
             decode_data=False,
             loop=loop,
         )
+        sessions.add(session)
+        return session
 
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    return await loop.create_server(protocol, host=host, port=port, family=family, reuse_address=True)
+    server = await loop.create_server(protocol, host=host, port=port, family=family, reuse_address=True)
+    return SmtpIntake(server, sessions)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import os
 import smtplib
@@ -226,3 +227,16 @@ async def test_over_quota_is_552(local_server: LocalMailServer, monkeypatch: pyt
         await send_raw(local_server, f"full@{DOMAIN}", message)
     assert full.value.recipients[f"full@{DOMAIN}"][0] == 552
     assert local_server.store.count_messages(account_id) == 1
+
+
+async def test_stop_ends_open_smtp_sessions() -> None:
+    server = LocalMailServer(rate_limit=None)
+    await server.start()
+    client = await asyncio.to_thread(smtplib.SMTP, server.smtp_host, server.smtp_port, timeout=5)
+    try:
+        assert (await asyncio.to_thread(client.noop))[0] == 250
+        await server.stop()
+        with pytest.raises(smtplib.SMTPServerDisconnected):
+            await asyncio.to_thread(client.noop)
+    finally:
+        client.close()
