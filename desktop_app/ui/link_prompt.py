@@ -26,6 +26,7 @@ class LinkPrompt(QDialog):
         self.analysis = analysis
         self.setWindowTitle("Open link?")
         self.setAccessibleName("Open link from message")
+        self.setMinimumWidth(460)
         layout = QVBoxLayout(self)
         heading = QLabel("This link goes to:" if analysis.openable else "This link will not be opened:", self)
         layout.addWidget(heading)
@@ -46,11 +47,15 @@ class LinkPrompt(QDialog):
         self.open_button: QPushButton | None = None
         if analysis.openable:
             self.open_button = buttons.addButton("Open in browser", QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(
+        dismiss = buttons.addButton(
             QDialogButtonBox.StandardButton.Cancel
             if analysis.openable
             else QDialogButtonBox.StandardButton.Close
         )
+        # Enter must never open a link from a stranger's mail by accident.
+        if self.open_button is not None:
+            self.open_button.setAutoDefault(False)
+        dismiss.setDefault(True)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)

@@ -73,6 +73,9 @@ class MailSchemeHandler(QWebEngineUrlSchemeHandler):
     def withdraw(self, token: str) -> None:
         self._served.pop(token, None)
 
+    def is_published(self, token: str) -> bool:
+        return token in self._served
+
     def requestStarted(self, job: QWebEngineUrlRequestJob) -> None:
         url = job.requestUrl()
         message = self._served.get(url.host())

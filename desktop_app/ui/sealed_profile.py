@@ -156,6 +156,10 @@ def sealed_profile() -> SealedProfile:
     return _profile
 
 
+def existing_sealed_profile() -> SealedProfile | None:
+    return _profile
+
+
 def _forget_profile() -> None:
     global _profile
     _profile = None

@@ -16,6 +16,7 @@ import json
 import logging
 import secrets
 from collections.abc import Mapping
+from functools import partial
 
 from PySide6.QtCore import QObject, QTimer, QUrl, Signal
 from PySide6.QtWebEngineCore import (
@@ -31,7 +32,7 @@ from desktop_app.core.link_policy import LinkAnalysis, analyse_link
 from desktop_app.ui.link_prompt import LinkPrompt
 from desktop_app.ui.mail_scheme import BODY_PATH, ServedMessage
 from desktop_app.ui.remote_bar import RemoteContentBar
-from desktop_app.ui.sealed_profile import PageTraffic, sealed_profile
+from desktop_app.ui.sealed_profile import PageTraffic, existing_sealed_profile, sealed_profile
 
 log = logging.getLogger(__name__)
 NavType = QWebEnginePage.NavigationType
@@ -142,6 +143,9 @@ class SealedMessageView(QWidget):
         self.page.link_clicked.connect(self._on_link_clicked)
         self.page.refused_by_csp.connect(self._on_refused_by_csp)
         self.view.loadFinished.connect(self.loadFinished)
+        # The profile outlives this widget: take the message off the scheme when the widget goes.
+        self._shown_tokens: list[str] = []
+        self.destroyed.connect(partial(_withdraw_all, self._shown_tokens))
 
     # -- public API -------------------------------------------------------------------------
     def show_message(self, message_id: str, html: str, inline_parts: Mapping[str, tuple[str, bytes]]) -> None:
@@ -151,6 +155,7 @@ class SealedMessageView(QWidget):
         token = secrets.token_hex(8)
         profile = sealed_profile()
         self._token = token
+        self._shown_tokens[:] = [token]
         self._traffic = PageTraffic(self._blocked_update.start)
         profile.scheme_handler.publish(ServedMessage.build(token, prepare_html(html, token), inline_parts))
         profile.interceptor.attach(token, self._traffic)
@@ -192,6 +197,7 @@ class SealedMessageView(QWidget):
             profile.scheme_handler.withdraw(self._token)
             profile.interceptor.detach(self._token)
         self._token = None
+        self._shown_tokens.clear()
         self._traffic = None
         if self.link_prompt is not None:
             self.link_prompt.reject()
@@ -231,6 +237,15 @@ class SealedMessageView(QWidget):
             self.link_prompt.reject()
         self.link_prompt = LinkPrompt(analysis, self)
         self.link_prompt.open()
+
+
+def _withdraw_all(tokens: list[str]) -> None:
+    profile = existing_sealed_profile()  # never create one while the app shuts down
+    if profile is None:
+        return
+    for token in tokens:
+        profile.scheme_handler.withdraw(token)
+        profile.interceptor.detach(token)
 
 
 def _worst_analysis(href: str, texts: list[str]) -> LinkAnalysis:

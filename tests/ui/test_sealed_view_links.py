@@ -10,7 +10,9 @@ import pytest
 from PySide6.QtCore import QPoint, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtTest import QTest
+from PySide6.QtWebEngineCore import QWebEngineDownloadRequest
 
+from desktop_app.ui.sealed_profile import sealed_profile
 from desktop_app.ui.sealed_view import SealedMessageView
 from tests.ui.sealed_helpers import GRACE_MS, PWNED_JS, Tracker, run_js
 
@@ -83,6 +85,9 @@ def test_click_shows_real_destination_and_opens_only_after_confirm(qtbot, tracke
     assert any("www.paypal.com" in label.text() for label in prompt.warning_labels)
     assert sealed.page.url() == body_url  # the click did not navigate
     assert opened == []  # nothing opened before the user confirms
+    QTest.keyClick(prompt, Qt.Key.Key_Return)  # Enter means "Cancel", never "Open"
+    assert opened == [] and not prompt.isVisible()
+    prompt.open()
 
     assert prompt.open_button is not None
     qtbot.mouseClick(prompt.open_button, Qt.MouseButton.LeftButton)
@@ -117,3 +122,30 @@ def test_script_and_file_links_do_nothing(qtbot, tracker, sealed, opened) -> Non
         assert not sealed.link_prompt.analysis.openable
         assert sealed.link_prompt.open_button is None
     assert opened == []
+
+
+def test_download_links_are_cancelled(qtbot, tracker, sealed, opened) -> None:  # type: ignore[no-untyped-def]
+    profile = sealed_profile()
+    downloads: list[QWebEngineDownloadRequest] = []
+    profile.downloadRequested.connect(downloads.append)
+    try:
+        html = (
+            '<a id="own" download="invoice.exe" href="cid:payload" style="font-size:30px">Save</a><br>'
+            f'<a id="remote" download href="{tracker.url}/payload.exe" style="font-size:30px">Save remote</a>'
+        )
+        with qtbot.waitSignal(sealed.loadFinished, timeout=10_000):
+            sealed.show_message("dl", html, {"payload": ("application/octet-stream", b"MZ")})
+        click_element(qtbot, sealed, "own")
+        qtbot.waitUntil(lambda: bool(downloads))
+        assert downloads[0].url().path() == "/cid/payload"
+        cancelled = QWebEngineDownloadRequest.DownloadState.DownloadCancelled
+        qtbot.waitUntil(lambda: downloads[0].state() is cancelled)  # cancel() settles asynchronously
+        # A download link to elsewhere is just a link: prompt, no connection.
+        click_element(qtbot, sealed, "remote")
+        qtbot.waitUntil(lambda: sealed.link_prompt is not None)
+        qtbot.wait(GRACE_MS // 2)
+        assert tracker.connections == 0
+        assert opened == []
+        assert len(downloads) == 1
+    finally:
+        profile.downloadRequested.disconnect(downloads.append)

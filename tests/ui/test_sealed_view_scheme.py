@@ -69,6 +69,21 @@ def test_one_message_cannot_load_another_messages_parts(qtbot) -> None:  # type:
     assert widths(qtbot, second) == {"stolen": 0}
 
 
+def test_messages_are_withdrawn_when_replaced_or_the_view_goes(qtbot) -> None:  # type: ignore[no-untyped-def]
+    view = SealedMessageView()
+    view.show()
+    handler = sealed_profile().scheme_handler
+    show(qtbot, view, "<p>first</p>")
+    first = view.page.url().host()
+    assert handler.is_published(first)
+    show(qtbot, view, "<p>second</p>")
+    second = view.page.url().host()
+    assert second != first  # a fresh token per display
+    assert not handler.is_published(first) and handler.is_published(second)
+    view.deleteLater()
+    qtbot.waitUntil(lambda: not handler.is_published(second))
+
+
 def test_page_cannot_read_local_files(qtbot, sealed, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     picture = tmp_path / "local.png"
     picture.write_bytes(PIXEL_PNG)
@@ -134,3 +149,14 @@ def test_chromium_sandbox_stays_on_unless_root(monkeypatch, euid: int, sandbox_o
     platform_env.prepare_qt_environment()
     flags = platform_env.os.environ["QTWEBENGINE_CHROMIUM_FLAGS"].split()
     assert ("--no-sandbox" in flags) is sandbox_off
+
+
+def test_text_is_shown_as_text_and_clear_empties(qtbot, sealed) -> None:  # type: ignore[no-untyped-def]
+    with qtbot.waitSignal(sealed.loadFinished, timeout=10_000):
+        sealed.show_text_as_html("t", "<b>not bold</b> & <script>x</script>")
+    text = run_js(qtbot, sealed.page, "document.body.innerText")
+    assert text == "<b>not bold</b> & <script>x</script>"
+    with qtbot.waitSignal(sealed.loadFinished, timeout=10_000):
+        sealed.clear()
+    assert run_js(qtbot, sealed.page, "document.body ? document.body.innerText : ''") == ""
+    assert not sealed.remote_bar.isVisible()
