@@ -1,22 +1,266 @@
-"""Composition root: QApplication → qasync loop → services → one shutdown path."""
+"""Composition root: QApplication → qasync loop → services → window, tray, notifications → one
+shutdown path.
+
+Order of start-up: environment for Chromium, the mail scheme (before the QApplication), the
+single-instance check, then the services (local server when ``--local``, cache, keyring, inbox), then
+the window, tray and notifications. Shutdown runs in reverse from ``Application.quit()`` — whoever asks
+(tray, window, IPC, SIGTERM) — and waits for tasks, streams and servers to close before Qt goes.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import os
+import signal
 import sys
+from typing import TYPE_CHECKING, Any
 
-from desktop_app import APP_NAME
+from desktop_app import APP_ID, APP_NAME, __version__
 from desktop_app.platform_env import prepare_qt_environment
 
+if TYPE_CHECKING:
+    from desktop_app.cli import Options
 
-def run_app(argv: list[str]) -> int:
+log = logging.getLogger(__name__)
+
+LOCAL_SMTP_PORT = 2525  # the embedded server's preferred SMTP port, so apps can be pointed at it once
+
+
+def run_app(options: Options) -> int:
+    logging.basicConfig(
+        level=os.environ.get("TEMP_INBOX_LOG", "WARNING").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     prepare_qt_environment()
-    from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+    import PySide6.QtWebEngineWidgets  # noqa: F401  (must be loaded before the QApplication)
+    import qasync
+    from PySide6.QtWidgets import QApplication
 
-    app = QApplication([sys.argv[0], *argv])
+    from desktop_app.ipc import InstanceServer, send_command, socket_name
+    from desktop_app.ui.mail_scheme import register_mail_scheme
+
+    register_mail_scheme()
+    name = socket_name(options.data_dir)
+    forward = (
+        ("show", {"message_id": options.args["message_id"]})
+        if options.command == "show"
+        else ("activate", {})
+    )
+    answer = send_command(name, forward[0], forward[1], timeout=10)
+    if answer is not None:
+        if not answer.get("ok"):
+            print(f"temp-inbox: {answer.get('error')}", file=sys.stderr)
+            return 1
+        return 0
+
+    app = QApplication([sys.argv[0]])
     app.setApplicationName(APP_NAME)
-    window = QMainWindow()
-    window.setWindowTitle(APP_NAME)
-    window.setCentralWidget(QLabel("No addresses yet."))
-    window.resize(1100, 700)
-    window.show()
-    return app.exec()
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName(APP_ID)
+    app.setQuitOnLastWindowClosed(False)
+    server = InstanceServer(name)
+    if not server.listen():
+        print("temp-inbox: another Temp Inbox is starting; try again in a moment.", file=sys.stderr)
+        return 1
+
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    application = Application(options, app, server)
+    try:
+        with loop:
+            code: int = loop.run_until_complete(application.run())
+    finally:
+        server.close()
+    return code
+
+
+class Application:
+    def __init__(self, options: Options, qapp: Any, server: Any) -> None:
+        self.options = options
+        self.qapp = qapp
+        self.server = server
+        self._quit = asyncio.Event()
+        self.local_server: Any = None
+
+    def quit(self) -> None:
+        self._quit.set()
+
+    def _start_local_server(self) -> None:
+        from desktop_app.server import BackgroundMailServer
+
+        data = self.options.data_dir / "local-server"
+        for smtp_port in (LOCAL_SMTP_PORT, 0):
+            server = BackgroundMailServer(data_dir=data, smtp_port=smtp_port)
+            try:
+                server.start()
+            except OSError as exc:
+                log.info("local SMTP port %s unavailable (%s); using a free one", smtp_port, exc)
+                continue
+            self.local_server = server
+            return
+        raise RuntimeError("could not start the local mail server")
+
+    def _provider(self) -> Any:
+        from desktop_app.core.providers import DEFAULT, custom_provider, local_provider
+
+        if self.local_server is not None:
+            return local_provider(self.local_server.api_url, self.local_server.hub_url)
+        if self.options.api_url:
+            return custom_provider(self.options.api_url, self.options.hub_url)
+        return DEFAULT
+
+    def info(self) -> dict[str, Any]:
+        provider = self.inbox.provider
+        info: dict[str, Any] = {
+            "provider": provider.name,
+            "api": provider.api_url,
+            "hub": provider.hub_url,
+            "data_dir": str(self.options.data_dir),
+            "keyring": self.inbox.vault.status().backend,
+            "keyring_usable": self.inbox.vault.status().usable,
+            "notifications": self.notifications.backend_name,
+        }
+        if self.local_server is not None:
+            info["smtp"] = f"{self.local_server.smtp_host}:{self.local_server.smtp_port}"
+        return info
+
+    async def run(self) -> int:
+        from desktop_app.core.errors import KeyringUnavailableError
+        from desktop_app.core.inbox import Inbox
+        from desktop_app.core.paths import store_path
+        from desktop_app.core.secrets import PasswordVault
+        from desktop_app.core.store import Store
+        from desktop_app.instance_commands import InstanceCommands
+        from desktop_app.ui.controller import AppSignals
+        from desktop_app.ui.icons import app_icon
+        from desktop_app.ui.inbox_controller import InboxController
+        from desktop_app.ui.main_window import MainWindow
+        from desktop_app.ui.notifications import Notifications
+        from desktop_app.ui.style import apply_app_style
+        from desktop_app.ui.tray import TrayAddress, TrayIcon
+
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: loop.call_soon_threadsafe(self.quit))
+        # Python runs signal handlers only between bytecodes: a timer gives it a chance while Qt idles.
+        from PySide6.QtCore import QTimer
+
+        wake = QTimer()
+        wake.timeout.connect(lambda: None)
+        wake.start(300)
+
+        self.qapp.setWindowIcon(app_icon())
+        apply_app_style(self.qapp)
+        if self.options.local:
+            await asyncio.to_thread(self._start_local_server)
+        store = Store(store_path(self.options.data_dir))
+        self.inbox = inbox = Inbox(store, PasswordVault(), self._provider())
+        signals = AppSignals()
+        controller = InboxController(inbox, signals)
+        controller.quit_requested.connect(self.quit)
+        window = MainWindow(controller, signals)
+        window.setWindowIcon(app_icon())
+
+        def tray_addresses() -> list[TrayAddress]:
+            unread = store.unread_counts()
+            return [TrayAddress(r.address, r.label, unread.get(r.address, 0)) for r in inbox.addresses()]
+
+        def toggle_window() -> None:
+            if window.isVisible() and not window.isMinimized():
+                window.hide()
+            else:
+                raise_window()
+
+        def raise_window() -> None:
+            window.showNormal()
+            window.raise_()
+            window.activateWindow()
+
+        def open_message(address: str, message_id: str) -> None:
+            raise_window()
+            signals.show_message_requested.emit(address, message_id)
+
+        def open_address(address: str) -> None:
+            controller.select_address(address)
+            raise_window()
+
+        def new_address() -> None:
+            raise_window()
+            window.open_new_address()
+
+        tray = TrayIcon(tray_addresses, window_visible=window.isVisible)
+        tray.copy_address.connect(lambda a: controller.copy_to_clipboard(a, a))
+        tray.open_address.connect(open_address)
+        tray.new_address.connect(new_address)
+        tray.toggle_window.connect(toggle_window)
+        tray.quit_requested.connect(self.quit)
+        from PySide6.QtWidgets import QSystemTrayIcon
+
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            tray.show()
+            controller.tray = tray
+        banner = getattr(window, "banner", None)
+        self.notifications = notifications = Notifications(
+            tray=tray if controller.tray else None, banner=banner
+        )
+        tray.dnd_toggled.connect(notifications.set_do_not_disturb)
+        notifications.code_copied.connect(
+            lambda code: signals.status.emit("Copied the code to the clipboard.")
+        )
+        notifications.open_message_requested.connect(open_message)
+        controller.new_message.connect(notifications.message_arrived)
+        signals.addresses_changed.connect(lambda: tray.set_unread(sum(store.unread_counts().values())))
+        notifications.prepare()
+
+        commands = InstanceCommands(
+            inbox, signals, raise_window=raise_window, quit_app=self.quit, info=self.info
+        )
+        self.server.command_received.connect(commands.handle)
+        if not self.options.background:
+            window.show()
+        if self.options.command == "show":
+            message_id = self.options.args["message_id"]
+            address = store.message_address(message_id)
+            if address:
+                signals.show_message_requested.emit(address, message_id)
+        if self.local_server is not None:
+            signals.status.emit(
+                f"Local mail server: send mail to any of your addresses via SMTP "
+                f"{self.local_server.smtp_host}:{self.local_server.smtp_port}"
+            )
+        if not inbox.vault.status().usable:
+            signals.error.emit(str(KeyringUnavailableError()))
+
+        start = asyncio.ensure_future(inbox.start())
+        start.add_done_callback(lambda _: signals.addresses_changed.emit())
+        try:
+            await self._quit.wait()
+        finally:
+            await self._shutdown(start, window, tray, notifications, controller, commands, store)
+            wake.stop()
+        return 0
+
+    async def _shutdown(
+        self,
+        start: Any,
+        window: Any,
+        tray: Any,
+        notifications: Any,
+        controller: Any,
+        commands: Any,
+        store: Any,
+    ) -> None:
+        self.server.close()
+        start.cancel()
+        window.allow_close()
+        window.close()
+        tray.hide()
+        controller.close()
+        await notifications.shutdown()
+        await controller.tasks.close(1.0)
+        await commands.tasks.close(1.0)
+        await self.inbox.aclose(2.0)
+        if self.local_server is not None:
+            await asyncio.to_thread(self.local_server.stop)
+        store.close()

@@ -66,6 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
     new = commands.add_parser("new", help="create an address, print it and copy it")
     new.add_argument("--domain", help="domain to use (default: the first available)")
     new.add_argument("--name", help="local part before the @ (default: random)")
+    new.add_argument(
+        "--session-only",
+        action="store_true",
+        help="keep the password in memory only (no system keyring); the address is lost at quit",
+    )
     new.add_argument("--json", action="store_true", help="print JSON")
 
     commands.add_parser("copy", help="copy the current address to the clipboard")
@@ -83,6 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     wait.add_argument("--timeout", type=float, metavar="S", help="give up after S seconds (exit code 3)")
     wait.add_argument("--json", action="store_true", help="print JSON")
+    info = commands.add_parser("info", help="show the provider, the local SMTP port and the keyring in use")
+    info.add_argument("--json", action="store_true", help="print JSON")
+
+    commands.add_parser("quit", help="quit the running Temp Inbox")
     return parser
 
 
@@ -133,6 +142,9 @@ def _print_result(command: str, args: dict[str, Any], answer: dict[str, Any]) ->
                     print(f"{key.capitalize()}: {message[key]}")
     elif command == "copy":
         print(f"Copied {answer['address']}", file=sys.stderr)
+    elif command == "info":
+        info = answer["info"]
+        print(json.dumps(info, indent=2) if as_json else "\n".join(f"{k}: {v}" for k, v in info.items()))
     return EXIT_OK
 
 
@@ -156,6 +168,8 @@ def run_command(options: Options) -> int:
     timeout = options.args.get("timeout")
     reply_timeout = None if options.command == "wait" and timeout is None else (timeout or 0) + 30.0
     answer = send_command(name, options.command, options.args, timeout=reply_timeout)
+    if answer is None and options.command == "quit":
+        return EXIT_OK  # nothing running: nothing to quit
     if answer is None:
         _start_background_instance(options)
         deadline = time.monotonic() + START_TIMEOUT

@@ -1,0 +1,306 @@
+"""The application service: every address's mailbox, the address book and the cache, behind one
+Qt-free object that the window (through its controller), the tray, notifications and the command
+line all use.
+
+Start-up is offline-first: the cache is readable at once; ``start()`` then settles half-created
+addresses and opens a live mailbox for every address, without blocking the window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from desktop_app.core import errors
+from desktop_app.core.addresses import AddressBook, OpenAddress
+from desktop_app.core.api import MailTmClient
+from desktop_app.core.codes import Extraction, extract
+from desktop_app.core.events import ConnectionState, MailboxEvent, MessageAdded
+from desktop_app.core.inline_parts import inline_parts
+from desktop_app.core.models import Message, MessageSummary
+from desktop_app.core.paths import write_private_file
+from desktop_app.core.providers import Provider
+from desktop_app.core.secrets import PasswordVault
+from desktop_app.core.store import AddressState, Store, StoredAddress, mailbox_key
+from desktop_app.core.sync import MailboxSet, SyncSettings
+from desktop_app.core.tasks import NamedTasks
+
+log = logging.getLogger(__name__)
+
+OPEN_STATES = (AddressState.ACTIVE, AddressState.SESSION_ONLY)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedMessage:
+    message: Message
+    inline_parts: dict[str, tuple[str, bytes]]
+    raw: bytes | None
+
+
+@dataclass(frozen=True, slots=True)
+class ArrivedMessage:
+    """What ``temp-inbox wait`` prints."""
+
+    address: str
+    summary: MessageSummary
+    extraction: Extraction
+
+    def as_dict(self) -> dict[str, object]:
+        s = self.summary
+        return {
+            "id": s.id,
+            "address": self.address,
+            "from": s.sender.display(),
+            "to": ", ".join(a.address for a in s.to) or self.address,
+            "subject": s.subject,
+            "intro": s.intro,
+            "received": s.created_at.isoformat(),
+            "code": self.extraction.code,
+            "link": self.extraction.link,
+        }
+
+
+def _sender_matches(pattern: str | None, summary: MessageSummary) -> bool:
+    if not pattern:
+        return True
+    haystack = f"{summary.sender.name} <{summary.sender.address}>"
+    if pattern.lower() in haystack.lower():
+        return True
+    try:
+        return re.search(pattern, haystack, re.IGNORECASE) is not None
+    except re.error:
+        return False
+
+
+class Inbox:
+    def __init__(
+        self,
+        store: Store,
+        vault: PasswordVault,
+        provider: Provider,
+        *,
+        sync_settings: SyncSettings | None = None,
+        client_factory: Callable[[Provider], MailTmClient] | None = None,
+    ) -> None:
+        self.store = store
+        self.vault = vault
+        self.provider = provider
+        self._clients: dict[str, MailTmClient] = {}
+        self._client_factory = client_factory or (lambda p: MailTmClient(p.api_url))
+        self.book = AddressBook(store, vault, self._service)
+        self.mailboxes = MailboxSet(store, settings=sync_settings)
+        self.events = self.mailboxes.events
+        self.tasks = NamedTasks("inbox")
+        self._accounts: dict[str, MailTmClient] = {}
+        self._waiters: list[tuple[str | None, str | None, asyncio.Future[ArrivedMessage]]] = []
+        self.current_address: str | None = None
+        self.events.subscribe(self._on_event)
+        store.save_provider(provider)  # refreshes the URL of a provider whose port changes (local)
+
+    def _service(self, provider: Provider) -> MailTmClient:
+        client = self._clients.get(provider.id)
+        if client is None:
+            client = self._clients[provider.id] = self._client_factory(provider)
+        return client
+
+    # -- start and stop ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Settle half-created addresses, then open a live mailbox for every address."""
+        for address in self.book.forget_session_only():
+            log.info("%s was kept for one session only and is gone", address)
+        for outcome in await self.book.reconcile_pending():
+            log.info("recovered %s: %s %s", outcome.address, outcome.state, outcome.reason)
+        for record in self.addresses():
+            if record.state in OPEN_STATES and record.address not in self._accounts:
+                try:
+                    self._attach(await self.book.open(record.address), record)
+                except errors.TempInboxError as exc:
+                    log.warning("cannot open %s: %s (%s)", record.address, exc, exc.detail)
+        if self.current_address is None and self.addresses():
+            self.current_address = self.addresses()[0].address
+
+    def _attach(self, client: MailTmClient, record: StoredAddress) -> None:
+        provider = self.store.get_provider(record.provider_id)
+        if provider is None:
+            return
+        self._accounts[record.address] = client
+        self.mailboxes.add(client, provider.hub_url)
+
+    async def aclose(self, timeout: float = 2.0) -> None:
+        for _, _, future in self._waiters:
+            future.cancel()
+        await self.tasks.close(timeout / 2)
+        await self.mailboxes.aclose(timeout)
+        for client in self._clients.values():
+            await client.aclose()
+
+    # -- addresses --------------------------------------------------------------------------------
+
+    def addresses(self) -> list[StoredAddress]:
+        return self.store.list_addresses()
+
+    def connection_state(self, address: str) -> ConnectionState:
+        mailbox = self.mailboxes.get(address)
+        if mailbox is None:
+            return ConnectionState("stopped", "offline")
+        return mailbox.state
+
+    def is_live(self, address: str) -> bool:
+        return self.connection_state(address).kind == "live"
+
+    async def usable_domains(self) -> list[str]:
+        return [d.domain for d in await self._service(self.provider).usable_domains()]
+
+    async def create_address(
+        self,
+        local_part: str | None = None,
+        domain: str | None = None,
+        label: str = "",
+        *,
+        password: str | None = None,
+        session_only: bool = False,
+    ) -> StoredAddress:
+        opened = await self.book.create(
+            self.provider,
+            local_part=local_part,
+            domain=domain,
+            label=label,
+            password=password,
+            session_only=session_only,
+        )
+        return self._opened(opened)
+
+    async def login_address(self, address: str, password: str, label: str = "") -> StoredAddress:
+        return self._opened(await self.book.add_existing(self.provider, address, password, label=label))
+
+    def _opened(self, opened: OpenAddress) -> StoredAddress:
+        self._attach(opened.client, opened.record)
+        self.current_address = opened.record.address
+        return opened.record
+
+    async def delete_address(self, address: str) -> None:
+        key = mailbox_key(address)
+        await self.mailboxes.remove(key)
+        self._accounts.pop(key, None)
+        await self.book.delete(key, confirm=True)
+        if self.current_address == key:
+            remaining = self.addresses()
+            self.current_address = remaining[0].address if remaining else None
+
+    def client(self, address: str) -> MailTmClient:
+        client = self._accounts.get(mailbox_key(address))
+        if client is None:
+            raise errors.UsageError(f"{address} is not open; check its password or connection.")
+        return client
+
+    # -- messages ---------------------------------------------------------------------------------
+
+    async def load_message(self, address: str, message_id: str, *, mark_seen: bool = True) -> LoadedMessage:
+        """The full message from the cache, or the service (then cached), with its raw source."""
+        message = self.store.get_message(message_id)
+        client = self._accounts.get(mailbox_key(address))
+        if message is None:
+            if client is None:
+                raise errors.NetworkError("This message is not in the offline cache yet.")
+            message = await client.message(message_id)
+            self.store.save_message(mailbox_key(address), message)
+        raw = self.store.get_raw(message_id)
+        if raw is None and client is not None:
+            try:
+                raw = await client.source(message_id)
+                self.store.save_raw(message_id, raw)
+            except errors.ApiError as exc:
+                log.info("source of %s not available: %s", message_id, exc.detail)
+        parts = inline_parts(raw) if raw and any("cid:" in h for h in message.html) else {}
+        if mark_seen and not message.summary.seen:
+            self.store.set_seen(message_id, True)
+            if client is not None:
+                self.tasks.spawn(f"seen {message_id}", self._push_seen(client, message_id, True))
+        return LoadedMessage(message, parts, raw)
+
+    async def _push_seen(self, client: MailTmClient, message_id: str, seen: bool) -> None:
+        try:
+            await client.mark_seen(message_id, seen)
+        except errors.ApiError as exc:
+            log.warning("could not mark %s seen=%s: %s", message_id, seen, exc.detail)
+
+    async def set_seen(self, address: str, message_id: str, seen: bool) -> None:
+        self.store.set_seen(message_id, seen)
+        await self.client(address).mark_seen(message_id, seen)
+
+    async def delete_message(self, address: str, message_id: str) -> None:
+        await self.client(address).delete_message(message_id)
+        self.store.remove_message(message_id)
+
+    async def raw_source(self, address: str, message_id: str) -> bytes:
+        raw = self.store.get_raw(message_id)
+        if raw is None:
+            raw = await self.client(address).source(message_id)
+            self.store.save_raw(message_id, raw)
+        return raw
+
+    async def attachment(self, address: str, message_id: str, attachment_id: str) -> bytes:
+        return await self.client(address).attachment(message_id, attachment_id)
+
+    async def save_source(self, address: str, message_id: str, path: Path) -> None:
+        """Save the message as a ``.eml`` file, readable by the owner only."""
+        await asyncio.to_thread(write_private_file, path, await self.raw_source(address, message_id))
+
+    async def save_attachment(self, address: str, message_id: str, attachment_id: str, path: Path) -> None:
+        data = await self.attachment(address, message_id, attachment_id)
+        await asyncio.to_thread(write_private_file, path, data)
+
+    async def extraction(self, address: str, summary: MessageSummary) -> Extraction:
+        """Code and link of a message: from its body when it can be had, else subject and intro."""
+        try:
+            message = (await self.load_message(address, summary.id, mark_seen=False)).message
+            return extract(message.summary.subject, message.text, "\n".join(message.html) or None)
+        except errors.TempInboxError:
+            return extract(summary.subject, summary.intro, None)
+
+    # -- waiting for mail (temp-inbox wait) ---------------------------------------------------------
+
+    async def wait_for_message(
+        self, address: str | None = None, sender: str | None = None, timeout: float | None = None
+    ) -> ArrivedMessage:
+        key = mailbox_key(address) if address else None
+        if key is not None and self.store.get_address(key) is None:
+            raise errors.UsageError(f"{key} is not one of your addresses.")
+        future: asyncio.Future[ArrivedMessage] = asyncio.get_running_loop().create_future()
+        entry = (key, sender, future)
+        self._waiters.append(entry)
+        try:
+            async with asyncio.timeout(timeout):
+                return await future
+        finally:
+            if entry in self._waiters:
+                self._waiters.remove(entry)
+
+    def _on_event(self, event: MailboxEvent) -> None:
+        if isinstance(event, MessageAdded) and self._waiters:
+            matching = [
+                w
+                for w in self._waiters
+                if (w[0] in (None, event.address)) and _sender_matches(w[1], event.summary)
+            ]
+            if matching:
+                self.tasks.spawn(
+                    f"wait {event.summary.id}", self._answer_waiters(event, matching), replace=False
+                )
+
+    async def _answer_waiters(
+        self,
+        event: MessageAdded,
+        waiters: list[tuple[str | None, str | None, asyncio.Future[ArrivedMessage]]],
+    ) -> None:
+        arrived = ArrivedMessage(
+            event.address, event.summary, await self.extraction(event.address, event.summary)
+        )
+        for _, _, future in waiters:
+            if not future.done():
+                future.set_result(arrived)

@@ -1,0 +1,154 @@
+"""What the running instance does for a command from a later launch (see ``ipc.py``)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject
+
+from desktop_app.core import errors
+from desktop_app.core.inbox import ArrivedMessage, Inbox
+from desktop_app.core.tasks import NamedTasks
+from desktop_app.ipc import Reply
+from desktop_app.ui.clipboard import copy_text
+from desktop_app.ui.controller import AppSignals
+from desktop_app.ui.inbox_controller import user_text
+
+log = logging.getLogger(__name__)
+
+
+class InstanceCommands(QObject):
+    def __init__(
+        self,
+        inbox: Inbox,
+        signals: AppSignals,
+        *,
+        raise_window: Callable[[], None],
+        quit_app: Callable[[], None],
+        info: Callable[[], dict[str, Any]],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.inbox = inbox
+        self.signals = signals
+        self._raise_window = raise_window
+        self._quit_app = quit_app
+        self._info = info
+        self.tasks = NamedTasks("instance commands")
+
+    def handle(self, command: str, args: dict[str, Any], reply: Reply) -> None:
+        handler = getattr(self, f"_cmd_{command}", None)
+        if handler is None:
+            reply.fail(f"Unknown command {command!r}.")
+            return
+        try:
+            handler(args, reply)
+        except errors.TempInboxError as exc:
+            reply.fail(str(exc))
+
+    def _spawn(self, name: str, coro: Any, reply: Reply, on_ok: Callable[[Any], None]) -> None:
+        task = self.tasks.spawn(name, coro, replace=False)
+        reply.cancelled = task.cancel
+
+        def done(t: Any) -> None:
+            if t.cancelled():
+                return
+            exc = t.exception()
+            if isinstance(exc, TimeoutError):
+                reply.send({"ok": False, "error": "No matching message arrived in time.", "timeout": True})
+            elif exc is not None:
+                reply.fail(user_text(exc))
+            else:
+                on_ok(t.result())
+
+        task.add_done_callback(done)
+
+    # -- commands ---------------------------------------------------------------------------------
+
+    def _cmd_activate(self, args: dict[str, Any], reply: Reply) -> None:
+        self._raise_window()
+        reply.ok()
+
+    def _cmd_show(self, args: dict[str, Any], reply: Reply) -> None:
+        message_id = str(args.get("message_id", ""))
+        address = self.inbox.store.message_address(message_id)
+        if address is None:
+            reply.fail(f"No message with id {message_id} in the cache.")
+            return
+        self._raise_window()
+        self.signals.show_message_requested.emit(address, message_id)
+        reply.ok()
+
+    def _cmd_copy(self, args: dict[str, Any], reply: Reply) -> None:
+        address = self.inbox.current_address
+        if address is None:
+            reply.fail("There is no address yet. Create one with 'temp-inbox new'.")
+            return
+        copy_text(address)
+        self.signals.status.emit(f"Copied {address} to the clipboard.")
+        reply.ok(address=address)
+
+    def _cmd_list(self, args: dict[str, Any], reply: Reply) -> None:
+        unread = self.inbox.store.unread_counts()
+        reply.ok(
+            addresses=[
+                {
+                    "address": r.address,
+                    "label": r.label,
+                    "unread": unread.get(r.address, 0),
+                    "state": r.state.value,
+                    "live": self.inbox.connection_state(r.address).describe(),
+                    "current": r.address == self.inbox.current_address,
+                }
+                for r in self.inbox.addresses()
+            ]
+        )
+
+    def _cmd_new(self, args: dict[str, Any], reply: Reply) -> None:
+        session_only = bool(args.get("session_only"))
+        if not session_only and not self.inbox.vault.status().usable and not self.inbox.vault.session_only:
+            raise errors.KeyringUnavailableError(
+                errors.KeyringUnavailableError.default_message
+                + " Run 'temp-inbox new --session-only' to create one anyway."
+            )
+
+        def created(record: Any) -> None:
+            copy_text(record.address)
+            self.signals.addresses_changed.emit()
+            self.signals.status.emit(f"Created {record.address} and copied it to the clipboard.")
+            reply.ok(
+                address={
+                    "address": record.address,
+                    "id": record.account_id,
+                    "provider": self.inbox.provider.name,
+                    "label": record.label,
+                    "session_only": record.state.value == "session-only",
+                }
+            )
+
+        self._spawn(
+            "new",
+            self.inbox.create_address(args.get("name"), args.get("domain"), session_only=session_only),
+            reply,
+            created,
+        )
+
+    def _cmd_wait(self, args: dict[str, Any], reply: Reply) -> None:
+        timeout = args.get("timeout")
+        self._spawn(
+            "wait",
+            self.inbox.wait_for_message(
+                args.get("address"), args.get("sender"), float(timeout) if timeout else None
+            ),
+            reply,
+            lambda arrived: reply.ok(message=ArrivedMessage.as_dict(arrived)),
+        )
+
+    def _cmd_info(self, args: dict[str, Any], reply: Reply) -> None:
+        reply.ok(info=self._info())
+
+    def _cmd_quit(self, args: dict[str, Any], reply: Reply) -> None:
+        reply.ok()
+        self._quit_app()

@@ -1,0 +1,273 @@
+"""The window's ``AppController``, implemented over the Qt-free ``Inbox`` service.
+
+Every command schedules the service's coroutine as a named task and returns at once; a done-callback
+turns the outcome into an ``AppSignals`` emission. Mailbox events (new mail, seen, removed, usage,
+connection state) are forwarded as signals too, with address-list refreshes coalesced so a flood of
+mail re-reads the sidebar a few times a second at most.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QObject, QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QSystemTrayIcon
+
+from desktop_app.core import errors
+from desktop_app.core.address_names import generate_password
+from desktop_app.core.codes import extract
+from desktop_app.core.events import (
+    ConnectionChanged,
+    MailboxEvent,
+    MessageAdded,
+    MessageRemoved,
+    MessageUpdated,
+    SyncProblem,
+    UsageChanged,
+)
+from desktop_app.core.inbox import Inbox, LoadedMessage
+from desktop_app.core.models import MessageSummary
+from desktop_app.core.notice import NewMessage
+from desktop_app.core.store import AddressState, mailbox_key
+from desktop_app.core.tasks import NamedTasks
+from desktop_app.ui.clipboard import copy_text
+from desktop_app.ui.controller import AddressInfo, AppSignals, ProviderCredit
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+ADDRESS_REFRESH_MS = 150
+
+
+def user_text(exc: BaseException) -> str:
+    if isinstance(exc, errors.TempInboxError):
+        return str(exc)
+    log.error("unexpected error", exc_info=exc)
+    return "Something went wrong; details are in the log."
+
+
+class InboxController(QObject):
+    quit_requested = Signal()
+    new_message = Signal(object)  # NewMessage, for notifications and the tray
+
+    def __init__(self, inbox: Inbox, signals: AppSignals, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.inbox = inbox
+        self.signals = signals
+        self.tasks = NamedTasks("controller")
+        self.tray: QSystemTrayIcon | None = None
+        self.clear_clipboard_after: float | None = None
+        self._refresh = QTimer(self)
+        self._refresh.setSingleShot(True)
+        self._refresh.setInterval(ADDRESS_REFRESH_MS)
+        self._refresh.timeout.connect(self.signals.addresses_changed)
+        self._unsubscribe = inbox.events.subscribe(self._on_event)
+
+    def close(self) -> None:
+        self._unsubscribe()
+        self._refresh.stop()
+
+    # -- running service work ---------------------------------------------------------------------
+
+    def _run(
+        self,
+        name: str,
+        coro: Coroutine[Any, Any, T],
+        on_ok: Callable[[T], None] | None = None,
+        on_error: Callable[[str], None] | None = None,
+    ) -> None:
+        task = self.tasks.spawn(name, coro)
+
+        def done(t: asyncio.Task[T]) -> None:
+            if t.cancelled():
+                return
+            exc = t.exception()
+            if exc is not None:
+                (on_error or self.signals.error.emit)(user_text(exc))
+            elif on_ok is not None:
+                on_ok(t.result())
+
+        task.add_done_callback(done)
+
+    # -- synchronous reads ------------------------------------------------------------------------
+
+    def addresses(self) -> list[AddressInfo]:
+        unread = self.inbox.store.unread_counts()
+        providers = {p.id: p for p in self.inbox.store.list_providers()}
+        rows = []
+        for record in self.inbox.addresses():
+            state = self.inbox.connection_state(record.address)
+            kind: str = state.kind
+            text = state.describe()
+            if record.state is AddressState.FAILED:
+                kind, text = "failed", record.state_reason or "cannot log in"
+            elif record.state is AddressState.PENDING:
+                kind, text = "connecting", "being created"
+            elif kind == "stopped":
+                kind, text = "offline", "offline (cached)"
+            provider = providers.get(record.provider_id)
+            rows.append(
+                AddressInfo(
+                    address=record.address,
+                    label=record.label,
+                    unread=unread.get(record.address, 0),
+                    state_kind=kind,
+                    state_text=text,
+                    used=record.used,
+                    quota=record.quota or 40_000_000,
+                    provider_name=provider.name if provider else record.provider_id,
+                )
+            )
+        return rows
+
+    def list_messages(self, address: str, offset: int, limit: int, search: str) -> list[MessageSummary]:
+        return self.inbox.store.list_summaries(address, offset, limit, search or None)
+
+    def count_messages(self, address: str, search: str) -> int:
+        return self.inbox.store.count_summaries(address, search or None)
+
+    def provider(self) -> ProviderCredit:
+        p = self.inbox.provider
+        return ProviderCredit(p.name, p.credit_url)
+
+    def has_tray(self) -> bool:
+        return self.tray is not None and self.tray.isVisible() and QSystemTrayIcon.isSystemTrayAvailable()
+
+    # -- commands ---------------------------------------------------------------------------------
+
+    def select_address(self, address: str | None) -> None:
+        self.inbox.current_address = mailbox_key(address) if address else None
+
+    def open_message(self, address: str, message_id: str) -> None:
+        def loaded(result: LoadedMessage) -> None:
+            self.signals.message_loaded.emit(
+                address, message_id, result.message, result.inline_parts, result.raw
+            )
+            self.signals.message_updated.emit(address, message_id, True)
+            self._refresh.start()
+
+        self._run(
+            "open message",
+            self.inbox.load_message(address, message_id),
+            loaded,
+            lambda text: self.signals.message_failed.emit(address, message_id, text),
+        )
+
+    def set_seen(self, address: str, message_id: str, seen: bool) -> None:
+        def done(_: None) -> None:
+            self.signals.message_updated.emit(address, message_id, seen)
+            self._refresh.start()
+
+        self._run(f"seen {message_id}", self.inbox.set_seen(address, message_id, seen), done)
+
+    def delete_message(self, address: str, message_id: str) -> None:
+        def done(_: None) -> None:
+            self.signals.message_removed.emit(address, message_id)
+            self.signals.status.emit("Message deleted.")
+            self._refresh.start()
+
+        self._run(f"delete {message_id}", self.inbox.delete_message(address, message_id), done)
+
+    def load_more(self, address: str) -> None:
+        mailbox = self.inbox.mailboxes.get(address)
+        if mailbox is not None:
+            mailbox.request_catch_up("user asked for older messages")
+
+    def request_domains(self) -> None:
+        self._run("domains", self.inbox.usable_domains(), self.signals.domains_loaded.emit)
+
+    def generate_password(self) -> str:
+        return generate_password()
+
+    def create_address(self, local_part: str | None, domain: str | None, label: str, password: str) -> None:
+        self._run(
+            "create address",
+            self.inbox.create_address(local_part, domain, label, password=password),
+            self._address_added,
+            self.signals.address_add_failed.emit,
+        )
+
+    def login_address(self, address: str, password: str, label: str) -> None:
+        self._run(
+            "log in",
+            self.inbox.login_address(address, password, label),
+            self._address_added,
+            self.signals.address_add_failed.emit,
+        )
+
+    def _address_added(self, record: Any) -> None:
+        self.signals.addresses_changed.emit()
+        self.signals.address_added.emit(record.address)
+        copy_text(record.address)
+        self.signals.status.emit(f"Created {record.address} and copied it to the clipboard.")
+
+    def rename_address(self, address: str, label: str) -> None:
+        self.inbox.store.set_label(address, label.strip())
+        self.signals.addresses_changed.emit()
+
+    def delete_address(self, address: str) -> None:
+        def done(_: None) -> None:
+            self.signals.addresses_changed.emit()
+            self.signals.status.emit(f"Deleted {address}.")
+
+        self._run(f"delete {address}", self.inbox.delete_address(address), done)
+
+    def save_eml(self, address: str, message_id: str, path: str) -> None:
+        self._run(
+            f"save {message_id}",
+            self.inbox.save_source(address, message_id, Path(path)),
+            lambda _: self.signals.status.emit(f"Saved {path}."),
+        )
+
+    def save_attachment(self, address: str, message_id: str, attachment_id: str, path: str) -> None:
+        self._run(
+            f"save {attachment_id}",
+            self.inbox.save_attachment(address, message_id, attachment_id, Path(path)),
+            lambda _: self.signals.status.emit(f"Saved {path}."),
+        )
+
+    def copy_current_address(self) -> None:
+        address = self.inbox.current_address
+        if address is None:
+            self.signals.status.emit("No address yet: create one with Ctrl+N.")
+            return
+        copy_text(address)
+        self.signals.status.emit(f"Copied {address} to the clipboard.")
+
+    def copy_to_clipboard(self, text: str, description: str, sensitive: bool = False) -> None:
+        copy_text(text, clear_after=self.clear_clipboard_after if sensitive else None, secret=sensitive)
+        self.signals.status.emit(f"Copied {description} to the clipboard.")
+
+    def open_external(self, url: str) -> None:
+        QDesktopServices.openUrl(QUrl(url))
+
+    def quit(self) -> None:
+        self.quit_requested.emit()
+
+    # -- mailbox events ---------------------------------------------------------------------------
+
+    def _on_event(self, event: MailboxEvent) -> None:
+        if isinstance(event, MessageAdded):
+            self.signals.messages_added.emit(event.address, [event.summary])
+            summary = event.summary
+            self.new_message.emit(
+                NewMessage.from_summary(event.address, summary, extract(summary.subject, summary.intro, None))
+            )
+            self._refresh.start()
+        elif isinstance(event, MessageUpdated):
+            self.signals.message_updated.emit(event.address, event.message_id, event.seen)
+            self._refresh.start()
+        elif isinstance(event, MessageRemoved):
+            self.signals.message_removed.emit(event.address, event.message_id)
+            self._refresh.start()
+        elif isinstance(event, UsageChanged):
+            self._refresh.start()
+        elif isinstance(event, ConnectionChanged):
+            self.signals.connection_state.emit(event.address, event.state.describe(), event.state.kind)
+        elif isinstance(event, SyncProblem):
+            self.signals.status.emit(f"{event.address}: {event.error}")
