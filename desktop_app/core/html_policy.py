@@ -173,7 +173,10 @@ def content_security_policy() -> str:
 
 def normalise_content_id(content_id: str) -> str:
     """``<Logo@Example>`` (header form) and ``cid:Logo%40Example`` (URL form) name the same part."""
-    return unquote(content_id.strip().strip("<>").strip()).lower()
+    value = content_id.strip()
+    if value[:4].lower() == "cid:":
+        value = value[4:]
+    return unquote(value.strip().strip("<>").strip()).lower()
 
 
 def part_path(content_id: str) -> str:

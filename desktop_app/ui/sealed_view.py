@@ -18,14 +18,15 @@ import secrets
 from collections.abc import Mapping
 from functools import partial
 
-from PySide6.QtCore import QObject, QTimer, QUrl, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWebEngineCore import (
     QWebEngineFullScreenRequest,
     QWebEnginePage,
     QWebEngineScript,
 )
 from PySide6.QtWebEngineWidgets import QWebEngineView
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMenu, QVBoxLayout, QWidget
 
 from desktop_app.core.html_policy import MAIL_SCHEME, prepare_html, url_refused_by_csp
 from desktop_app.core.link_policy import LinkAnalysis, analyse_link
@@ -111,6 +112,26 @@ class _NewWindowCatcher(QWebEnginePage):
         return None  # Qt reads "no page" as "no new window"; the stub does not allow for it
 
 
+class _SealedWebView(QWebEngineView):
+    """Only the context-menu entries that cannot load, save or open anything."""
+
+    SAFE_ACTIONS = (
+        QWebEnginePage.WebAction.Copy,
+        QWebEnginePage.WebAction.CopyLinkToClipboard,
+        QWebEnginePage.WebAction.SelectAll,
+    )
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        for web_action in self.SAFE_ACTIONS:
+            action = self.pageAction(web_action)
+            if action.isEnabled():
+                menu.addAction(action)
+        if not menu.isEmpty():
+            menu.popup(event.globalPos())
+
+
 def _reject_full_screen(request: QWebEngineFullScreenRequest) -> None:
     request.reject()
 
@@ -125,7 +146,7 @@ class SealedMessageView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.remote_bar = RemoteContentBar(self)
-        self.view = QWebEngineView(self)
+        self.view = _SealedWebView(self)
         self.view.setAccessibleName("Message body")
         self.page = SealedPage(self.view)
         self.view.setPage(self.page)

@@ -104,6 +104,7 @@ def test_url_refused_by_csp() -> None:
 
 def test_content_ids_match_in_header_and_url_form() -> None:
     assert normalise_content_id("<Logo@Example.COM>") == normalise_content_id("logo%40example.com")
+    assert normalise_content_id("cid:logo@example.com") == "logo@example.com"
     assert content_id_from_path(part_path("<a b/c@x>")) == "a b/c@x"
     assert content_id_from_path("/body") is None
     assert "/" not in part_path("a/../../b")[len("/cid/") :]

@@ -11,6 +11,7 @@ from PySide6.QtCore import QPoint, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtTest import QTest
 from PySide6.QtWebEngineCore import QWebEngineDownloadRequest
+from PySide6.QtWidgets import QApplication, QMenu
 
 from desktop_app.ui.sealed_profile import sealed_profile
 from desktop_app.ui.sealed_view import SealedMessageView
@@ -60,7 +61,9 @@ def show(qtbot, view: SealedMessageView, tracker: Tracker) -> None:  # type: ign
         view.show_message("links", LINKS_HTML.format(tracker=tracker.url), {})
 
 
-def click_element(qtbot, view: SealedMessageView, element_id: str) -> None:  # type: ignore[no-untyped-def]
+def click_element(  # type: ignore[no-untyped-def]
+    qtbot, view: SealedMessageView, element_id: str, button: Qt.MouseButton = Qt.MouseButton.LeftButton
+) -> None:
     rect = run_js(
         qtbot,
         view.page,
@@ -68,7 +71,7 @@ def click_element(qtbot, view: SealedMessageView, element_id: str) -> None:  # t
         " return JSON.stringify([r.left + 5, r.top + r.height / 2]); })()",
     )
     x, y = json.loads(rect)  # type: ignore[arg-type]
-    QTest.mouseClick(view.view.focusProxy(), Qt.MouseButton.LeftButton, pos=QPoint(int(x), int(y)))
+    QTest.mouseClick(view.view.focusProxy(), button, pos=QPoint(int(x), int(y)))
 
 
 def test_click_shows_real_destination_and_opens_only_after_confirm(qtbot, tracker, sealed, opened) -> None:  # type: ignore[no-untyped-def]
@@ -149,3 +152,20 @@ def test_download_links_are_cancelled(qtbot, tracker, sealed, opened) -> None:  
         assert len(downloads) == 1
     finally:
         profile.downloadRequested.disconnect(downloads.append)
+
+
+def test_context_menu_offers_only_copy_and_select(qtbot, tracker, sealed) -> None:  # type: ignore[no-untyped-def]
+    show(qtbot, sealed, tracker)
+    before = set(QApplication.topLevelWidgets())
+
+    def new_menus() -> list[QMenu]:
+        return [w for w in QApplication.topLevelWidgets() if isinstance(w, QMenu) and w not in before]
+
+    click_element(qtbot, sealed, "phish", Qt.MouseButton.RightButton)
+    qtbot.waitUntil(lambda: any(menu.isVisible() for menu in new_menus()))
+    menu = next(menu for menu in new_menus() if menu.isVisible())
+    texts = {action.text().replace("&", "") for action in menu.actions()}
+    assert "Copy link address" in texts
+    assert texts <= {"Copy", "Copy link address", "Select all"}
+    menu.close()
+    assert sealed.link_prompt is None  # a right click is not a click on the link
