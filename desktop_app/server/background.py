@@ -48,6 +48,8 @@ class BackgroundMailServer:
         """Start the thread and block until the server listens; re-raises a start-up failure."""
         if self._thread is not None:
             return
+        self._started.clear()
+        self._error = None
         self._thread = threading.Thread(target=self._run, name="local-mail-server", daemon=True)
         self._thread.start()
         self._started.wait()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import smtplib
 import time
+from pathlib import Path
 
 import httpx
 
@@ -46,3 +47,17 @@ def test_background_start_failure_is_raised_in_the_caller() -> None:
             raise AssertionError("binding a busy port should fail")
     finally:
         first.stop()
+
+
+def test_background_server_can_restart_on_its_data(tmp_path: Path) -> None:
+    server = BackgroundMailServer(rate_limit=None, data_dir=tmp_path)
+    server.start()
+    account_id = server.create_account_direct("again@temp-inbox.test", "pw")
+    port = server.api_url
+    server.stop()
+    server.start()
+    try:
+        assert server.api_url != "" and server.server.store.account_by_id(account_id) is not None
+        assert port.startswith("http://127.0.0.1:")
+    finally:
+        server.stop()

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
 import re
 import time
+from collections.abc import Callable
 
+import h2.config
+import h2.connection
+import h2.events
 import httpx
 
 from desktop_app.server import LocalMailServer
@@ -177,14 +182,23 @@ async def test_several_topics_on_one_connection(
         assert (await stream.next_event()).json["subject"] == "visible"
 
 
-async def test_http2_multiplexes_streams_and_rest_on_one_connection(
+async def _until(predicate: Callable[[], bool], timeout: float = 3.0) -> None:
+    """Poll server-side state that no event announces (the hub's bookkeeping after a client leaves)."""
+    async with asyncio.timeout(timeout):
+        while not predicate():  # noqa: ASYNC110 (no event announces this server-side bookkeeping)
+            await asyncio.sleep(0.02)
+
+
+async def test_http2_multiplexes_50_streams_and_rest_on_one_connection(
     local_server: LocalMailServer, inbox: Inbox
 ) -> None:
     peers_before = local_server.stats.tcp_connections
     async with httpx.AsyncClient(base_url=local_server.api_url, http1=False, http2=True) as h2:
-        streams = [subscribe(h2, local_server.hub_url, inbox.token, inbox.topic) for _ in range(5)]
-        opened = [await s.__aenter__() for s in streams]
-        try:
+        async with contextlib.AsyncExitStack() as stack:
+            opened = [
+                await stack.enter_async_context(subscribe(h2, local_server.hub_url, inbox.token, inbox.topic))
+                for _ in range(50)
+            ]
             assert all(s.response.http_version == "HTTP/2" for s in opened)
             for s in opened:
                 assert (await s.next_block()).is_comment
@@ -193,11 +207,52 @@ async def test_http2_multiplexes_streams_and_rest_on_one_connection(
             await send_mail(local_server, inbox.address, "fan-out", "x")
             firsts = await asyncio.gather(*(s.next_event() for s in opened))
             assert {b.json["subject"] for b in firsts} == {"fan-out"}
-            assert local_server.stats.hub_open == 5
-        finally:
-            for s in reversed(streams):
-                await s.__aexit__(None, None, None)
+            assert local_server.stats.hub_open == 50
+        assert (await h2.get("/domains")).status_code == 200
+    # httpcore does not reset a stream it stops reading; closing the connection frees them all
+    await _until(lambda: local_server.stats.hub_open == 0)
     assert local_server.stats.tcp_connections == peers_before + 1
+
+
+async def test_a_reset_http2_stream_is_freed_while_the_connection_stays(
+    local_server: LocalMailServer, inbox: Inbox
+) -> None:
+    reader, writer = await asyncio.open_connection(local_server.host, local_server.http_port)
+    connection = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True))
+    connection.initiate_connection()
+    request = [
+        (":method", "GET"),
+        (":scheme", "http"),
+        (":authority", f"127.0.0.1:{local_server.http_port}"),
+        (":path", f"/.well-known/mercure?topic={inbox.topic}"),
+        ("authorization", f"Bearer {inbox.token}"),
+    ]
+    for stream_id in (1, 3):
+        connection.send_headers(stream_id, request)
+    writer.write(connection.data_to_send())
+    comments: set[int] = set()
+    async with asyncio.timeout(5):
+        while comments != {1, 3}:
+            for event in connection.receive_data(await reader.read(65536)):
+                if isinstance(event, h2.events.DataReceived) and event.data.startswith(b":"):
+                    comments.add(event.stream_id)
+            writer.write(connection.data_to_send())
+    assert local_server.stats.hub_open == 2
+    connection.reset_stream(1)
+    writer.write(connection.data_to_send())
+    await _until(lambda: local_server.stats.hub_open == 1)
+    writer.close()
+    await writer.wait_closed()
+    await _until(lambda: local_server.stats.hub_open == 0)
+
+
+async def test_http1_client_going_away_frees_its_stream(
+    local_server: LocalMailServer, http: httpx.AsyncClient, inbox: Inbox
+) -> None:
+    async with subscribe(http, local_server.hub_url, inbox.token, inbox.topic) as stream:
+        await stream.next_block()
+        assert local_server.stats.hub_open == 1
+    await _until(lambda: local_server.stats.hub_open == 0)
 
 
 async def test_stop_ends_live_streams_promptly() -> None:
