@@ -1,17 +1,17 @@
 """Putting addresses and one-time codes on the system clipboard.
 
 A code can be cleared again after a while, but only if the clipboard still holds exactly what we put
-there: whatever the user copied since is theirs. Codes are marked as secrets for clipboard managers
-that honour KDE's password-manager hint, so they stay out of clipboard history.
+there: whatever the user copied since is theirs.
+
+Only ``setText`` is used. A ``QMimeData`` built in Python (needed for KDE's
+``x-kde-passwordManagerHint`` that keeps secrets out of clipboard history) makes PySide6 6.12 crash
+at interpreter exit: Python and the clipboard both delete it.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QClipboard, QGuiApplication
-
-# Read by Klipper and other clipboard managers: do not keep this entry in the history.
-_SECRET_HINT = "x-kde-passwordManagerHint"
 
 _generation = 0  # bumped on every copy, so an older pending clear never clears a newer copy
 
@@ -23,17 +23,13 @@ def _clipboard() -> QClipboard:
     return QGuiApplication.clipboard()
 
 
-def copy_text(text: str, *, clear_after: float | None = None, secret: bool = False) -> None:
+def copy_text(text: str, *, clear_after: float | None = None) -> None:
     """Copy ``text``; with ``clear_after`` (seconds), clear it then if it is still ours."""
     global _generation
     _generation += 1
     generation = _generation
     clipboard = _clipboard()
-    data = QMimeData()
-    data.setText(text)
-    if secret:
-        data.setData(_SECRET_HINT, b"secret")
-    clipboard.setMimeData(data, QClipboard.Mode.Clipboard)
+    clipboard.setText(text, QClipboard.Mode.Clipboard)
     if clear_after is not None:
 
         def clear_if_still_ours() -> None:

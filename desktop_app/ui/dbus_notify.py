@@ -66,6 +66,9 @@ class DBusNotifier:
         """Connect and check that a notification service is there; False (never an exception) if not."""
         try:
             await asyncio.wait_for(self._start(), CONNECT_TIMEOUT)
+        except asyncio.CancelledError:
+            await self.aclose()  # do not leave a half-open connection behind
+            raise
         except (
             OSError,
             EOFError,

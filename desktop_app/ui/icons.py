@@ -71,13 +71,15 @@ def badge_pixmap(unread: int, size: int = 64, *, quiet: bool = False) -> QPixmap
     font.setPixelSize(max(7, round(size * (0.36 if len(text) < 3 else 0.3))))
     painter.setFont(font)
     height = size * 0.52
-    width = max(height, painter.fontMetrics().horizontalAdvance(text) + size * 0.16)
+    with_text = size >= 24 or len(text) == 1
+    width = max(height, painter.fontMetrics().horizontalAdvance(text) + size * 0.16) if with_text else height
     pill = QRectF(size - width, 0, width, height)
     painter.setPen(QPen(QColor("#ffffff"), max(1.0, size / 32)))
     painter.setBrush(BADGE)
     painter.drawRoundedRect(pill, height / 2, height / 2)
     painter.setPen(QColor("#ffffff"))
-    painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
+    if with_text:  # below that, more than one digit is a smudge: a dot says enough
+        painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
     painter.end()
     return pixmap
 

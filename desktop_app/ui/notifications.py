@@ -67,6 +67,7 @@ class Notifications(QObject):
         self._dbus: DBusNotifier | None = None
         self._probe: asyncio.Task[bool] | None = None
         self._waiting: list[Notice] = []
+        self._closed = False
         self._balloon: TrayBalloonBackend | None = None
         self._banner_backend: BannerBackend | None = None
         self._null = NullBackend()
@@ -102,6 +103,7 @@ class Notifications(QObject):
 
     def shutdown(self) -> Coroutine[Any, Any, None]:
         """Stop timers; the returned coroutine closes the D-Bus connection (await it at shutdown)."""
+        self._closed = True
         self._flush_timer.stop()
         if self._probe is not None:
             self._probe.cancel()
@@ -113,7 +115,7 @@ class Notifications(QObject):
     def copy_code(self, code: str) -> None:
         self.copy_code_requested.emit(code)
         if self.copy_codes:
-            copy_text(code, clear_after=self.clear_clipboard_after, secret=True)
+            copy_text(code, clear_after=self.clear_clipboard_after)
             self.code_copied.emit(code)
 
     def open_message(self, address: str, message_id: str) -> None:
@@ -154,6 +156,8 @@ class Notifications(QObject):
 
     def _probed(self, dbus: DBusNotifier, task: asyncio.Task[bool]) -> None:
         self._probe = None
+        if self._closed:
+            return
         ok = not task.cancelled() and task.exception() is None and task.result()
         self._settle(dbus if ok else None)
 

@@ -74,6 +74,12 @@ CORPUS: list[tuple[str, str, str | None, str | None]] = [
     ("Zip", "Our office: Main Street 5, 10115 Berlin. Phone 030 1234567.", None, None),
     ("Card", "Your card ending in 4242 was charged 19,99 EUR.", None, None),
     ("Verify", "Please verify your email by clicking the button below.", None, None),
+    (
+        "Footer",
+        "Confirm your email.\nExample Inc., address 1600 Amphitheatre Parkway, Suite 4200",
+        None,
+        None,
+    ),
 ]
 
 
@@ -109,6 +115,13 @@ def test_digit_codes_lose_their_grouping_separator() -> None:
 def test_url_and_mail_fragments_never_become_codes() -> None:
     text = "Your code is in this link: https://ex.com/c/998877?pin=445566 or ask pin4455@example.com"
     assert extract("", text, None).code is None
+
+
+def test_text_part_is_enough_and_html_is_only_parsed_without_it() -> None:
+    html = "<p>Your code: 999111</p><a href='https://ex.com/verify/1'>Verify</a>"
+    assert extract("", "Your code: 123456", html).code == "123456"  # the text part answered
+    assert extract("", "", html) == extract("", "Please see the HTML version.", html)
+    assert extract("", "", html).link == "https://ex.com/verify/1"
 
 
 def test_huge_body_is_cut_not_choked_on() -> None:

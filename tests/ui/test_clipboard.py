@@ -14,15 +14,6 @@ def test_copy_puts_text_on_the_clipboard(qtbot: QtBot) -> None:
     assert clipboard_text() == "me@tmp.test"
 
 
-def test_secret_copies_carry_the_clipboard_manager_hint(qtbot: QtBot) -> None:
-    copy_text("482913", secret=True)
-    data = QGuiApplication.clipboard().mimeData()
-    assert data.text() == "482913"
-    assert bytes(data.data("x-kde-passwordManagerHint").data()) == b"secret"
-    copy_text("plain")
-    assert not QGuiApplication.clipboard().mimeData().hasFormat("x-kde-passwordManagerHint")
-
-
 def test_clear_after_clears_our_own_text(qtbot: QtBot) -> None:
     copy_text("482913", clear_after=0.05)
     assert clipboard_text() == "482913"

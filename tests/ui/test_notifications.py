@@ -84,6 +84,22 @@ def test_without_code_only_open_is_offered_and_plain_body_without_markup(
     qloop.run_until_complete(scenario())
 
 
+def test_once_prepared_notify_is_on_the_wire_before_message_arrived_returns(
+    qloop: asyncio.AbstractEventLoop, session_bus: str, fake_server: FakeNotificationServer
+) -> None:
+    notifications = Notifications(bus=session_bus)
+
+    async def scenario() -> None:
+        notifications.prepare()
+        await wait_until(lambda: notifications.backend_name == "dbus")
+        notifications.message_arrived(NewMessage("me@tmp.test", "m1", "s@x.test", "Quick"))
+        # The loop is blocked here: only bytes written inside message_arrived can reach the server.
+        assert [c.summary for c in fake_server.wait_for_calls(1, timeout=5)] == ["Quick"]
+        await notifications.shutdown()
+
+    qloop.run_until_complete(scenario())
+
+
 def test_burst_is_one_popup_then_one_summary(
     qloop: asyncio.AbstractEventLoop, session_bus: str, fake_server: FakeNotificationServer
 ) -> None:
