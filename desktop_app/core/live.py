@@ -24,6 +24,7 @@ from httpx_sse import aconnect_sse
 
 from desktop_app.core import errors
 from desktop_app.core.events import ConnectionState
+from desktop_app.core.h2streams import HTTP2StreamTransport, HTTP2Unsupported
 from desktop_app.core.mercure import HubUpdate, SseFrameDecoder, SseLineSplitter, parse_hub_data
 from desktop_app.core.models import Token
 
@@ -67,19 +68,25 @@ class Backoff:
 
 
 class HubStreams:
-    """The HTTP client every subscription shares. For ``http://`` hubs HTTP/2 is used with prior knowledge
-    (``http1=False``), which also makes concurrent requests wait for and share the first connection; for
-    ``https://`` HTTP/2 is negotiated by ALPN. A plain-http hub that does not speak h2c gets HTTP/1.1."""
+    """The HTTP client every subscription shares. By default it is an HTTP/2 transport built for many
+    long-lived streams on one connection (``h2streams``): prior knowledge for ``http://`` hubs, ALPN for
+    ``https://``. A hub that does not speak HTTP/2 is used over HTTP/1.1 instead."""
 
     def __init__(self, http: httpx.AsyncClient | None = None, *, connect_timeout: float = 15.0) -> None:
         self._owns_http = http is None
         self._timeout = httpx.Timeout(connect_timeout, read=None, pool=None)
-        self._h2 = http or httpx.AsyncClient(
-            http1=False, http2=True, timeout=self._timeout, limits=httpx.Limits(max_connections=None)
-        )
+        self._transport: HTTP2StreamTransport | None = None
+        if http is None:
+            self._transport = HTTP2StreamTransport(connect_timeout=connect_timeout)
+            http = httpx.AsyncClient(transport=self._transport, timeout=self._timeout)
+        self._h2 = http
         self._h1: httpx.AsyncClient | None = None
         self._h1_origins: set[str] = set()
         self._h2_origins: set[str] = set()
+
+    def http2_connections(self) -> int | None:
+        """Open HTTP/2 connections (None when an outside client was given)."""
+        return None if self._transport is None else self._transport.connection_count()
 
     @property
     def http(self) -> httpx.AsyncClient:
@@ -97,11 +104,14 @@ class HubStreams:
             return await self._send(stack, self._http1(), url, params, headers)
         try:
             response = await self._send(stack, self._h2, url, params, headers)
-        except httpx.RemoteProtocolError:
-            # An HTTP/1.1-only server drops the h2 preface; only fall back if h2 never worked there.
-            if not (self._owns_http and url.startswith("http://") and origin not in self._h2_origins):
+        except httpx.RemoteProtocolError as exc:
+            # No ALPN h2, or a plain-http server that hangs up on the h2 preface (if h2 never worked there).
+            unsupported = isinstance(exc, HTTP2Unsupported) or (
+                url.startswith("http://") and origin not in self._h2_origins
+            )
+            if not (self._owns_http and unsupported):
                 raise
-            log.info("hub %s does not speak HTTP/2 without TLS; using HTTP/1.1", origin)
+            log.info("hub %s does not speak HTTP/2; using HTTP/1.1", origin)
             self._h1_origins.add(origin)
             return await self._send(stack, self._http1(), url, params, headers)
         self._h2_origins.add(origin)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from desktop_app.core.api import MailTmClient
 from desktop_app.core.events import MailboxEvent, MessageAdded, MessageBodyLoaded
-from desktop_app.core.live import LiveSettings
+from desktop_app.core.live import HubStreams, LiveSettings
 from desktop_app.core.providers import custom_provider
 from desktop_app.core.ratelimit import RateLimiter
 from desktop_app.core.store import AddressState, Store
@@ -56,13 +56,18 @@ class Fleet:
 
     @classmethod
     async def start(
-        cls, server: LocalMailServer, store_path: Path, count: int, settings: SyncSettings = FAST_SYNC
+        cls,
+        server: LocalMailServer,
+        store_path: Path,
+        count: int,
+        settings: SyncSettings = FAST_SYNC,
+        streams: HubStreams | None = None,
     ) -> Fleet:
         api = MailTmClient(server.api_url, backoff_base=0.02, limiter=RateLimiter(10_000))
         store = Store(store_path)
         provider = custom_provider(server.api_url, server.hub_url)
         store.save_provider(provider)
-        boxes = MailboxSet(store, settings=settings)
+        boxes = MailboxSet(store, settings=settings, streams=streams)
         counted = Counted()
         boxes.events.subscribe(counted)
         accounts: dict[str, str] = {}

@@ -54,10 +54,8 @@ async def test_a_thousand_messages_through_drops_errors_and_glitches_are_stored_
         fleet = await Fleet.start(server, tmp_path / "cache.sqlite3", ADDRESSES)
         try:
             await poll_until(fleet.all_live, timeout=30)
-            # 50 subscriptions, one TCP connection (HTTP/2 streams). httpcore's pool is private API,
-            # read here only to prove the sharing.
-            pool = fleet.boxes.streams.http._transport._pool  # type: ignore[attr-defined]
-            assert len(pool.connections) == 1
+            # 50 subscriptions, one TCP connection (HTTP/2 streams).
+            assert fleet.boxes.streams.http2_connections() == 1
             assert server.stats.hub_open == ADDRESSES
 
             addresses = sorted(fleet.accounts)
