@@ -6,6 +6,7 @@ Every process started here is stopped by its PID when the fixture ends.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import subprocess
 import threading
@@ -166,11 +167,18 @@ class FakeNotificationServer:
 
 @pytest.fixture
 def fake_server(session_bus: str) -> Iterator[FakeNotificationServer]:
+    # The server thread allocates, so an automatic garbage collection could run in it and destroy
+    # some test's cyclic QObjects off the GUI thread ("Timers cannot be stopped from another thread").
+    # Collect now, pause automatic collection while the thread lives, collect again in this thread.
+    gc.collect()
+    gc.disable()
     server = FakeNotificationServer(session_bus)
     try:
         yield server
     finally:
         server.stop()
+        gc.enable()
+        gc.collect()
 
 
 @pytest.fixture
