@@ -31,34 +31,40 @@ def _parser() -> argparse.ArgumentParser:
         prog="temp-inbox serve",
         description="Run the embedded mail.tm-compatible service: REST API, Mercure hub and SMTP intake.",
     )
-    parser.add_argument(
-        "--http", type=_endpoint, default=("127.0.0.1", 8025), help="HOST:PORT (default 127.0.0.1:8025)"
+    add = parser.add_argument
+    add(
+        "--http",
+        metavar="HOST:PORT",
+        type=_endpoint,
+        default=("127.0.0.1", 8025),
+        help="REST API and hub (8025)",
     )
-    parser.add_argument(
-        "--smtp", type=_endpoint, default=("127.0.0.1", 2525), help="HOST:PORT (default 127.0.0.1:2525)"
-    )
-    parser.add_argument(
-        "--domain",
-        action="append",
-        dest="domains",
-        help="mail domain to accept (repeatable; default temp-inbox.test)",
-    )
+    add("--smtp", metavar="HOST:PORT", type=_endpoint, default=("127.0.0.1", 2525), help="SMTP intake (2525)")
+    add("--domain", metavar="NAME", action="append", dest="domains", help="domain to accept, repeatable")
     storage = parser.add_mutually_exclusive_group()
-    storage.add_argument("--data", type=Path, help="data directory (default: the user data dir's 'server')")
+    storage.add_argument(
+        "--data", metavar="DIR", type=Path, help="data directory (default: user data dir/server)"
+    )
     storage.add_argument("--memory", action="store_true", help="keep everything in memory")
-    parser.add_argument(
-        "--rate-limit", type=float, default=8.0, help="requests per second per client IP (default 8)"
+    add("--rate-limit", metavar="N", type=float, default=8.0, help="requests/second per client IP (8)")
+    add("--no-rate-limit", action="store_true", help="switch the rate limit off")
+    add("--heartbeat", metavar="SECONDS", type=float, default=15.0, help="hub heartbeat interval (15)")
+    add(
+        "--write-timeout",
+        metavar="SECONDS",
+        type=float,
+        default=None,
+        help="close hub streams after this long",
     )
-    parser.add_argument("--no-rate-limit", action="store_true", help="switch the rate limit off")
-    parser.add_argument(
-        "--heartbeat", type=float, default=15.0, help="hub heartbeat interval, seconds (default 15)"
+    add(
+        "--retention-days",
+        metavar="DAYS",
+        type=float,
+        default=7.0,
+        help="delete messages after this long (7)",
     )
-    parser.add_argument("--write-timeout", type=float, default=None, help="close hub streams after N seconds")
-    parser.add_argument(
-        "--retention-days", type=float, default=7.0, help="delete messages after N days (default 7)"
-    )
-    parser.add_argument("--history", type=int, default=1000, help="hub events kept for Last-Event-ID replay")
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    add("--history", metavar="N", type=int, default=1000, help="hub events kept for Last-Event-ID replay")
+    add("-v", "--verbose", action="store_true", help="debug logging")
     return parser
 
 
