@@ -75,6 +75,20 @@ def run_app(options: Options) -> int:
     return code
 
 
+def notice_batcher_from_env() -> Any:
+    """Burst coalescing, tunable for benchmarks and power users:
+    ``TEMP_INBOX_NOTICE_WINDOW`` (seconds, default 2) and ``TEMP_INBOX_NOTICE_PER_MINUTE`` (default 8)."""
+    from desktop_app.core.notice import NoticeBatcher
+
+    try:
+        window = float(os.environ.get("TEMP_INBOX_NOTICE_WINDOW", "2"))
+        per_minute = int(os.environ.get("TEMP_INBOX_NOTICE_PER_MINUTE", "8"))
+    except ValueError:
+        log.warning("ignoring invalid TEMP_INBOX_NOTICE_* settings")
+        window, per_minute = 2.0, 8
+    return NoticeBatcher(window=max(0.0, window), max_per_minute=max(1, per_minute))
+
+
 class Application:
     def __init__(self, options: Options, qapp: Any, server: Any) -> None:
         self.options = options
@@ -202,7 +216,7 @@ class Application:
             controller.tray = tray
         banner = getattr(window, "banner", None)
         self.notifications = notifications = Notifications(
-            tray=tray if controller.tray else None, banner=banner
+            tray=tray if controller.tray else None, banner=banner, batcher=notice_batcher_from_env()
         )
         tray.dnd_toggled.connect(notifications.set_do_not_disturb)
         notifications.code_copied.connect(
@@ -216,7 +230,7 @@ class Application:
         commands = InstanceCommands(
             inbox, signals, raise_window=raise_window, quit_app=self.quit, info=self.info
         )
-        self.server.command_received.connect(commands.handle)
+        self.server.set_handler(commands.handle)
         if not self.options.background:
             window.show()
         if self.options.command == "show":

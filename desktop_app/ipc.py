@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 log = logging.getLogger(__name__)
@@ -67,13 +67,16 @@ CommandHandler = Callable[[str, dict[str, Any], Reply], None]
 
 
 class InstanceServer(QObject):
-    """Listens for commands from later launches."""
+    """Listens for commands from later launches.
 
-    command_received = Signal(str, dict, object)  # command, args, Reply
+    It listens from the very start (that is what makes the instance single), while the services are
+    still starting: commands that arrive before ``set_handler`` wait in a queue instead of being lost."""
 
     def __init__(self, name: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._name = name
+        self._handler: CommandHandler | None = None
+        self._queued: list[tuple[str, dict[str, Any], Reply]] = []
         self._server = QLocalServer(self)
         self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         self._server.newConnection.connect(self._accept)
@@ -91,7 +94,15 @@ class InstanceServer(QObject):
         QLocalServer.removeServer(self._name)
         return self._server.listen(self._name)
 
+    def set_handler(self, handler: CommandHandler) -> None:
+        self._handler = handler
+        queued, self._queued = self._queued, []
+        for command, args, reply in queued:
+            if reply.open:
+                handler(command, args, reply)
+
     def close(self) -> None:
+        self._handler = None
         self._server.close()
 
     def _accept(self) -> None:
@@ -127,7 +138,10 @@ class InstanceServer(QObject):
         except (ValueError, KeyError, TypeError) as exc:
             reply.fail(f"Malformed request: {exc}")
             return
-        self.command_received.emit(command, args, reply)
+        if self._handler is None:
+            self._queued.append((command, args, reply))
+        else:
+            self._handler(command, args, reply)
 
 
 def send_command(

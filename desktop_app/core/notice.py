@@ -38,6 +38,15 @@ def single_line(text: str, limit: int = MAX_LINE) -> str:
     return plain_text(" ".join(text.split()), limit)
 
 
+def defused_title(text: str) -> str:
+    """A summary line no notification server can read as markup.
+
+    The spec makes the summary plain text, so escaping it would show ``&lt;`` on most servers; but
+    some (dunst with markup on) parse it anyway. Look-alike angle brackets read the same to the user
+    and can never open a tag."""
+    return single_line(text, MAX_TITLE).replace("<", "\u2039").replace(">", "\u203a")
+
+
 def escape_markup(text: str) -> str:
     """Escape for the freedesktop body markup (a small HTML subset some servers interpret)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -90,7 +99,7 @@ def message_notice(message: NewMessage) -> Notice:
         lines.append(f"Code: {single_line(extraction.code, 40)}")
     return Notice(
         NoticeKind.MESSAGE,
-        title=single_line(message.subject, MAX_TITLE) or "(no subject)",
+        title=defused_title(message.subject) or "(no subject)",
         body="\n".join(lines),
         address=message.address,
         message_id=message.message_id,

@@ -143,7 +143,8 @@ def test_markup_is_escaped_and_lines_cannot_be_forged() -> None:
         Extraction(code="123456"),
     )
     notice = message_notice(hostile)
-    assert notice.title == "<b>Urgent</b> & <img src=x>"  # plain text stays as the sender wrote it
+    # The summary is plain text, but some servers parse it: look-alike brackets keep it readable, inert.
+    assert notice.title == "‹b›Urgent‹/b› & ‹img src=x›"
     assert "<" not in notice.markup_body and "&lt;a href" in notice.markup_body
     assert escape_markup("a & b <i>") == "a &amp; b &lt;i&gt;"
     assert notice.body.count("\n") == 2  # From, To, Code: the sender's newline did not add a line
@@ -164,3 +165,11 @@ def test_from_summary_uses_display_name() -> None:
     assert message_notice(message).title == "Hi"
     empty = message_notice(NewMessage("me@x.test", "m", "s@ex.com", "   "))
     assert empty.title == "(no subject)"
+
+
+def test_subject_cannot_open_markup_in_the_summary() -> None:
+    from desktop_app.core.notice import NewMessage, message_notice
+
+    notice = message_notice(NewMessage("a@x.test", "m1", "s@x.test", "Win <b>big</b> <a href='x'>now</a>"))
+    assert "<" not in notice.title and ">" not in notice.title
+    assert notice.title == "Win ‹b›big‹/b› ‹a href='x'›now‹/a›"

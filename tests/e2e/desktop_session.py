@@ -1,0 +1,197 @@
+"""A private desktop session for end-to-end runs of the real app: Xvfb, a D-Bus session bus, an
+unlocked gnome-keyring (Secret Service), dunst (notifications), status-notifier-watcher (tray host)
+and dbus-monitor watching notifications. Every process is stopped by PID on exit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+
+TOOLS = (
+    "Xvfb",
+    "dbus-daemon",
+    "gnome-keyring-daemon",
+    "dunst",
+    "status-notifier-watcher",
+    "dbus-monitor",
+    "xclip",
+)
+
+
+def missing_tools() -> list[str]:
+    return [t for t in TOOLS if shutil.which(t) is None]
+
+
+def _free_display() -> int:
+    for n in range(150, 250):
+        if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists():
+            return n
+    raise RuntimeError("no free X display number")
+
+
+def _wait_for(predicate: Any, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise TimeoutError(f"timed out waiting for {what}")
+
+
+class DesktopSession:
+    def __init__(self, root: Path, *, dunst: bool = True, display: bool = True) -> None:
+        self.root = root
+        self.home = root / "home"
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.procs: list[subprocess.Popen[Any]] = []
+        self.env: dict[str, str] = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("QT_", "DBUS_", "PYTHON_KEYRING", "DISPLAY"))
+        }
+        self.env.update(HOME=str(self.home), XDG_RUNTIME_DIR=str(root / "run"), TEMP_INBOX_LOG="INFO")
+        (root / "run").mkdir(mode=0o700, exist_ok=True)
+        self.monitor_log = root / "notifications.log"
+        self._dunst = dunst
+        self._display = display
+
+    def _start(self, argv: list[str], log: str, **kwargs: Any) -> subprocess.Popen[Any]:
+        with open(self.root / log, "ab") as out:
+            proc = subprocess.Popen(argv, env=self.env, stdout=out, stderr=subprocess.STDOUT, **kwargs)
+        self.procs.append(proc)
+        return proc
+
+    def __enter__(self) -> DesktopSession:
+        try:
+            if self._display:
+                n = _free_display()
+                self._start(["Xvfb", f":{n}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"], "xvfb.log")
+                _wait_for(lambda: Path(f"/tmp/.X11-unix/X{n}").exists(), 10, "Xvfb")
+                self.env["DISPLAY"] = f":{n}"
+                self.env["QT_QPA_PLATFORM"] = "xcb"
+            else:
+                self.env["QT_QPA_PLATFORM"] = "offscreen"
+            bus = subprocess.Popen(
+                ["dbus-daemon", "--session", "--nofork", "--print-address=1"],
+                env=self.env,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            self.procs.append(bus)
+            assert bus.stdout is not None
+            self.env["DBUS_SESSION_BUS_ADDRESS"] = bus.stdout.readline().strip()
+            keyring = subprocess.run(
+                ["gnome-keyring-daemon", "--unlock", "--components=secrets", "--daemonize"],
+                env=self.env,
+                input=b"session-password",
+                capture_output=True,
+                timeout=20,
+                check=True,
+            )
+            for line in keyring.stdout.decode().splitlines():
+                key, _, value = line.partition("=")
+                if key == "GNOME_KEYRING_PID" and value.isdigit():
+                    self._keyring_pid = int(value)
+                elif key:
+                    self.env[key] = value
+            self._start(
+                ["dbus-monitor", "--session", "interface='org.freedesktop.Notifications'"],
+                "notifications.log",
+            )
+            if self._dunst and self._display:
+                self._start(["dunst"], "dunst.log")
+                self._start(["status-notifier-watcher"], "watcher.log")
+                _wait_for(self._has_notification_service, 10, "dunst on the bus")
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def _has_notification_service(self) -> bool:
+        result = subprocess.run(
+            [
+                "dbus-send",
+                "--session",
+                "--print-reply",
+                "--dest=org.freedesktop.DBus",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus.NameHasOwner",
+                "string:org.freedesktop.Notifications",
+            ],
+            env=self.env,
+            capture_output=True,
+            text=True,
+        )
+        return "boolean true" in result.stdout
+
+    def __exit__(self, *exc: object) -> None:
+        pid = getattr(self, "_keyring_pid", None)
+        if pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, 15)
+        for proc in reversed(self.procs):
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(5)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait(5)
+            if proc.stdout is not None:
+                proc.stdout.close()
+
+    # -- the app --------------------------------------------------------------------------------
+
+    def app_argv(self, data_dir: Path, *args: str) -> list[str]:
+        return [sys.executable, "-m", "desktop_app", "--data-dir", str(data_dir), *args]
+
+    def start_app(
+        self, data_dir: Path, *args: str, extra_env: dict[str, str] | None = None
+    ) -> subprocess.Popen[Any]:
+        env = {**self.env, **(extra_env or {})}
+        with open(self.root / "app.log", "ab") as out:
+            proc = subprocess.Popen(
+                self.app_argv(data_dir, *args), env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT
+            )
+        return proc
+
+    def cli(self, data_dir: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            self.app_argv(data_dir, *args),
+            env=self.env,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+    def clipboard(self) -> str:
+        return subprocess.run(
+            ["xclip", "-o", "-selection", "clipboard"],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout
+
+    def notify_calls(self) -> list[str]:
+        """Each Notify method call dbus-monitor saw, as its text block."""
+        text = self.monitor_log.read_text(errors="replace") if self.monitor_log.exists() else ""
+        blocks = text.split("\nmethod call ")
+        return [b for b in blocks if "member=Notify" in b.split("\n", 1)[0]]
+
+
+@contextlib.contextmanager
+def desktop_session(root: Path, **kwargs: Any) -> Iterator[DesktopSession]:
+    with DesktopSession(root, **kwargs) as session:
+        yield session
