@@ -10,7 +10,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.types import Receive, Scope, Send
 
-from desktop_app.server import wire
+from desktop_app.server import problems, wire
 from desktop_app.server.faults import FAILURE_KINDS, FaultInjector, ServerStats
 from desktop_app.server.hub_http import HUB_PATH, HubEndpoint
 from desktop_app.server.ratelimit import RateLimiter
@@ -20,7 +20,7 @@ _LOOPBACK = ("127.", "::1", "::ffff:127.")
 _MALFORMED = (
     b'{"@context":"/contexts/Message","@id":"/messages","@type":"hydra:Collection","hydra:member":[{"@id"'
 )
-_SERVER_ERROR = wire.hydra_error(500, "Internal Server Error", ld=True)
+_SERVER_ERROR = problems.hydra_error(500, "Internal Server Error", ld=True)
 
 
 async def send_body(send: Send, status: int, body: bytes, content_type: str | None) -> None:
@@ -101,14 +101,14 @@ class Gateway:
         client = scope.get("client")
         host = str(client[0]) if client else ""
         if not host.startswith(_LOOPBACK):
-            await send_body(send, 404, wire.dumps(wire.hydra_error(404, ld=True)), wire.JSONLD_TYPE)
+            await send_body(send, 404, wire.dumps(problems.hydra_error(404, ld=True)), wire.JSONLD_TYPE)
             return
         path, method = scope["path"], scope["method"]
         if path == "/_admin/stats" and method == "GET":
             await send_body(send, 200, wire.dumps(self._stats.as_dict()), wire.JSON_TYPE)
             return
         if path != "/_admin/faults" or method not in ("GET", "POST"):
-            await send_body(send, 404, wire.dumps(wire.hydra_error(404, ld=True)), wire.JSONLD_TYPE)
+            await send_body(send, 404, wire.dumps(problems.hydra_error(404, ld=True)), wire.JSONLD_TYPE)
             return
         if method == "POST":
             try:

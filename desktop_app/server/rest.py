@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from desktop_app.server import wire
+from desktop_app.server import problems, wire
 from desktop_app.server.mailroom import AuthFailure, MailService
 from desktop_app.server.records import StoredAccount, StoredMessage
 from desktop_app.server.tokens import bearer_token
@@ -33,12 +33,12 @@ def json_response(
 
 def error(request: Request, status: int, description: str | None = None) -> Response:
     ld = is_ld(request)
-    return json_response(wire.hydra_error(status, description, ld=ld), status=status, ld=ld)
+    return json_response(problems.hydra_error(status, description, ld=ld), status=status, ld=ld)
 
 
 def unauthorized(message: str) -> Response:
     # Lexik's JWT layer answers before API Platform, always as plain JSON.
-    return Response(wire.dumps(wire.lexik_error(message)), status_code=401, media_type=wire.JSON_TYPE)
+    return Response(wire.dumps(problems.lexik_error(message)), status_code=401, media_type=wire.JSON_TYPE)
 
 
 class RestApi:
@@ -123,7 +123,7 @@ class RestApi:
         ld = is_ld(request)
         result = self.mail.create_account(body.get("address"), body.get("password"))
         if isinstance(result, list):
-            return json_response(wire.violations_error(result, ld=ld), status=422, ld=ld)
+            return json_response(problems.violations_error(result, ld=ld), status=422, ld=ld)
         headers = {"location": f"/accounts/{result.id}"}
         return json_response(wire.account_json(result, ld=ld), status=201, ld=ld, headers=headers)
 
