@@ -74,8 +74,11 @@ class _Connection:
         async with self._write_lock:
             data = self._h2.data_to_send()
             if data and not self._writer.is_closing():
-                self._writer.write(data)
-                await self._writer.drain()
+                try:
+                    self._writer.write(data)
+                    await self._writer.drain()
+                except OSError as exc:
+                    raise httpx.WriteError(str(exc)) from exc
 
     async def _read_forever(self) -> None:
         try:
@@ -98,8 +101,8 @@ class _Connection:
         except asyncio.CancelledError:
             self._fail_all(httpx.ReadError("the HTTP/2 connection was closed"))
             raise
-        except (OSError, httpx.HTTPError) as exc:
-            self._fail_all(exc if isinstance(exc, httpx.HTTPError) else httpx.ReadError(str(exc)))
+        except Exception as exc:  # whatever broke the connection, every stream on it must hear of it
+            self._fail_all(exc if isinstance(exc, httpx.HTTPError) else httpx.ReadError(repr(exc)))
         finally:
             self._writer.close()
 
@@ -132,7 +135,11 @@ class _Connection:
     async def open_stream(self, request: httpx.Request, body: bytes) -> _Stream:
         if self.error is not None:
             raise self.error
-        stream_id = self._h2.get_next_available_stream_id()
+        try:
+            stream_id = self._h2.get_next_available_stream_id()
+        except h2.exceptions.NoAvailableStreamIDError as exc:
+            self.error = httpx.LocalProtocolError("this HTTP/2 connection has used all its stream ids")
+            raise self.error from exc
         stream = _Stream(stream_id, asyncio.get_running_loop().create_future())
         self._streams[stream_id] = stream
         url = request.url
@@ -142,9 +149,13 @@ class _Connection:
             (b":scheme", url.scheme.encode()),
             (b":path", url.raw_path),
         ] + [(k.lower(), v) for k, v in request.headers.raw if k.lower() not in _HOP_BY_HOP]
-        self._h2.send_headers(stream_id, headers, end_stream=not body)
-        if body:
-            self._h2.send_data(stream_id, body, end_stream=True)
+        try:
+            self._h2.send_headers(stream_id, headers, end_stream=not body)
+            if body:
+                self._h2.send_data(stream_id, body, end_stream=True)
+        except h2.exceptions.H2Error as exc:
+            self._streams.pop(stream_id, None)
+            raise httpx.LocalProtocolError(f"cannot open an HTTP/2 stream: {exc!r}") from exc
         await self._flush()
         return stream
 

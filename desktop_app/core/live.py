@@ -215,6 +215,10 @@ class LiveSubscription:
                 except (httpx.HTTPError, errors.ApiError) as exc:
                     reason = str(exc) if isinstance(exc, errors.ApiError) else "connection lost"
                     log.debug("hub stream error: %r", exc)
+                except Exception:
+                    # A bug must not end live updates for good: log it and keep reconnecting.
+                    log.exception("unexpected error on the hub stream")
+                    reason = "unexpected error"
                 if self._connected_at is not None:
                     relogin_allowed = True
                     if time.monotonic() - self._connected_at >= self._settings.healthy_after:

@@ -261,3 +261,21 @@ async def test_a_hub_that_is_down_is_retried_not_fatal() -> None:
         await task
     await streams.http.aclose()
     assert recorder.states[1].reason == "connection lost"
+
+
+async def test_an_unexpected_error_is_retried_not_fatal(hub: ScriptedHub) -> None:
+    client = FakeMailClient(token=None)
+    calls = 0
+    original = client.login
+
+    async def broken_once(address: str | None = None, password: str | None = None) -> object:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise RuntimeError("a bug")
+        return await original(address, password)
+
+    client.login = broken_once  # type: ignore[method-assign]
+    async with run_subscription(hub, client) as (_sub, recorder, _task):
+        await recorder.until(lambda: "live" in recorder.kinds())
+        assert [s.reason for s in recorder.states if s.kind == "retrying"] == ["unexpected error"]
