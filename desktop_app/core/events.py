@@ -84,11 +84,12 @@ class ConnectionChanged:
 
 @dataclass(frozen=True, slots=True)
 class SyncProblem:
-    """A catch-up or body fetch failed and will be retried; ``error`` is user-facing text."""
+    """A catch-up or body fetch failed; ``error`` is user-facing text. ``retry_in`` is when it will be
+    tried again, or None when only a reconnect or the user can fix it (e.g. the account is gone)."""
 
     address: str
     error: str
-    retry_in: float
+    retry_in: float | None
 
 
 MailboxEvent = (

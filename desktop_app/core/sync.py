@@ -122,6 +122,10 @@ class Mailbox:
         if self._settings.fetch_bodies:
             self._tasks.spawn("bodies", self._body_worker(), replace=False)
 
+    def reconnect(self) -> None:
+        """Open a new stream now: after "failed" (a "Retry" button), or when the network comes back."""
+        self._tasks.spawn("live", self.subscription.run())
+
     async def aclose(self, timeout: float = 2.0) -> bool:
         return await self._tasks.close(timeout)
 
@@ -196,6 +200,11 @@ class Mailbox:
                 try:
                     await self._catch_up_once(known)
                     backoff.reset()
+                    break
+                except errors.AuthError as exc:
+                    # The client already tried a silent re-login; retrying cannot fix a gone account.
+                    log.warning("%s: catch-up refused (%r)", self.key, exc)
+                    self._events.emit(SyncProblem(self.key, str(exc), None))
                     break
                 except errors.ApiError as exc:
                     delay = backoff.next_delay()
@@ -289,6 +298,10 @@ class MailboxSet:
 
     def __len__(self) -> int:
         return len(self._mailboxes)
+
+    def reconnect_all(self) -> None:
+        for mailbox in self:
+            mailbox.reconnect()
 
     async def remove(self, address: str, timeout: float = 2.0) -> None:
         mailbox = self._mailboxes.pop(address.lower(), None)

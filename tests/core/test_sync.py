@@ -213,3 +213,25 @@ async def test_a_mailbox_needs_an_address() -> None:
     with pytest.raises(errors.UsageError):
         Mailbox(FakeMailClient(address=None), MemoryStore(), streams, HUB, EventEmitter())
     await streams.aclose()
+
+
+async def test_reconnect_revives_a_failed_subscription() -> None:
+    client, store, hub = FakeMailClient(inbox=inbox(1)), MemoryStore(), ScriptedHub(statuses=[403])
+    async with running_mailbox(client, store, hub) as (mailbox, log):
+        await log.wait_for(lambda: mailbox.state.kind == "failed")
+        await mailbox.wait_caught_up()  # a failed hub still gets one REST look at the inbox
+        assert store.known_message_ids("me@example.org") == {"m0"}
+        mailbox.reconnect()
+        await log.wait_for(lambda: mailbox.state.kind == "live")
+        assert mailbox.subscription.connections == 1
+
+
+async def test_a_gone_account_stops_the_catch_up_instead_of_retrying_forever() -> None:
+    client, store, hub = FakeMailClient(), MemoryStore(), ScriptedHub()
+    client.fail_pages = [errors.AccountGoneError(status=401)]
+    async with running_mailbox(client, store, hub) as (mailbox, log):
+        await mailbox.wait_caught_up()
+        problems = log.of(SyncProblem)
+        assert len(problems) == 1 and problems[0].retry_in is None
+        assert problems[0].error == "This address no longer exists or its password is wrong."
+        assert client.page_requests == [1]
