@@ -15,7 +15,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _start(tmp_path: Path | None, *extra: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
+def _start(
+    tmp_path: Path | None, *extra: str, http: str = "127.0.0.1:0", smtp: str = "127.0.0.1:0"
+) -> tuple[subprocess.Popen[str], dict[str, str]]:
     storage = ["--memory"] if tmp_path is None else ["--data", str(tmp_path / "data")]
     process = subprocess.Popen(
         [
@@ -24,9 +26,9 @@ def _start(tmp_path: Path | None, *extra: str) -> tuple[subprocess.Popen[str], d
             "desktop_app",
             "serve",
             "--http",
-            "127.0.0.1:0",
+            http,
             "--smtp",
-            "127.0.0.1:0",
+            smtp,
             "--domain",
             "temp-inbox.test",
             *storage,
@@ -55,6 +57,8 @@ def test_serve_prints_endpoints_serves_and_stops_cleanly(tmp_path: Path, signum:
             assert http.get("/domains").json()["hydra:member"][0]["domain"] == "temp-inbox.test"
             created = http.post("/accounts", json={"address": "cli@temp-inbox.test", "password": "pw"})
             assert created.status_code == 201
+            login = http.post("/token", json={"address": "cli@temp-inbox.test", "password": "pw"})
+            token = login.json()["token"]
         host, port = endpoints["smtp"].rsplit(":", 1)
         with smtplib.SMTP(host, int(port), timeout=10) as smtp:
             smtp.sendmail("a@example.com", ["cli@temp-inbox.test"], b"Subject: via cli\r\n\r\nhello\r\n")
@@ -63,13 +67,12 @@ def test_serve_prints_endpoints_serves_and_stops_cleanly(tmp_path: Path, signum:
         _, stderr = process.communicate(timeout=15)
     assert process.returncode == 0, stderr
     assert "Traceback" not in stderr
-    # the data survived in --data
-    process, endpoints = _start(tmp_path)
+    # the data survived in --data, the same ports are taken again at once, and old tokens still work
+    api_port = endpoints["api"].rsplit(":", 1)[1]
+    process, again = _start(tmp_path, http=f"127.0.0.1:{api_port}", smtp=endpoints["smtp"])
     try:
-        with httpx.Client(base_url=endpoints["api"]) as http:
-            token = http.post("/token", json={"address": "cli@temp-inbox.test", "password": "pw"}).json()[
-                "token"
-            ]
+        assert again == endpoints
+        with httpx.Client(base_url=again["api"]) as http:
             listing = http.get("/messages", headers={"Authorization": f"Bearer {token}"}).json()
             assert listing["hydra:member"][0]["subject"] == "via cli"
     finally:
