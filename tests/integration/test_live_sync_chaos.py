@@ -63,6 +63,7 @@ async def test_a_thousand_messages_through_drops_errors_and_glitches_are_stored_
             sending = asyncio.create_task(send_concurrently(server, jobs, connections=5))
             chaos = await _chaos(server, sending, rng)
             await sending
+            leftover = server.faults.state()
             server.faults.reset()
 
             assert server.stats.smtp_messages == MESSAGES
@@ -82,8 +83,10 @@ async def test_a_thousand_messages_through_drops_errors_and_glitches_are_stored_
             assert chaos["drops"] >= 100
             reconnects = sum(box.subscription.connections for box in fleet.boxes) - ADDRESSES
             assert reconnects >= 100
-            assert chaos["rest_failures"] > 0 and chaos["glitches"] > 0 and chaos["hub_failures"] > 0
-            assert server.faults.state()["fail_next"] == []
+            # Faults still queued when sending ended were never served; the rest were.
+            assert chaos["rest_failures"] - len(leftover["fail_next"]) >= 20
+            assert chaos["hub_failures"] - len(leftover["fail_next_hub"]) >= 5
+            assert chaos["glitches"] - leftover["glitch_next"] >= 10
             assert DOMAIN in addresses[0]
         finally:
             assert await fleet.close()
