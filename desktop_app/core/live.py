@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import ssl
 import time
 from collections.abc import Callable
 from contextlib import AsyncExitStack
@@ -72,12 +73,19 @@ class HubStreams:
     long-lived streams on one connection (``h2streams``): prior knowledge for ``http://`` hubs, ALPN for
     ``https://``. A hub that does not speak HTTP/2 is used over HTTP/1.1 instead."""
 
-    def __init__(self, http: httpx.AsyncClient | None = None, *, connect_timeout: float = 15.0) -> None:
+    def __init__(
+        self,
+        http: httpx.AsyncClient | None = None,
+        *,
+        connect_timeout: float = 15.0,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
         self._owns_http = http is None
         self._timeout = httpx.Timeout(connect_timeout, read=None, pool=None)
+        self._ssl_context = ssl_context  # None: the same CA bundle as the REST client (certifi)
         self._transport: HTTP2StreamTransport | None = None
         if http is None:
-            self._transport = HTTP2StreamTransport(connect_timeout=connect_timeout)
+            self._transport = HTTP2StreamTransport(connect_timeout=connect_timeout, ssl_context=ssl_context)
             http = httpx.AsyncClient(transport=self._transport, timeout=self._timeout)
         self._h2 = http
         self._h1: httpx.AsyncClient | None = None
@@ -132,7 +140,11 @@ class HubStreams:
 
     def _http1(self) -> httpx.AsyncClient:
         if self._h1 is None:
-            self._h1 = httpx.AsyncClient(timeout=self._timeout, limits=httpx.Limits(max_connections=None))
+            self._h1 = httpx.AsyncClient(
+                timeout=self._timeout,
+                limits=httpx.Limits(max_connections=None),
+                verify=self._ssl_context or True,
+            )
         return self._h1
 
     async def aclose(self) -> None:

@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import socket
+import ssl
+import subprocess
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from hypercorn.asyncio.run import worker_serve
+from hypercorn.config import Config, Sockets
+from hypercorn.utils import wrap_app
 
 from desktop_app.core.h2streams import HTTP2StreamTransport, HTTP2Unsupported
-from desktop_app.core.mercure import SseFrameDecoder, SseLineSplitter
+from desktop_app.core.live import HubStreams, LiveSettings, LiveSubscription
+from desktop_app.core.mercure import HubUpdate, SseFrameDecoder, SseLineSplitter, Unreadable
 from desktop_app.server import LocalMailServer
+from tests.integration.support import FakeMailClient
 
 PASSWORD = "correct horse battery"
 
@@ -173,3 +186,104 @@ async def test_a_server_that_hangs_up_on_the_preface_is_reported_as_not_http2() 
     finally:
         server.close()
         await server.wait_closed()
+
+
+@pytest.fixture(scope="module")
+def tls_cert(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A throw-away self-signed certificate for 127.0.0.1: (certificate, key)."""
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+@asynccontextmanager
+async def _tls_server(
+    tls_cert: tuple[Path, Path], alpn: list[str]
+) -> AsyncIterator[tuple[int, ssl.SSLContext]]:
+    """Hypercorn over TLS offering the ``alpn`` protocols; yields its port and a context trusting it."""
+    cert, key = tls_cert
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        body = json.dumps({"http_version": scope["http_version"]}).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"text/event-stream")],
+            }
+        )
+        await send({"type": "http.response.body", "body": b"data: " + body + b"\n\n"})
+
+    config = Config()
+    config.certfile, config.keyfile = str(cert), str(key)
+    config.alpn_protocols = alpn
+    config.accesslog = None
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    sock.setblocking(False)
+    port = sock.getsockname()[1]
+    stop = asyncio.Event()
+    serving = asyncio.create_task(
+        worker_serve(
+            wrap_app(app, config.wsgi_max_body_size, "asgi"),
+            config,
+            sockets=Sockets(secure_sockets=[sock], insecure_sockets=[], quic_sockets=[]),
+            shutdown_trigger=stop.wait,
+        )
+    )
+    context = ssl.create_default_context(cafile=str(cert))
+    try:
+        yield port, context
+    finally:
+        stop.set()
+        await asyncio.wait_for(serving, 5)
+
+
+async def test_https_negotiates_http2_by_alpn(tls_cert: tuple[Path, Path]) -> None:
+    async with _tls_server(tls_cert, ["h2", "http/1.1"]) as (port, context):
+        transport = HTTP2StreamTransport(ssl_context=context)
+        async with httpx.AsyncClient(transport=transport) as client:
+            response = await client.get(f"https://127.0.0.1:{port}/.well-known/mercure")
+            assert response.http_version == "HTTP/2"
+            assert '"http_version": "2"' in response.text
+
+
+async def test_an_https_hub_without_h2_is_used_over_http1(tls_cert: tuple[Path, Path]) -> None:
+    async with _tls_server(tls_cert, ["http/1.1"]) as (port, context):
+        async with httpx.AsyncClient(transport=HTTP2StreamTransport(ssl_context=context)) as client:
+            with pytest.raises(HTTP2Unsupported):
+                await client.get(f"https://127.0.0.1:{port}/")
+        updates: list[HubUpdate] = []
+        states: list[str] = []
+        streams = HubStreams(ssl_context=context)
+        hub_url = f"https://127.0.0.1:{port}/.well-known/mercure"
+        subscription = LiveSubscription(
+            streams,
+            FakeMailClient(),
+            hub_url,
+            on_update=updates.append,
+            on_state=lambda s: states.append(s.kind),
+            settings=LiveSettings(idle_timeout=5, backoff_base=0.01, backoff_cap=0.02),
+        )
+        task = asyncio.create_task(subscription.run())
+        try:
+            await _wait_for(lambda: bool(updates))
+            assert streams.uses_http1(hub_url)
+            assert states[:2] == ["connecting", "live"]
+            assert updates[0] == Unreadable(
+                raw='{"http_version": "1.1"}', reason="event data has neither @type nor @id"
+            )
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            await streams.aclose()
