@@ -136,6 +136,17 @@ class Mailbox:
         self._catch_up_done.clear()
         self._catch_up_wanted.set()
 
+    def note_deleted(self, message_id: str) -> None:
+        """The user deleted a message through this app (and the service confirmed): drop it for good."""
+        self._remove(message_id)
+
+    def note_seen(self, message_id: str, seen: bool) -> None:
+        """The user marked a message read/unread through this app; the hub's echo will then be a no-op."""
+        if self._seen.get(message_id) != seen:
+            self._seen[message_id] = seen
+            self._store.set_seen(message_id, seen)
+            self._events.emit(MessageUpdated(self.key, message_id, seen))
+
     async def wait_caught_up(self) -> None:
         """Wait until no catch-up is pending or running (for tests and the command line)."""
         await self._catch_up_done.wait()

@@ -235,3 +235,19 @@ async def test_a_gone_account_stops_the_catch_up_instead_of_retrying_forever() -
         assert len(problems) == 1 and problems[0].retry_in is None
         assert problems[0].error == "This address no longer exists or its password is wrong."
         assert client.page_requests == [1]
+
+
+async def test_local_seen_and_delete_are_not_echoed_back_by_the_hub() -> None:
+    client, store, hub = FakeMailClient(inbox=inbox(2)), MemoryStore(), ScriptedHub()
+    async with running_mailbox(client, store, hub) as (mailbox, log):
+        await mailbox.wait_caught_up()
+        mailbox.note_seen("m0", True)
+        mailbox.note_deleted("m1")
+        stream = await hub.wait_streams(1)
+        stream.send(frame(message_event("m0", seen=True)))  # the echo of our own PATCH
+        stream.send(frame({"@id": "/messages/m1"}))  # and of our own DELETE
+        stream.send(frame(json.dumps(ACCOUNT_EVENT)))
+        await log.wait_for(lambda: len(log.of(UsageChanged)) == 1)
+        assert log.of(MessageUpdated) == [MessageUpdated("me@example.org", "m0", True)]
+        assert log.of(MessageRemoved) == [MessageRemoved("me@example.org", "m1")]
+        assert store.seen["m0"] is True and store.known_message_ids("me@example.org") == {"m0"}
