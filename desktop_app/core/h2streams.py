@@ -207,7 +207,7 @@ class HTTP2StreamTransport(httpx.AsyncBaseTransport):
         self._connect_timeout = connect_timeout
         self._ssl_context = ssl_context
         self._connections: dict[tuple[str, str, int], list[_Connection]] = {}
-        self._connect_lock = asyncio.Lock()
+        self._connect_locks: dict[tuple[str, str, int], asyncio.Lock] = {}
 
     def connection_count(self) -> int:
         return sum(1 for conns in self._connections.values() for c in conns if c.error is None)
@@ -215,7 +215,8 @@ class HTTP2StreamTransport(httpx.AsyncBaseTransport):
     async def _connection(self, url: httpx.URL) -> _Connection:
         port = url.port or (443 if url.scheme == "https" else 80)
         key = (url.scheme, url.host, port)
-        async with self._connect_lock:  # fifty subscribers starting together share the first connection
+        # Fifty subscribers starting together wait for, and share, the first connection to their origin.
+        async with self._connect_locks.setdefault(key, asyncio.Lock()):
             alive = [c for c in self._connections.get(key, []) if c.error is None]
             self._connections[key] = alive
             for connection in alive:
