@@ -32,7 +32,23 @@ _RESERVED_STEMS = frozenset(
 )
 _FORBIDDEN = set('/\\:*?"<>|')
 _DOCUMENT_EXTENSIONS = frozenset(
-    {"pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "txt", "jpg", "jpeg", "png", "gif", "zip", "rtf", "odt"}
+    {
+        "pdf",
+        "doc",
+        "docx",
+        "xls",
+        "xlsx",
+        "ppt",
+        "pptx",
+        "txt",
+        "jpg",
+        "jpeg",
+        "png",
+        "gif",
+        "zip",
+        "rtf",
+        "odt",
+    }
 )
 
 

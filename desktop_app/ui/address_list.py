@@ -14,6 +14,7 @@ from PySide6.QtCore import (
     QAbstractListModel,
     QModelIndex,
     QPersistentModelIndex,
+    QPoint,
     QRect,
     QSize,
     Qt,
@@ -174,12 +175,16 @@ class AddressDelegate(QStyledItemDelegate):
             badge_width = max(line, metrics.horizontalAdvance(badge_text) + line // 2 + 4)
             badge = QRect(rect.right() - badge_width + 1, rect.top(), badge_width, line)
             painter.setBrush(
-                palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Highlight)
+                palette.color(
+                    QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Highlight
+                )
             )
             painter.drawRoundedRect(badge, line / 2, line / 2)
             painter.setFont(bold)
             painter.setPen(
-                palette.color(QPalette.ColorRole.Highlight if selected else QPalette.ColorRole.HighlightedText)
+                palette.color(
+                    QPalette.ColorRole.Highlight if selected else QPalette.ColorRole.HighlightedText
+                )
             )
             painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, badge_text)
 
@@ -203,7 +208,9 @@ class AddressDelegate(QStyledItemDelegate):
         kind = str(index.data(STATE_KIND_ROLE))
         footer = f"{state_word(kind)} · {index.data(USAGE_ROLE)}"
         elided = metrics.elidedText(footer, Qt.TextElideMode.ElideRight, full_width)
-        painter.drawText(QRect(text_left, rect.top() + (2 * line if second else line), full_width, line), 0, elided)
+        painter.drawText(
+            QRect(text_left, rect.top() + (2 * line if second else line), full_width, line), 0, elided
+        )
         painter.restore()
 
 
@@ -275,9 +282,9 @@ class AddressSidebar(QWidget):
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self.address_selected.emit(self.model.address_at(current.row()) if current.isValid() else None)
 
-    def _context_menu(self, pos: object) -> None:
+    def _context_menu(self, pos: QPoint) -> None:
         # QAbstractScrollArea reports the position in viewport coordinates.
-        index = self.view.indexAt(pos)  # type: ignore[arg-type]
+        index = self.view.indexAt(pos)
         address = self.model.address_at(index.row()) if index.isValid() else None
         menu = QMenu(self)
         if address:
@@ -292,7 +299,7 @@ class AddressSidebar(QWidget):
             menu.addSeparator()
         menu.addAction("New address…", self.new_address_requested.emit)
         menu.addAction("Log in to an existing address…", self.login_requested.emit)
-        menu.popup(self.view.viewport().mapToGlobal(pos))  # type: ignore[arg-type]
+        menu.popup(self.view.viewport().mapToGlobal(pos))
         self._menu = menu  # kept for tests and so it is not collected while shown
 
     def context_menu_for(self, address: str) -> QMenu:

@@ -15,9 +15,9 @@ from desktop_app.core.filenames import assess_filename, sanitize_filename
 
 
 def _downloads_dir() -> str:
-    return QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DownloadLocation) or os.path.expanduser(
-        "~"
-    )
+    return QStandardPaths.writableLocation(
+        QStandardPaths.StandardLocation.DownloadLocation
+    ) or os.path.expanduser("~")
 
 
 def confirm_risky_file(parent: QWidget | None, filename: str, content_type: str = "") -> bool:

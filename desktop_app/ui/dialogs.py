@@ -1,4 +1,4 @@
-"""Dialogs for the address lifecycle: new address, log in to an existing one, delete one, open a link.
+"""Dialogs for the address lifecycle: new address, log in to an existing one, delete one.
 
 The create and log-in dialogs stay open while the app works: they emit ``submitted``, show a busy
 state, and are closed by the window when ``address_added`` arrives, or show the reason inline when
@@ -7,10 +7,8 @@ state, and are closed by the window when ``address_added`` arrives, or show the 
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Callable
-from urllib.parse import urlsplit
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -22,7 +20,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QRadioButton,
     QVBoxLayout,
@@ -232,7 +229,9 @@ class LoginDialog(_BusyDialog):
         if not self._ok.isEnabled():
             return
         self.set_busy("Logging in…")
-        self.submitted.emit(self.address.text().strip().lower(), self.password.text(), self.label.text().strip())
+        self.submitted.emit(
+            self.address.text().strip().lower(), self.password.text(), self.label.text().strip()
+        )
 
 
 class DeleteAddressDialog(QDialog):
@@ -267,37 +266,3 @@ class DeleteAddressDialog(QDialog):
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def link_warnings(url: str) -> list[str]:
-    """Reasons to be careful with ``url``: not http(s), an IP-address host, or punycode."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    warnings = []
-    if parts.scheme not in ("http", "https"):
-        warnings.append(f"This is not a web link (it uses “{parts.scheme or 'no'}:”).")
-    try:
-        ipaddress.ip_address(host)
-        warnings.append("The link points to a bare IP address instead of a named site.")
-    except ValueError:
-        pass
-    if any(label.startswith("xn--") for label in host.split(".")):
-        warnings.append("The site name uses look-alike characters (punycode) and may imitate another site.")
-    return warnings
-
-
-def confirm_open_link(parent: QWidget | None, url: str) -> bool:
-    """Show the full destination and ask before anything leaves the app."""
-    box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle("Open link?")
-    host = urlsplit(url).hostname or url
-    warnings = link_warnings(url)
-    box.setText(f"Open this link in your browser?\n\nSite: {host}")
-    box.setInformativeText(url + ("\n\n" + "\n".join(warnings) if warnings else ""))
-    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    open_button = box.addButton("Open in browser", QMessageBox.ButtonRole.AcceptRole)
-    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(cancel)
-    box.exec()
-    return box.clickedButton() is open_button

@@ -6,8 +6,10 @@ It owns no async code and no business rules: user actions become :class:`AppCont
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QEvent, QModelIndex, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app import APP_NAME
+from desktop_app.core.link_policy import analyse_link
 from desktop_app.core.models import Attachment, Message
 from desktop_app.ui.address_list import AddressSidebar
 from desktop_app.ui.attachments import choose_attachment_path, choose_eml_path
@@ -31,8 +34,8 @@ from desktop_app.ui.dialogs import (
     LoginDialog,
     NewAddressDialog,
     _BusyDialog,
-    confirm_open_link,
 )
+from desktop_app.ui.link_prompt import LinkPrompt
 from desktop_app.ui.message_list import MessageListModel, MessageListView
 from desktop_app.ui.message_pane import HtmlViewFactory, MessagePane, sealed_view_factory
 from desktop_app.ui.style import state_word
@@ -53,6 +56,7 @@ class MainWindow(QMainWindow):
         self.controller = controller
         self.signals = signals
         self._dialog: _BusyDialog | None = None
+        self._link_prompt: LinkPrompt | None = None
         self._quit_confirmed = False
         self._asked_older: set[str] = set()
         self.setWindowTitle(APP_NAME)
@@ -133,12 +137,14 @@ class MainWindow(QMainWindow):
 
     # --- construction ---
     def _build_actions(self) -> None:
-        def action(text: str, shortcut: QKeySequence | str | None, slot: object) -> QAction:
+        def action(
+            text: str, shortcut: QKeySequence | QKeySequence.StandardKey | str | None, slot: object
+        ) -> QAction:
             act = QAction(text, self)
             if shortcut is not None:
                 act.setShortcut(QKeySequence(shortcut))
             act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            act.triggered.connect(slot)  # type: ignore[arg-type]
+            act.triggered.connect(slot)
             self.addAction(act)
             return act
 
@@ -197,14 +203,19 @@ class MainWindow(QMainWindow):
         p.save_attachment_requested.connect(self.save_attachment)
         p.copy_code_requested.connect(lambda code: self.controller.copy_to_clipboard(code, "the code", True))
         p.open_link_requested.connect(self.open_link)
-        link_signal = getattr(p.html_view, "link_activated", None)
-        if link_signal is not None:
-            link_signal.connect(self.controller.open_external)
+        # The sealed view asks about clicked links itself (its LinkPrompt); its link_activated signal
+        # fires before the user has confirmed anything, so it is deliberately not connected here.
 
     def _show_credit(self) -> None:
         credit = self.controller.provider()
         if credit.credit_url:
-            self.credit.setText(f'Powered by <a href="{credit.credit_url}">{credit.name}</a>')
+            # The link colour is baked in when the text is set: take it from the current palette
+            # (and set the text again when the palette changes) so it stays readable on dark.
+            link = self.palette().color(QPalette.ColorRole.Link).name()
+            self.credit.setText(
+                f'Powered by <a href="{html.escape(credit.credit_url)}" style="color: {link}">'
+                f"{html.escape(credit.name)}</a>"
+            )
             self.credit.setToolTip(credit.credit_url)
             self.credit.show()
         else:
@@ -308,7 +319,9 @@ class MainWindow(QMainWindow):
 
     def rename_address(self, address: str) -> None:
         info = self.sidebar.model.info(address)
-        label, ok = QInputDialog.getText(self, "Rename label", f"Label for {address}:", text=info.label if info else "")
+        label, ok = QInputDialog.getText(
+            self, "Rename label", f"Label for {address}:", text=info.label if info else ""
+        )
         if ok:
             self.controller.rename_address(address, label.strip())
 
@@ -422,10 +435,10 @@ class MainWindow(QMainWindow):
     def _maybe_load_older(self, value: int) -> None:
         address = self.model.address
         bar = self.list_view.verticalScrollBar()
-        if address and value == bar.maximum() and not self.model.canFetchMore(QModelIndex()):
-            if address not in self._asked_older:
-                self._asked_older.add(address)
-                self.controller.load_more(address)
+        at_end = value == bar.maximum() and not self.model.canFetchMore(QModelIndex())
+        if address and at_end and address not in self._asked_older:
+            self._asked_older.add(address)
+            self.controller.load_more(address)
 
     def show_message(self, address: str, message_id: str) -> None:
         """Raise the window on one message (``temp-inbox show``, a notification's "Open")."""
@@ -475,13 +488,18 @@ class MainWindow(QMainWindow):
             self.controller.save_attachment(self.pane.address, message.id, attachment.id, path)
 
     def open_link(self, url: str) -> None:
-        if confirm_open_link(self, url):
-            self.controller.open_external(url)
+        """The verification link found in the message: the same prompt as a clicked link (full URL,
+        warnings, Cancel as default); the prompt hands an accepted link to the system browser."""
+        prompt = LinkPrompt(analyse_link(url, ""), self)
+        prompt.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._link_prompt = prompt
+        prompt.open()
 
     # --- window ---
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.PaletteChange:
             self.model.refresh_icons(self.palette())
+            self._show_credit()
         super().changeEvent(event)
 
     def allow_close(self) -> None:

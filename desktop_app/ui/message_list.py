@@ -12,10 +12,12 @@ from dataclasses import replace
 from datetime import datetime
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QRect,
+    QSize,
     Qt,
     Signal,
 )
@@ -96,6 +98,7 @@ class MessageListModel(QAbstractTableModel):
         self._rows: list[MessageSummary] = []
         self._ids: set[str] = set()
         self._total = 0
+        self._changing = False
         self._clip = paperclip_icon(QPalette())
 
     # --- what is shown ---
@@ -125,12 +128,16 @@ class MessageListModel(QAbstractTableModel):
             self.reload()
 
     def reload(self) -> None:
-        self.beginResetModel()
-        self._rows, self._ids, self._total = [], set(), 0
-        if self._address is not None:
-            self._total = self._count(self._address, self._search)
-            self._append(self._list_page(self._address, 0, self._page_size, self._search))
-        self.endResetModel()
+        self._changing = True
+        try:
+            self.beginResetModel()
+            self._rows, self._ids, self._total = [], set(), 0
+            if self._address is not None:
+                self._total = self._count(self._address, self._search)
+                self._append(self._list_page(self._address, 0, self._page_size, self._search))
+            self.endResetModel()
+        finally:
+            self._changing = False
 
     def refresh_icons(self, palette: QPalette) -> None:
         self._clip = paperclip_icon(palette)
@@ -143,7 +150,9 @@ class MessageListModel(QAbstractTableModel):
         return not parent.isValid() and self._address is not None and len(self._rows) < self._total
 
     def fetchMore(self, parent: ModelIndex = QModelIndex()) -> None:  # noqa: B008
-        if not self.canFetchMore(parent) or self._address is None:
+        # Views (and QAbstractItemModelTester) may ask for more from a slot connected to our own
+        # reset/insert signals; inserting rows in the middle of announcing a change would corrupt them.
+        if self._changing or not self.canFetchMore(parent) or self._address is None:
             return
         page = [
             s
@@ -154,9 +163,13 @@ class MessageListModel(QAbstractTableModel):
             self._total = len(self._rows)  # the store has fewer than it counted (deleted meanwhile)
             return
         start = len(self._rows)
-        self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
-        self._append(page)
-        self.endInsertRows()
+        self._changing = True
+        try:
+            self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
+            self._append(page)
+            self.endInsertRows()
+        finally:
+            self._changing = False
 
     def _append(self, summaries: Sequence[MessageSummary]) -> None:
         for summary in summaries:
@@ -284,6 +297,10 @@ class MessageListModel(QAbstractTableModel):
 class SubjectDelegate(QStyledItemDelegate):
     """Subject, then the intro in a muted colour on the same line, elided together."""
 
+    def sizeHint(self, option: QStyleOptionViewItem, index: ModelIndex) -> QSize:
+        hint = super().sizeHint(option, index)
+        return QSize(hint.width(), hint.height() + 8)  # a little air between rows
+
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
         self.initStyleOption(option, index)
         subject = option.text
@@ -294,7 +311,9 @@ class SubjectDelegate(QStyledItemDelegate):
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         palette: QPalette = option.palette
-        text_color = palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
+        text_color = palette.color(
+            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        )
         rect: QRect = option.rect.adjusted(4, 0, -4, 0)
         painter.save()
         painter.setFont(option.font)
@@ -337,8 +356,8 @@ class MessageListView(QTreeView):
         self.setAccessibleName("Messages")
         self.setAccessibleDescription("Messages of the selected address. J and K move, Delete deletes.")
 
-    def setModel(self, model: object) -> None:  # type: ignore[override]
-        super().setModel(model)  # type: ignore[arg-type]
+    def setModel(self, model: QAbstractItemModel | None) -> None:
+        super().setModel(model)
         header = self.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(COL_FROM, QHeaderView.ResizeMode.Interactive)

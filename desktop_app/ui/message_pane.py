@@ -36,7 +36,9 @@ from desktop_app.ui.style import format_size
 class HtmlView(Protocol):
     """What the pane needs from the HTML tab (``SealedMessageView`` provides it)."""
 
-    def show_message(self, message_id: str, html: str, inline_parts: Mapping[str, tuple[str, bytes]]) -> None: ...
+    def show_message(
+        self, message_id: str, html: str, inline_parts: Mapping[str, tuple[str, bytes]]
+    ) -> None: ...
     def clear(self) -> None: ...
 
 
@@ -67,7 +69,9 @@ class MessagePane(QWidget):
     copy_code_requested = Signal(str)
     open_link_requested = Signal(str)
 
-    def __init__(self, html_view_factory: HtmlViewFactory = sealed_view_factory, parent: QWidget | None = None):
+    def __init__(
+        self, html_view_factory: HtmlViewFactory = sealed_view_factory, parent: QWidget | None = None
+    ):
         super().__init__(parent)
         self.message: Message | None = None
         self.address: str | None = None
@@ -84,7 +88,7 @@ class MessagePane(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.25)
         font.setBold(True)
         self.subject.setFont(font)
-        self.sender = _plain_label(content, "From")
+        self.sender_label = _plain_label(content, "From")
         self.recipients = _plain_label(content, "To")
         self.date = _plain_label(content, "Date")
 
@@ -152,7 +156,7 @@ class MessagePane(QWidget):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addLayout(actions)
         layout.addWidget(self.subject)
-        layout.addWidget(self.sender)
+        layout.addWidget(self.sender_label)
         layout.addWidget(self.recipients)
         layout.addWidget(self.date)
         layout.addWidget(self.code_bar)
@@ -191,7 +195,7 @@ class MessagePane(QWidget):
         self.address = address
         self.message = message
         self.subject.setText(summary.subject or "(no subject)")
-        self.sender.setText(f"From: {summary.sender.display() or '(unknown sender)'}")
+        self.sender_label.setText(f"From: {summary.sender.display() or '(unknown sender)'}")
         to = ", ".join(a.display() for a in summary.to) or address
         cc = ", ".join(a.display() for a in message.cc)
         self.recipients.setText(f"To: {to}" + (f"\nCc: {cc}" if cc else ""))

@@ -86,6 +86,8 @@ def test_executable_content_type_with_harmless_name_is_risky() -> None:
     assert assess_filename("document", "application/x-msdownload").risky
 
 
-@pytest.mark.parametrize("name", ["invoice.pdf", "photo.jpeg", "notes.txt", "archive.zip", "exe", "my.exe.pdf"])
+@pytest.mark.parametrize(
+    "name", ["invoice.pdf", "photo.jpeg", "notes.txt", "archive.zip", "exe", "my.exe.pdf"]
+)
 def test_ordinary_files_are_not_risky(name: str) -> None:
     assert not assess_filename(name, "application/pdf").risky

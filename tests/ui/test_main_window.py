@@ -1,0 +1,384 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+
+from desktop_app.ui.controller import AppSignals, ProviderCredit
+from desktop_app.ui.dialogs import DeleteAddressDialog, LoginDialog, NewAddressDialog
+from desktop_app.ui.link_prompt import LinkPrompt
+from desktop_app.ui.main_window import MainWindow
+from tests.ui.fakes import (
+    FakeController,
+    FakeHtmlView,
+    make_attachment,
+    make_message,
+    make_summary,
+)
+
+# The offscreen platform plugin warns on every top-level window it shows.
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+A1, A2, A3 = "quiet.otter@example.com", "brisk.heron@mail.test", "calm.lynx@example.com"
+
+
+@pytest.fixture
+def fake(qtbot) -> FakeController:
+    return FakeController(AppSignals())
+
+
+def _window(qtbot, fake: FakeController) -> MainWindow:
+    window = MainWindow(fake, fake.signals, html_view_factory=FakeHtmlView)
+    qtbot.addWidget(window)
+    # qtbot closes the window at teardown; without this the close would ask "Quit?" and block.
+    window.allow_close()
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    return window
+
+
+@pytest.fixture
+def window(qtbot, fake: FakeController) -> Iterator[MainWindow]:
+    fake.add_address(A1, "Shop sign-up", unread=3, state_kind="live", state_text="live", used=1_234_567)
+    fake.add_address(A2, "", state_kind="retrying", state_text="retrying in 4 s")
+    fake.messages[A1] = [make_summary(i, attachments=i == 2) for i in range(5)]
+    fake._sort(A1)
+    fake.messages[A2] = [make_summary(100, subject="Only one")]
+    yield _window(qtbot, fake)
+
+
+def test_empty_state_offers_a_new_address(qtbot, fake: FakeController) -> None:
+    window = _window(qtbot, fake)
+    assert window.sidebar.stack.currentWidget() is window.sidebar.empty
+    assert "No addresses yet" in window.sidebar.empty_label.text()
+    assert not window.copy_action.isEnabled()
+    qtbot.mouseClick(window.sidebar.empty_button, Qt.MouseButton.LeftButton)
+    assert isinstance(window._dialog, NewAddressDialog)
+    assert fake.called("request_domains")
+    window._dialog.reject()
+
+
+def test_addresses_appear_and_the_first_one_is_shown(window: MainWindow, fake: FakeController) -> None:
+    assert window.sidebar.model.rowCount() == 2
+    assert window.current_address() == A1
+    assert fake.current == A1
+    assert window.model.address == A1 and window.model.rowCount() == 5
+    assert window.address_title.text() == A1
+    assert window.windowTitle().startswith("Shop sign-up")
+    assert window.state_label.text() == "Live"
+
+
+def test_selecting_another_address_loads_its_messages(
+    qtbot, window: MainWindow, fake: FakeController
+) -> None:
+    window.sidebar.select(A2)
+    assert fake.called("select_address")[-1] == (A2,)
+    assert window.model.rowCount() == 1
+    assert window.model.data(window.model.index(0, 1)) == "Only one"
+    assert window.state_label.text() == "Reconnecting: retrying in 4 s"
+    fake.signals.connection_state.emit(A2, "live", "live")
+    assert window.state_label.text() == "Live"
+
+
+def test_opening_a_message_shows_it_with_its_code(window: MainWindow, fake: FakeController) -> None:
+    first = fake.messages[A1][0]
+    fake.bodies[first.id] = make_message(
+        first,
+        text="Your verification code is 482913.",
+        html="<p>Your verification code is <b>482913</b></p>",
+    )
+    second = fake.messages[A1][1]
+    fake.bodies[second.id] = make_message(
+        second,
+        html="<p>Please confirm your email address</p>"
+        "<a href='https://accounts.example.com/verify-email?token=abcdef123456'>Verify email</a>",
+    )
+    window.list_view.setCurrentIndex(window.model.index(0, 0))
+    assert fake.called("open_message")[-1] == (A1, first.id)
+    pane = window.pane
+    assert pane.subject.text() == first.subject
+    assert pane.code == "482913" and not pane.code_bar.isHidden()
+    assert pane.open_link.isHidden()
+    assert isinstance(pane.html_view, FakeHtmlView) and pane.html_view.shown[-1][0] == first.id
+    pane.copy_code.click()
+    assert fake.called("copy_to_clipboard")[-1] == ("482913", "the code", True)
+    assert "Copied the code" in window.statusBar().currentMessage()
+    window.list_view.setCurrentIndex(window.model.index(1, 0))
+    assert pane.code is None and pane.copy_code.isHidden()
+    assert pane.link == "https://accounts.example.com/verify-email?token=abcdef123456"
+    assert not pane.open_link.isHidden()
+
+
+def test_sender_text_is_never_rendered_as_rich_text(window: MainWindow, fake: FakeController) -> None:
+    hostile = make_summary(50, subject="<img src=http://evil/x.png>", name="<b>Bank</b>")
+    fake.deliver(A1, hostile)
+    window.list_view.setCurrentIndex(window.model.index(0, 0))
+    assert window.pane.subject.textFormat() == Qt.TextFormat.PlainText
+    assert window.pane.subject.text() == "<img src=http://evil/x.png>"
+    assert window.pane.sender_label.text().startswith("From: <b>Bank</b>")
+
+
+def test_new_message_goes_on_top_and_keeps_the_selection(window: MainWindow, fake: FakeController) -> None:
+    window.list_view.setCurrentIndex(window.model.index(2, 0))
+    selected = window.current_message_id()
+    opened = len(fake.called("open_message"))
+    fake.deliver(A1, make_summary(99, subject="Fresh"))
+    assert window.model.data(window.model.index(0, 1)) == "Fresh"
+    assert window.current_message_id() == selected
+    assert window.list_view.currentIndex().row() == 3
+    assert len(fake.called("open_message")) == opened  # the open message was not reloaded
+    # Mail for another address does not touch this list.
+    fake.deliver(A2, make_summary(98, subject="Elsewhere"))
+    assert window.model.rowCount() == 6
+
+
+def test_search_is_debounced_and_filtered_by_the_data_source(
+    qtbot, window: MainWindow, fake: FakeController
+) -> None:
+    fake.deliver(A1, make_summary(60, subject="Your verification code"))
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.search.hasFocus()
+    qtbot.keyClicks(window.search, "verif")
+    assert window.model.search == ""  # not on every keystroke
+    qtbot.waitUntil(lambda: window.model.search == "verif")
+    assert window.model.rowCount() == 1
+    assert fake.list_calls[-1][3] == "verif"
+    # A new matching message while searching shows up too.
+    fake.deliver(A1, make_summary(61, subject="Another verification"))
+    assert window.model.rowCount() == 2
+    qtbot.keyClick(window.search, Qt.Key.Key_Escape)
+    assert window.search.text() == "" and window.model.search == ""
+    assert window.model.rowCount() == 7
+
+
+def test_empty_search_result_says_so(qtbot, window: MainWindow) -> None:
+    window.search.setText("nothing matches this")
+    qtbot.waitUntil(lambda: window.model.search == "nothing matches this")
+    assert not window.empty_list.isHidden() and window.list_view.isHidden()
+    assert "No messages match" in window.empty_list.text()
+
+
+def test_copy_address_shortcut(qtbot, window: MainWindow, fake: FakeController) -> None:
+    qtbot.keyClick(
+        window.list_view,
+        Qt.Key.Key_C,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert fake.called("copy_current_address")
+    assert window.statusBar().currentMessage() == f"Copied {A1} to the clipboard"
+
+
+def test_keyboard_navigation_and_delete(qtbot, window: MainWindow, fake: FakeController) -> None:
+    window.list_view.setFocus()  # focusing an empty selection makes the first message current
+    assert window.list_view.currentIndex().row() == 0
+    qtbot.keyClick(window.list_view, Qt.Key.Key_J)
+    qtbot.keyClick(window.list_view, Qt.Key.Key_J)
+    assert window.list_view.currentIndex().row() == 2
+    qtbot.keyClick(window.list_view, Qt.Key.Key_K)
+    assert window.list_view.currentIndex().row() == 1
+    qtbot.keyClick(window.list_view, Qt.Key.Key_Down)
+    assert window.list_view.currentIndex().row() == 2
+    doomed = window.current_message_id()
+    qtbot.keyClick(window.list_view, Qt.Key.Key_Delete)
+    assert fake.called("delete_message")[-1] == (A1, doomed)
+    assert window.model.row_of(doomed) == -1
+    assert "Deleted" in window.statusBar().currentMessage()
+    # The next message is selected and opened.
+    assert window.current_message_id() is not None
+    assert fake.called("open_message")[-1][1] == window.current_message_id()
+
+
+def test_ctrl_l_focuses_addresses_and_ctrl_n_opens_the_dialog(
+    qtbot, window: MainWindow, fake: FakeController
+) -> None:
+    window.list_view.setFocus()
+    qtbot.keyClick(window.list_view, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert window.sidebar.view.hasFocus()
+    qtbot.keyClick(window.sidebar.view, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert isinstance(window._dialog, NewAddressDialog)
+    assert window._dialog.domain.count() == 2
+    window._dialog.reject()
+
+
+def test_mark_unread_and_message_removed_elsewhere(window: MainWindow, fake: FakeController) -> None:
+    fake.set_seen(A1, fake.messages[A1][0].id, True)
+    window.list_view.setCurrentIndex(window.model.index(0, 0))
+    assert window.pane.mark_unread.isEnabled()
+    window.pane.mark_unread.click()
+    message_id = window.current_message_id()
+    assert fake.called("set_seen")[-1] == (A1, message_id, False)
+    assert window.model.data(window.model.index(0, 1), Qt.ItemDataRole.FontRole).bold()
+    assert not window.pane.mark_unread.isEnabled()
+    fake.signals.message_removed.emit(A1, message_id)
+    assert window.model.row_of(message_id) == -1
+
+
+def test_show_message_request_pages_until_found(qtbot, fake: FakeController) -> None:
+    fake.add_address(A1)
+    fake.add_address(A3)
+    fake.messages[A3] = [make_summary(i) for i in range(450)]
+    fake._sort(A3)
+    window = _window(qtbot, fake)
+    fake.signals.show_message_requested.emit(A3, "m000007")
+    assert window.current_address() == A3
+    assert window.current_message_id() == "m000007"
+    assert window.pane.message is not None and window.pane.message.id == "m000007"
+
+
+def test_save_attachment_sanitises_and_warns_for_programs(
+    qtbot, window: MainWindow, fake: FakeController, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = fake.messages[A1][0]
+    fake.bodies[first.id] = make_message(
+        first,
+        attachments=[make_attachment("../../.bashrc", "text/plain"), make_attachment("invoice.pdf.exe")],
+    )
+    window.list_view.setCurrentIndex(window.model.index(0, 0))
+    suggested: list[str] = []
+    warnings: list[str] = []
+    monkeypatch.setattr(
+        QFileDialog,
+        "getSaveFileName",
+        staticmethod(lambda _p, _t, path, *_a: (suggested.append(path), ("/tmp/x", ""))[1]),
+    )
+    choice = {"button": "Cancel"}
+
+    def fake_exec(box: QMessageBox) -> int:
+        warnings.append(box.text())
+        for button in box.buttons():
+            if button.text().replace("&", "").startswith(choice["button"]):
+                button.click()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
+    pane = window.pane
+    assert pane.attachments.count() == 2
+    pane.attachments.setCurrentRow(0)
+    pane.save_attachment.click()
+    assert suggested[-1].endswith("/bashrc") and "/.." not in suggested[-1]
+    assert fake.called("save_attachment")[-1] == (A1, first.id, "att-../../.bashrc", "/tmp/x")
+    assert not warnings
+
+    pane.attachments.setCurrentRow(1)
+    assert "program or script" in pane.attachments.currentItem().text()
+    pane.save_attachment.click()  # warned, and Cancel is chosen
+    assert "pretends to be a .pdf" in warnings[-1]
+    assert len(suggested) == 1 and len(fake.called("save_attachment")) == 1
+    choice["button"] = "Save anyway"
+    pane.save_attachment.click()
+    assert len(suggested) == 2 and suggested[-1].endswith("invoice.pdf.exe")
+    assert fake.called("save_attachment")[-1][2] == "att-invoice.pdf.exe"
+
+
+def test_save_eml(window: MainWindow, fake: FakeController, monkeypatch: pytest.MonkeyPatch) -> None:
+    window.list_view.setCurrentIndex(window.model.index(0, 0))
+    suggested: list[str] = []
+    monkeypatch.setattr(
+        QFileDialog,
+        "getSaveFileName",
+        staticmethod(lambda _p, _t, path, *_a: (suggested.append(path), ("/tmp/m.eml", ""))[1]),
+    )
+    window.pane.save_eml.click()
+    assert suggested[-1].endswith("Message 4.eml")
+    assert fake.called("save_eml")[-1] == (A1, window.current_message_id(), "/tmp/m.eml")
+
+
+def test_open_link_asks_first(qtbot, window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: opened.append(url.toString())))
+    window.open_link("http://192.168.1.5/login")
+    prompt = window._link_prompt
+    assert isinstance(prompt, LinkPrompt) and prompt.isVisible()
+    assert prompt.url_view.toPlainText() == "http://192.168.1.5/login"
+    assert any("IP address" in label.text() for label in prompt.warning_labels)
+    qtbot.keyClick(prompt, Qt.Key.Key_Return)  # Enter cancels
+    assert not opened
+    window.open_link("https://example.com/verify")
+    assert window._link_prompt.open_button is not None
+    window._link_prompt.open_button.click()
+    assert opened == ["https://example.com/verify"]
+
+
+def test_delete_address_needs_explicit_confirmation(
+    window: MainWindow, fake: FakeController, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = {"code": DeleteAddressDialog.DialogCode.Rejected}
+    monkeypatch.setattr(DeleteAddressDialog, "exec", lambda self: result["code"])
+    window.sidebar.delete_requested.emit(A1)
+    assert not fake.called("delete_address")
+    result["code"] = DeleteAddressDialog.DialogCode.Accepted
+    window.sidebar.delete_requested.emit(A1)
+    assert fake.called("delete_address") == [(A1,)]
+
+
+def test_context_menu_offers_copy_rename_delete(window: MainWindow, fake: FakeController) -> None:
+    menu = window.sidebar.context_menu_for(A2)
+    texts = [a.text() for a in menu.actions() if a.text()]
+    assert texts[:3] == ["Copy address", "Rename label…", "Delete address…"]
+    menu.actions()[0].trigger()
+    assert fake.called("copy_to_clipboard")[-1] == (A2, A2, False)
+
+
+def test_address_updates_keep_the_selection(window: MainWindow, fake: FakeController) -> None:
+    window.sidebar.select(A2)
+    fake.infos[0] = fake.infos[0].__class__(address=A1, label="Renamed", unread=9)
+    fake.signals.addresses_changed.emit()
+    assert window.current_address() == A2
+    assert window.sidebar.model.info(A1).label == "Renamed"  # type: ignore[union-attr]
+    fake.infos.pop(1)
+    fake.signals.addresses_changed.emit()
+    assert window.current_address() is None or window.current_address() == A1
+
+
+def test_credit_link_follows_the_provider(qtbot, fake: FakeController) -> None:
+    window = _window(qtbot, fake)
+    assert window.credit.isVisible() and "mail.tm" in window.credit.text()
+    window.credit.linkActivated.emit("https://mail.tm")
+    assert fake.called("open_external") == [("https://mail.tm",)]
+    other = FakeController(AppSignals(), credit=ProviderCredit("Local (this computer)", None))
+    window2 = _window(qtbot, other)
+    assert not window2.credit.isVisible()
+
+
+def test_close_hides_to_tray_or_asks(qtbot, window: MainWindow, fake: FakeController, monkeypatch) -> None:
+    window._quit_confirmed = False
+    fake.tray = True
+    window.close()
+    assert window.isHidden() and not fake.called("quit")
+    window.show()
+    fake.tray = False
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.No))
+    window.close()
+    assert window.isVisible() and not fake.called("quit")
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes))
+    window.close()
+    assert fake.called("quit") and not window.isVisible()
+
+
+def test_login_dialog_from_the_menu(window: MainWindow, fake: FakeController) -> None:
+    window.login_action.trigger()
+    assert isinstance(window._dialog, LoginDialog)
+    dialog = window._dialog
+    dialog.address.setText("Old.Box@Example.com")
+    dialog.password.setText("secret")
+    dialog._ok.click()
+    assert fake.called("login_address") == [("old.box@example.com", "secret", "")]
+    fake.signals.address_add_failed.emit("Wrong address or password.")
+    assert dialog.feedback.text() == "Wrong address or password." and dialog.isVisible()
+    fake.add_address("old.box@example.com")
+    fake.signals.address_added.emit("old.box@example.com")
+    assert window._dialog is None
+    assert window.current_address() == "old.box@example.com"
+
+
+def test_load_more_is_asked_once_at_the_end(qtbot, window: MainWindow, fake: FakeController) -> None:
+    bar = window.list_view.verticalScrollBar()
+    window._maybe_load_older(bar.maximum())
+    window._maybe_load_older(bar.maximum())
+    assert fake.called("load_more") == [(A1,)]
+    assert not window.model.canFetchMore(QModelIndex())
