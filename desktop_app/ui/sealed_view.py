@@ -5,7 +5,7 @@ Layers (see :mod:`desktop_app.core.html_policy` for the request rules):
   plugins, local file access, window opening, DNS prefetch off; cookies refused; an interceptor that
   blocks everything remote unless this message's "Load remote content" was pressed);
 - the body is served from our own scheme with a strict CSP, under a random token per display;
-- :class:`SealedPage` refuses every navigation except loading its own body; a clicked link becomes a
+- :class:`~desktop_app.ui.sealed_page.SealedPage` refuses every navigation except loading its own body; a clicked link becomes a
   :class:`~desktop_app.ui.link_prompt.LinkPrompt`; new windows, permissions, full screen refused.
 """
 
@@ -18,25 +18,19 @@ import secrets
 from collections.abc import Mapping
 from functools import partial
 
-from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QContextMenuEvent
-from PySide6.QtWebEngineCore import (
-    QWebEngineFullScreenRequest,
-    QWebEnginePage,
-    QWebEngineScript,
-)
-from PySide6.QtWebEngineWidgets import QWebEngineView
-from PySide6.QtWidgets import QMenu, QVBoxLayout, QWidget
+from PySide6.QtCore import QTimer, QUrl, Signal
+from PySide6.QtWebEngineCore import QWebEngineScript
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from desktop_app.core.html_policy import MAIL_SCHEME, prepare_html, url_refused_by_csp
+from desktop_app.core.html_policy import MAIL_SCHEME, prepare_html
 from desktop_app.core.link_policy import LinkAnalysis, analyse_link
 from desktop_app.ui.link_prompt import LinkPrompt
 from desktop_app.ui.mail_scheme import BODY_PATH, ServedMessage
 from desktop_app.ui.remote_bar import RemoteContentBar
+from desktop_app.ui.sealed_page import SealedPage, SealedWebView
 from desktop_app.ui.sealed_profile import PageTraffic, existing_sealed_profile, sealed_profile
 
 log = logging.getLogger(__name__)
-NavType = QWebEnginePage.NavigationType
 
 # Texts of the anchors pointing at a URL, read in the app's own JS world (page scripts stay off).
 _ANCHOR_TEXTS_JS = """JSON.stringify((function (href) {
@@ -44,96 +38,6 @@ _ANCHOR_TEXTS_JS = """JSON.stringify((function (href) {
     .filter(function (a) { return a.href === href; })
     .map(function (a) { return (a.innerText || a.textContent || '').trim(); });
 })(%s))"""
-
-
-class SealedPage(QWebEnginePage):
-    link_clicked = Signal(QUrl)
-    refused_by_csp = Signal(str)
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(sealed_profile(), parent)
-        self.own_body_url: QUrl | None = None
-        if hasattr(self, "permissionRequested"):  # Qt 6.8+
-            self.permissionRequested.connect(lambda permission: permission.deny())
-        else:
-            self.featurePermissionRequested.connect(self._deny_feature)
-        self.fullScreenRequested.connect(_reject_full_screen)
-        self.fileSystemAccessRequested.connect(lambda request: request.reject())
-
-    def _deny_feature(self, origin: QUrl, feature: QWebEnginePage.Feature) -> None:
-        self.setFeaturePermission(origin, feature, QWebEnginePage.PermissionPolicy.PermissionDeniedByUser)
-
-    def acceptNavigationRequest(
-        self, url: QUrl | str, nav_type: QWebEnginePage.NavigationType, is_main_frame: bool
-    ) -> bool:
-        url = QUrl(url)
-        if is_main_frame and nav_type is NavType.NavigationTypeTyped and url == self.own_body_url:
-            return True
-        if nav_type is NavType.NavigationTypeLinkClicked:
-            self.link_clicked.emit(url)
-        log.debug("refused navigation to %s (%s)", url.toString(), nav_type.name)
-        return False
-
-    def createWindow(self, _type: QWebEnginePage.WebWindowType) -> QWebEnginePage:
-        """A ``target=_blank`` click asks for a new window first. It gets a page that only reports the
-        link it was meant to show (like an ordinary click) and refuses to load anything."""
-        catcher = _NewWindowCatcher(self)
-        catcher.link_clicked.connect(self.link_clicked)
-        return catcher
-
-    def javaScriptConsoleMessage(
-        self, level: QWebEnginePage.JavaScriptConsoleMessageLevel, message: str, line: int, source: str
-    ) -> None:
-        # Chromium's own reports (CSP refusals, blocked loads) arrive here; never Qt warnings.
-        refused = url_refused_by_csp(message)
-        if refused is not None:
-            self.refused_by_csp.emit(refused)
-        log.debug("console (%s) %s:%s %s", level.name, source, line, message)
-
-
-class _NewWindowCatcher(QWebEnginePage):
-    link_clicked = Signal(QUrl)
-
-    def __init__(self, opener: SealedPage) -> None:
-        super().__init__(sealed_profile(), opener)
-
-    def acceptNavigationRequest(
-        self, url: QUrl | str, nav_type: QWebEnginePage.NavigationType, is_main_frame: bool
-    ) -> bool:
-        if nav_type is NavType.NavigationTypeLinkClicked and not self.link_clicked_seen:
-            self.link_clicked_seen = True
-            self.link_clicked.emit(QUrl(url))
-        self.deleteLater()
-        return False
-
-    link_clicked_seen = False
-
-    def createWindow(self, _type: QWebEnginePage.WebWindowType) -> None:  # type: ignore[override]
-        return None  # Qt reads "no page" as "no new window"; the stub does not allow for it
-
-
-class _SealedWebView(QWebEngineView):
-    """Only the context-menu entries that cannot load, save or open anything."""
-
-    SAFE_ACTIONS = (
-        QWebEnginePage.WebAction.Copy,
-        QWebEnginePage.WebAction.CopyLinkToClipboard,
-        QWebEnginePage.WebAction.SelectAll,
-    )
-
-    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
-        menu = QMenu(self)
-        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        for web_action in self.SAFE_ACTIONS:
-            action = self.pageAction(web_action)
-            if action.isEnabled():
-                menu.addAction(action)
-        if not menu.isEmpty():
-            menu.popup(event.globalPos())
-
-
-def _reject_full_screen(request: QWebEngineFullScreenRequest) -> None:
-    request.reject()
 
 
 class SealedMessageView(QWidget):
@@ -146,7 +50,7 @@ class SealedMessageView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.remote_bar = RemoteContentBar(self)
-        self.view = _SealedWebView(self)
+        self.view = SealedWebView(self)
         self.view.setAccessibleName("Message body")
         self.page = SealedPage(self.view)
         self.view.setPage(self.page)
