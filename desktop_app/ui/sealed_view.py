@@ -5,8 +5,9 @@ Layers (see :mod:`desktop_app.core.html_policy` for the request rules):
   plugins, local file access, window opening, DNS prefetch off; cookies refused; an interceptor that
   blocks everything remote unless this message's "Load remote content" was pressed);
 - the body is served from our own scheme with a strict CSP, under a random token per display;
-- :class:`~desktop_app.ui.sealed_page.SealedPage` refuses every navigation except loading its own body; a clicked link becomes a
-  :class:`~desktop_app.ui.link_prompt.LinkPrompt`; new windows, permissions, full screen refused.
+- :class:`~desktop_app.ui.sealed_page.SealedPage` refuses every navigation except loading its own
+  body; a clicked link becomes a :class:`~desktop_app.ui.link_prompt.LinkPrompt`; new windows,
+  permissions, full screen refused.
 """
 
 from __future__ import annotations
