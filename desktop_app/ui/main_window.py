@@ -111,7 +111,7 @@ class MainWindow(QMainWindow):
         self.reading.addWidget(self.pane)
         self.reading.setStretchFactor(0, 2)
         self.reading.setStretchFactor(1, 3)
-        self.reading.setSizes([280, 480])
+        self.reading.setSizes([250, 510])
         self.reading.setChildrenCollapsible(False)
         main = QSplitter(Qt.Orientation.Horizontal, self)
         main.addWidget(self.sidebar)

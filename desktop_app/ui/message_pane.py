@@ -91,6 +91,8 @@ class MessagePane(QWidget):
         self.sender_label = _plain_label(content, "From")
         self.recipients = _plain_label(content, "To")
         self.date = _plain_label(content, "Date")
+        self.date.setWordWrap(False)
+        self.date.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
 
         self.mark_unread = QPushButton("Mark unread", content)
         self.delete = QPushButton("Delete", content)
@@ -143,7 +145,7 @@ class MessagePane(QWidget):
         self.attachments_title = QLabel("Attachments (save only; never opened):", content)
         self.attachments = QListWidget(content)
         self.attachments.setAccessibleName("Attachments")
-        self.attachments.setMaximumHeight(96)
+        self.attachments.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.attachments.itemActivated.connect(self._save_item)
         self.save_attachment = QPushButton("Save as…", content)
         self.save_attachment.setAccessibleName("Save attachment as")
@@ -156,9 +158,11 @@ class MessagePane(QWidget):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addLayout(actions)
         layout.addWidget(self.subject)
-        layout.addWidget(self.sender_label)
+        from_row = QHBoxLayout()
+        from_row.addWidget(self.sender_label, 1)
+        from_row.addWidget(self.date, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(from_row)
         layout.addWidget(self.recipients)
-        layout.addWidget(self.date)
         layout.addWidget(self.code_bar)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.attachments_title)
@@ -199,7 +203,8 @@ class MessagePane(QWidget):
         to = ", ".join(a.display() for a in summary.to) or address
         cc = ", ".join(a.display() for a in message.cc)
         self.recipients.setText(f"To: {to}" + (f"\nCc: {cc}" if cc else ""))
-        self.date.setText(f"Date: {summary.created_at.astimezone().strftime('%A %d %B %Y, %H:%M')}")
+        self.date.setText(summary.created_at.astimezone().strftime("%a %d %b %Y, %H:%M"))
+        self.date.setToolTip(summary.created_at.astimezone().isoformat(sep=" "))
         self.mark_unread.setEnabled(summary.seen)
 
         html = "\n".join(message.html)
@@ -225,6 +230,10 @@ class MessagePane(QWidget):
             self.attachments.addItem(self._attachment_item(attachment))
         if message.attachments:
             self.attachments.setCurrentRow(0)
+            # Tall enough for up to four names, no taller: the message body gets the room.
+            rows = min(len(message.attachments), 4)
+            frame = 2 * self.attachments.frameWidth()
+            self.attachments.setFixedHeight(rows * self.attachments.sizeHintForRow(0) + frame + 2)
         for widget in (self.attachments_title, self.attachments, self.save_attachment):
             widget.setVisible(bool(message.attachments))
         self.stack.setCurrentIndex(1)
