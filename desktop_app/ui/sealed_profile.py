@@ -120,7 +120,8 @@ class SealedProfile(QWebEngineProfile):
             QWebEngineSettings.UnknownUrlSchemePolicy.DisallowUnknownUrlSchemes
         )
         self.setPersistentCookiesPolicy(QWebEngineProfile.PersistentCookiesPolicy.NoPersistentCookies)
-        self.setPersistentPermissionsPolicy(QWebEngineProfile.PersistentPermissionsPolicy.AskEveryTime)
+        if hasattr(self, "setPersistentPermissionsPolicy"):  # Qt 6.8+; every request is denied anyway
+            self.setPersistentPermissionsPolicy(QWebEngineProfile.PersistentPermissionsPolicy.AskEveryTime)
         self.setHttpCacheType(QWebEngineProfile.HttpCacheType.MemoryHttpCache)
         self.setSpellCheckEnabled(False)
         self.setPushServiceEnabled(False)
