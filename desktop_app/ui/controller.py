@@ -145,6 +145,8 @@ class AppSignals(QObject):
     domains_loaded = Signal(list)
     # Raise the window on a message (from `temp-inbox show` or a notification's "Open").
     show_message_requested = Signal(str, str)
+    # Show one address in the window (the tray's "Open" on an address).
+    show_address_requested = Signal(str)
     status = Signal(str)
     error = Signal(str)
 

@@ -86,6 +86,7 @@ class NewAddressDialog(_BusyDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("New address")
+        self.setMinimumWidth(480)  # the whole generated password must be visible
         self._copy_text = copy_text
         self._password = password
 
@@ -195,6 +196,7 @@ class LoginDialog(_BusyDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Log in to an existing address")
+        self.setMinimumWidth(420)
         self.address = QLineEdit(self)
         self.address.setPlaceholderText("name@domain")
         self.address.setAccessibleName("Address")
@@ -241,6 +243,7 @@ class DeleteAddressDialog(QDialog):
     def __init__(self, address: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Delete address")
+        self.setMinimumWidth(440)
         text = QLabel(
             f"<p><b>Delete {_escape(address)} forever?</b></p>"
             "<p>The address and all its messages are deleted on the mail service. "

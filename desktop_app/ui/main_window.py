@@ -178,6 +178,7 @@ class MainWindow(QMainWindow):
         s.address_add_failed.connect(self._on_address_add_failed)
         s.domains_loaded.connect(self._on_domains_loaded)
         s.show_message_requested.connect(self.show_message)
+        s.show_address_requested.connect(self.select_address)
         s.status.connect(lambda text: self.statusBar().showMessage(text, 6000))
         s.error.connect(lambda text: self.statusBar().showMessage(f"⚠ {text}", 10000))
 
@@ -224,6 +225,15 @@ class MainWindow(QMainWindow):
     # --- addresses ---
     def current_address(self) -> str | None:
         return self.sidebar.current_address()
+
+    def select_address(self, address: str) -> bool:
+        """Show ``address`` (selecting it in the sidebar); False when the window does not know it."""
+        if self.current_address() == address:
+            return True
+        if self.sidebar.select(address):
+            return True
+        self.refresh_addresses()  # it may have been added a moment ago
+        return self.sidebar.select(address)
 
     def refresh_addresses(self) -> None:
         self.sidebar.model.set_addresses(self.controller.addresses())

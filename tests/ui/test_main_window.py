@@ -218,6 +218,15 @@ def test_mark_unread_and_message_removed_elsewhere(window: MainWindow, fake: Fak
     assert window.model.row_of(message_id) == -1
 
 
+def test_show_address_request_selects_it(window: MainWindow, fake: FakeController) -> None:
+    fake.signals.show_address_requested.emit(A2)
+    assert window.current_address() == A2 and window.model.address == A2
+    assert fake.current == A2
+    fake.infos.append(fake.infos[0].__class__(address=A3))  # known to the store, not yet to the window
+    fake.signals.show_address_requested.emit(A3)
+    assert window.current_address() == A3
+
+
 def test_show_message_request_pages_until_found(qtbot, fake: FakeController) -> None:
     fake.add_address(A1)
     fake.add_address(A3)
