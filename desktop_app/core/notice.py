@@ -122,8 +122,8 @@ def summary_notice(messages: list[NewMessage]) -> Notice:
         NoticeKind.SUMMARY,
         title=f"{len(messages)} new messages {where}",
         body="\n".join(lines),
-        address=addresses[0] if len(addresses) == 1 else None,
         # "Open" on a summary opens the latest message: the one its body names.
+        address=latest.address,
         message_id=latest.message_id,
         code=code,
         link=latest.extraction.link if latest.extraction else None,

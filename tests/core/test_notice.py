@@ -58,7 +58,7 @@ def test_burst_of_50_gives_one_immediate_and_one_summary() -> None:
     [summary] = batcher.flush()
     assert summary.kind is NoticeKind.SUMMARY
     assert summary.title == "49 new messages in 3 addresses"
-    assert summary.count == 49 and summary.message_id == "m49" and summary.address is None
+    assert summary.count == 49 and summary.message_id == "m49" and summary.address == "b@x.test"
     assert "Subject 49" in summary.body
     assert batcher.flush() == [] and batcher.due() is None
 

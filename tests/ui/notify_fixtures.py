@@ -189,6 +189,12 @@ def qloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
     try:
         yield loop
     finally:
+        # A failed test leaves tasks behind (a D-Bus receiver, a probe): end them before the loop.
+        pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         loop.close()
         asyncio.set_event_loop(None)
 

@@ -42,7 +42,8 @@ def test_notify_escapes_body_offers_copy_code_and_copies_it(
         await wait_until(lambda: fake_server.calls)
         [call] = fake_server.calls
         assert notifications.backend_name == "dbus"
-        assert call.summary == "<b>Your code</b> & more"  # the summary is plain text by spec
+        # Plain text by spec, yet parsed by some servers: look-alike brackets keep it inert.
+        assert call.summary == "‹b›Your code‹/b› & more"
         assert call.body == (
             'From: Eve &lt;eve@evil.test&gt; &lt;a href="http://evil.test"&gt;Bank&lt;/a&gt;\n'
             "To: me@tmp.test\nCode: 482913"
@@ -152,7 +153,7 @@ def test_falls_back_to_the_banner_without_a_notification_service(
         notifications.message_arrived(HOSTILE)
         await wait_until(lambda: notifications.backend_name == "banner")
         assert not banner.isHidden()
-        assert banner.title.text() == "<b>Your code</b> & more"
+        assert banner.title.text() == "‹b›Your code‹/b› & more"
         assert "Code: 482913" in banner.detail.text()
         assert banner.copy_button.isVisibleTo(banner)
         banner.copy_button.click()
