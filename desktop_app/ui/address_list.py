@@ -75,7 +75,7 @@ class AddressListModel(QAbstractListModel):
         if role == STATE_TEXT_ROLE:
             return info.state_text
         if role == USAGE_ROLE:
-            return format_usage(info.used, info.quota)
+            return self.usage(info)
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
             return self.describe(info)
         return None
@@ -88,8 +88,16 @@ class AddressListModel(QAbstractListModel):
         if info.state_text and info.state_text.lower() != info.state_kind:
             state = f"{state} ({info.state_text})"
         parts.append(state)
-        parts.append(f"{format_usage(info.used, info.quota)} used")
+        parts.append(f"{AddressListModel.usage(info)} used")
         return ", ".join(parts)
+
+    @staticmethod
+    def usage(info: AddressInfo) -> str:
+        """ "1.2 MB of 40 MB"; near the quota the service stops accepting mail, so say so."""
+        text = format_usage(info.used, info.quota)
+        if info.quota and info.used >= 0.9 * info.quota:
+            text += " (nearly full)"
+        return text
 
     def address_at(self, row: int) -> str | None:
         return self._rows[row].address if 0 <= row < len(self._rows) else None
@@ -195,7 +203,9 @@ class AddressDelegate(QStyledItemDelegate):
         first, second = (label, address) if label else (address, "")
         painter.setFont(bold if unread else option.font)
         painter.setPen(text_color)
-        elided = QFontMetrics(painter.font()).elidedText(first, Qt.TextElideMode.ElideRight, width)
+        # An address keeps both ends visible (the name and the domain); a label is cut at the end.
+        mode = Qt.TextElideMode.ElideRight if label else Qt.TextElideMode.ElideMiddle
+        elided = QFontMetrics(painter.font()).elidedText(first, mode, width)
         painter.drawText(QRect(text_left, rect.top(), width, line), Qt.AlignmentFlag.AlignVCenter, elided)
 
         painter.setFont(option.font)

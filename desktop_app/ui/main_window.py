@@ -80,7 +80,7 @@ class MainWindow(QMainWindow):
         self.copy_button = QPushButton("Copy address", self)
         self.copy_button.setToolTip("Copy the current address (Ctrl+Shift+C)")
         self.copy_button.setAccessibleName("Copy address")
-        self.copy_button.clicked.connect(self.controller.copy_current_address)
+        self.copy_button.clicked.connect(self.copy_current_address)
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Search sender, subject and preview (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
@@ -150,7 +150,7 @@ class MainWindow(QMainWindow):
 
         self.new_action = action("New address…", QKeySequence.StandardKey.New, self.open_new_address)
         self.login_action = action("Log in to an existing address…", None, self.open_login)
-        self.copy_action = action("Copy address", "Ctrl+Shift+C", self.controller.copy_current_address)
+        self.copy_action = action("Copy address", "Ctrl+Shift+C", self.copy_current_address)
         self.search_action = action("Search", QKeySequence.StandardKey.Find, self.focus_search)
         self.focus_addresses_action = action("Go to addresses", "Ctrl+L", self.sidebar.view.setFocus)
         self.delete_action = action("Delete message", None, self.delete_current_message)
@@ -225,6 +225,13 @@ class MainWindow(QMainWindow):
     # --- addresses ---
     def current_address(self) -> str | None:
         return self.sidebar.current_address()
+
+    def copy_current_address(self) -> None:
+        """Copy the address the window shows. (The app's own notion of "current" can move, e.g. when
+        `temp-inbox new` creates one from the command line; the user means what they see.)"""
+        address = self.current_address()
+        if address:
+            self.controller.copy_to_clipboard(address, address, False)
 
     def select_address(self, address: str) -> bool:
         """Show ``address`` (selecting it in the sidebar); False when the window does not know it."""
@@ -467,19 +474,32 @@ class MainWindow(QMainWindow):
         self.raise_()
         self.activateWindow()
 
+    def _target_message(self) -> tuple[str, str, str] | None:
+        """(address, message id, subject) of the message actions apply to: the selected row, or the
+        message still on show when a search has filtered its row away."""
+        address = self.model.address
+        index = self.list_view.currentIndex()
+        summary = self.model.summary_at(index.row()) if index.isValid() else None
+        if summary is None and self.pane.message is not None and self.pane.address == address:
+            summary = self.pane.message.summary
+        if summary is None or address is None:
+            return None
+        return address, summary.id, summary.subject or "(no subject)"
+
     def delete_current_message(self) -> None:
-        message_id = self.current_message_id()
-        if message_id is None or self.model.address is None:
+        target = self._target_message()
+        if target is None:
             return
-        summary = self.model.summary_at(self.list_view.currentIndex().row())
-        self.controller.delete_message(self.model.address, message_id)
-        subject = summary.subject if summary and summary.subject else "(no subject)"
+        address, message_id, subject = target
+        if self.pane.message is not None and self.pane.message.id == message_id:
+            self.pane.clear()
+        self.controller.delete_message(address, message_id)
         self.statusBar().showMessage(f"Deleted “{subject}”.", 6000)
 
     def mark_current_unread(self) -> None:
-        message_id = self.current_message_id()
-        if message_id is not None and self.model.address is not None:
-            self.controller.set_seen(self.model.address, message_id, False)
+        target = self._target_message()
+        if target is not None:
+            self.controller.set_seen(target[0], target[1], False)
 
     def save_current_eml(self) -> None:
         message = self.pane.message

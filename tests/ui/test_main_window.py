@@ -169,8 +169,12 @@ def test_copy_address_shortcut(qtbot, window: MainWindow, fake: FakeController) 
         Qt.Key.Key_C,
         Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )
-    assert fake.called("copy_current_address")
+    assert fake.called("copy_to_clipboard")[-1] == (A1, A1, False)
     assert window.statusBar().currentMessage() == f"Copied {A1} to the clipboard"
+    # What the window shows is what gets copied, even if the app's "current" moved elsewhere.
+    fake.current = A2
+    window.copy_button.click()
+    assert fake.called("copy_to_clipboard")[-1] == (A1, A1, False)
 
 
 def test_keyboard_navigation_and_delete(qtbot, window: MainWindow, fake: FakeController) -> None:
@@ -203,6 +207,22 @@ def test_ctrl_l_focuses_addresses_and_ctrl_n_opens_the_dialog(
     assert isinstance(window._dialog, NewAddressDialog)
     assert window._dialog.domain.count() == 2
     window._dialog.reject()
+
+
+def test_actions_apply_to_the_message_on_show_when_search_hides_its_row(
+    qtbot, window: MainWindow, fake: FakeController
+) -> None:
+    window.list_view.setCurrentIndex(window.model.index(0, 0))
+    shown = window.current_message_id()
+    window.search.setText("no such text")
+    qtbot.waitUntil(lambda: window.model.rowCount() == 0)
+    assert window.pane.message is not None and window.pane.message.id == shown
+    window.pane.mark_unread.setEnabled(True)
+    window.pane.mark_unread.click()
+    assert fake.called("set_seen")[-1] == (A1, shown, False)
+    window.pane.delete.click()
+    assert fake.called("delete_message")[-1] == (A1, shown)
+    assert window.pane.message is None
 
 
 def test_mark_unread_and_message_removed_elsewhere(window: MainWindow, fake: FakeController) -> None:

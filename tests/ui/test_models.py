@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtTest import QAbstractItemModelTester
 
-from desktop_app.ui.address_list import ADDRESS_ROLE, UNREAD_ROLE, AddressListModel
+from desktop_app.ui.address_list import ADDRESS_ROLE, UNREAD_ROLE, USAGE_ROLE, AddressListModel
 from desktop_app.ui.controller import AddressInfo, AppSignals
 from desktop_app.ui.message_list import (
     COL_ATTACHMENT,
@@ -214,3 +214,5 @@ def test_address_accessible_text_reads_everything() -> None:
     )
     text = model.data(model.index(0), Qt.ItemDataRole.AccessibleTextRole)
     assert text == "Shop, a@x.io, 4 unread, Live, 1.2 MB of 40 MB used"
+    model.set_addresses([_info("a@x.io", used=39_000_000)])
+    assert model.data(model.index(0), USAGE_ROLE) == "39 MB of 40 MB (nearly full)"
