@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QEvent, QModelIndex, Qt
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
@@ -30,16 +30,32 @@ def fake(qtbot) -> FakeController:
     return FakeController(AppSignals())
 
 
-def _window(qtbot, fake: FakeController) -> MainWindow:
+_made: list[MainWindow] = []
+
+
+def _window(qtbot, fake: FakeController) -> MainWindow:  # type: ignore[no-untyped-def]
     window = MainWindow(fake, fake.signals, html_view_factory=FakeHtmlView)
-    qtbot.addWidget(window)
-    # qtbot closes the window at teardown; without this the close would ask "Quit?" and block.
+    _made.append(window)
+    # Closing must not ask "Quit?" (it would block); the tray/ask behaviour has its own test.
     window.allow_close()
     window.show()
     qtbot.waitExposed(window)
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     return window
+
+
+@pytest.fixture(autouse=True)
+def _delete_windows(qtbot) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """Delete windows now rather than whenever Python's garbage collector gets to them: a widget
+    tree collected later, in the middle of another test's event loop, can crash the process."""
+    yield
+    while _made:
+        window = _made.pop()
+        window.allow_close()
+        window.close()
+        window.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture
@@ -375,7 +391,7 @@ def test_credit_link_follows_the_provider(qtbot, fake: FakeController) -> None:
 
 
 def test_close_hides_to_tray_or_asks(qtbot, window: MainWindow, fake: FakeController, monkeypatch) -> None:
-    window._quit_confirmed = False
+    window._quit_confirmed = False  # undo the test helper's allow_close()
     fake.tray = True
     window.close()
     assert window.isHidden() and not fake.called("quit")
