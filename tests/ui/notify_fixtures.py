@@ -6,8 +6,10 @@ Every process started here is stopped by its PID when the fixture ends.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import gc
 import os
+import signal
 import subprocess
 import threading
 from collections.abc import Callable, Iterator
@@ -42,6 +44,11 @@ BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Config
 """
 
 
+def die_with_parent() -> None:
+    """``preexec_fn``: if pytest itself crashes, the kernel stops the child instead of leaking it."""
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 def stop_process(proc: subprocess.Popen[Any]) -> None:
     if proc.poll() is None:
         proc.terminate()
@@ -61,6 +68,7 @@ def session_bus(tmp_path: Path) -> Iterator[str]:
         ["dbus-daemon", f"--config-file={config}", "--nofork", "--print-address=1"],
         stdout=subprocess.PIPE,
         text=True,
+        preexec_fn=die_with_parent,
     )
     try:
         assert proc.stdout is not None
@@ -181,10 +189,25 @@ def fake_server(session_bus: str) -> Iterator[FakeNotificationServer]:
         gc.collect()
 
 
+class _TestLoop(qasync.QEventLoop):  # type: ignore[misc]
+    """qasync stops a run with ``QApplication.exit()``, which emits ``aboutToQuit``; QtWebEngine tears
+    its global context down on that signal. The app does that once, at its real exit; a test session
+    runs many loops on one QApplication, and a later web view would then crash the process."""
+
+    def stop(self) -> None:
+        app = QApplication.instance()
+        blocked = app.blockSignals(True) if app is not None else False
+        try:
+            super().stop()
+        finally:
+            if app is not None:
+                app.blockSignals(blocked)
+
+
 @pytest.fixture
 def qloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
     """A qasync loop: asyncio tasks and Qt timers/signals run together, as in the app."""
-    loop = qasync.QEventLoop(qapp)
+    loop = _TestLoop(qapp)
     asyncio.set_event_loop(loop)
     try:
         yield loop
@@ -217,6 +240,7 @@ def xvfb(tmp_path: Path) -> Iterator[str]:
         pass_fds=(write_fd,),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        preexec_fn=die_with_parent,
     )
     os.close(write_fd)
     try:

@@ -17,7 +17,7 @@ from desktop_app.core.notice import NewMessage
 from desktop_app.ui.dbus_notify import DBusNotifier
 from desktop_app.ui.notifications import Notifications
 
-from .notify_fixtures import qloop, session_bus, stop_process, wait_until, xvfb
+from .notify_fixtures import die_with_parent, qloop, session_bus, stop_process, wait_until, xvfb
 
 __all__ = ["qloop", "session_bus", "xvfb"]  # fixtures, imported for pytest
 
@@ -33,7 +33,9 @@ def dunst(session_bus: str, xvfb: str, tmp_path: Path) -> Iterator[dict[str, str
         "HOME": str(tmp_path),
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
     }
-    proc = subprocess.Popen(["dunst"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        ["dunst"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=die_with_parent
+    )
     try:
         yield env
     finally:
