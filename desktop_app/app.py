@@ -196,8 +196,8 @@ class Application:
             signals.show_message_requested.emit(address, message_id)
 
         def open_address(address: str) -> None:
-            controller.select_address(address)
             raise_window()
+            signals.show_address_requested.emit(address)
 
         def new_address() -> None:
             raise_window()

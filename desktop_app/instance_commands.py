@@ -50,7 +50,11 @@ class InstanceCommands(QObject):
 
     def _spawn(self, name: str, coro: Any, reply: Reply, on_ok: Callable[[Any], None]) -> None:
         task = self.tasks.spawn(name, coro, replace=False)
-        reply.cancelled = task.cancel
+
+        def client_went_away() -> None:
+            task.cancel()
+
+        reply.cancelled = client_went_away
 
         def done(t: Any) -> None:
             if t.cancelled():
@@ -117,6 +121,7 @@ class InstanceCommands(QObject):
         def created(record: Any) -> None:
             copy_text(record.address)
             self.signals.addresses_changed.emit()
+            self.signals.show_address_requested.emit(record.address)
             self.signals.status.emit(f"Created {record.address} and copied it to the clipboard.")
             reply.ok(
                 address={

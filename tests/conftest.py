@@ -18,3 +18,40 @@ import PySide6.QtWebEngineWidgets  # noqa: E402, F401  (QtWebEngine must be impo
 from desktop_app.ui.mail_scheme import register_mail_scheme  # noqa: E402
 
 register_mail_scheme()  # custom URL schemes must be declared before the QApplication exists
+
+
+import gc  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _web_views_go_before_the_profile() -> Iterator[None]:
+    """QtWebEngine crashes at exit when a page outlives its profile, and Python's shutdown order is
+    arbitrary: delete every widget and page while the application still exists."""
+    yield
+    import shiboken6
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWebEngineCore import QWebEnginePage
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        return
+    for widget in QApplication.topLevelWidgets():
+        widget.close()
+        widget.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+    for obj in gc.get_objects():
+        if isinstance(obj, QWebEnginePage) and shiboken6.isValid(obj):
+            obj.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    from desktop_app.ui.sealed_profile import existing_sealed_profile
+
+    profile = existing_sealed_profile()
+    if profile is not None:
+        profile.deleteLater()
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    QApplication.processEvents()

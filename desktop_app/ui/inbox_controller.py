@@ -240,7 +240,7 @@ class InboxController(QObject):
         self.signals.status.emit(f"Copied {address} to the clipboard.")
 
     def copy_to_clipboard(self, text: str, description: str, sensitive: bool = False) -> None:
-        copy_text(text, clear_after=self.clear_clipboard_after if sensitive else None, secret=sensitive)
+        copy_text(text, clear_after=self.clear_clipboard_after if sensitive else None)
         self.signals.status.emit(f"Copied {description} to the clipboard.")
 
     def open_external(self, url: str) -> None:
