@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 LOCAL_SMTP_PORT = 2525  # the embedded server's preferred SMTP port, so apps can be pointed at it once
+CLEAR_CODES_AFTER = 60.0  # seconds a copied one-time code stays on the clipboard, when the user opts in
 
 
 def run_app(options: Options) -> int:
@@ -158,7 +159,7 @@ class Application:
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: loop.call_soon_threadsafe(self.quit))
         # Python runs signal handlers only between bytecodes: a timer gives it a chance while Qt idles.
-        from PySide6.QtCore import QTimer
+        from PySide6.QtCore import QSettings, QTimer
 
         wake = QTimer()
         wake.timeout.connect(lambda: None)
@@ -218,7 +219,28 @@ class Application:
         self.notifications = notifications = Notifications(
             tray=tray if controller.tray else None, banner=banner, batcher=notice_batcher_from_env()
         )
-        tray.dnd_toggled.connect(notifications.set_do_not_disturb)
+        settings = QSettings(str(self.options.data_dir / "settings.ini"), QSettings.Format.IniFormat)
+
+        def set_do_not_disturb(on: bool) -> None:
+            notifications.set_do_not_disturb(on)
+            tray.set_do_not_disturb(on)
+            window.dnd_action.blockSignals(True)
+            window.dnd_action.setChecked(on)
+            window.dnd_action.blockSignals(False)
+            settings.setValue("notifications/do_not_disturb", on)
+
+        def set_clear_codes(on: bool) -> None:
+            seconds = CLEAR_CODES_AFTER if on else None
+            controller.clear_clipboard_after = seconds
+            notifications.clear_clipboard_after = seconds
+            settings.setValue("clipboard/clear_codes", on)
+
+        tray.dnd_toggled.connect(set_do_not_disturb)
+        window.do_not_disturb_toggled.connect(set_do_not_disturb)
+        window.clear_codes_toggled.connect(set_clear_codes)
+        set_do_not_disturb(bool(settings.value("notifications/do_not_disturb", False, type=bool)))
+        window.clear_codes_action.setChecked(bool(settings.value("clipboard/clear_codes", False, type=bool)))
+        set_clear_codes(window.clear_codes_action.isChecked())
         notifications.code_copied.connect(
             lambda code: signals.status.emit("Copied the code to the clipboard.")
         )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QEvent, QModelIndex, Qt, QTimer
+from PySide6.QtCore import QEvent, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -28,6 +28,7 @@ from desktop_app.core.link_policy import analyse_link
 from desktop_app.core.models import Attachment, Message
 from desktop_app.ui.address_list import AddressSidebar
 from desktop_app.ui.attachments import choose_attachment_path, choose_eml_path
+from desktop_app.ui.banner import NotificationBanner
 from desktop_app.ui.controller import AppController, AppSignals, InlineParts
 from desktop_app.ui.dialogs import (
     DeleteAddressDialog,
@@ -44,6 +45,10 @@ SEARCH_DEBOUNCE_MS = 250
 
 
 class MainWindow(QMainWindow):
+    # Options the app owns and persists; the window only offers them.
+    do_not_disturb_toggled = Signal(bool)
+    clear_codes_toggled = Signal(bool)
+
     def __init__(
         self,
         controller: AppController,
@@ -119,7 +124,16 @@ class MainWindow(QMainWindow):
         main.setStretchFactor(1, 1)
         main.setSizes([260, 920])
         main.setChildrenCollapsible(False)
-        self.setCentralWidget(main)
+        # The in-app fallback for notifications when the desktop has neither a notification service
+        # nor a tray; hidden until a notice arrives.
+        self.banner = NotificationBanner(self)
+        central = QWidget(self)
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.setSpacing(0)
+        central_layout.addWidget(self.banner)
+        central_layout.addWidget(main, 1)
+        self.setCentralWidget(central)
 
         self.state_label = QLabel(self)
         self.state_label.setAccessibleName("Connection state")
@@ -163,6 +177,14 @@ class MainWindow(QMainWindow):
         message_menu = self.menuBar().addMenu("&Message")
         for act in (self.search_action, self.unread_action, self.delete_action):
             message_menu.addAction(act)
+        options = self.menuBar().addMenu("&Options")
+        self.dnd_action = options.addAction("Do not disturb")
+        self.dnd_action.setCheckable(True)
+        self.dnd_action.setToolTip("No notification pop-ups; unread counts still update")
+        self.dnd_action.toggled.connect(self.do_not_disturb_toggled)
+        self.clear_codes_action = options.addAction("Clear copied codes from the clipboard after 60 s")
+        self.clear_codes_action.setCheckable(True)
+        self.clear_codes_action.toggled.connect(self.clear_codes_toggled)
 
     def _connect(self) -> None:
         s = self.signals

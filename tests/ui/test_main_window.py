@@ -427,3 +427,25 @@ def test_load_more_is_asked_once_at_the_end(qtbot, window: MainWindow, fake: Fak
     window._maybe_load_older(bar.maximum())
     assert fake.called("load_more") == [(A1,)]
     assert not window.model.canFetchMore(QModelIndex())
+
+
+def test_options_menu_offers_do_not_disturb_and_clearing_codes(qtbot, fake: FakeController) -> None:  # type: ignore[no-untyped-def]
+    window = _window(qtbot, fake)
+    seen: list[tuple[str, bool]] = []
+    window.do_not_disturb_toggled.connect(lambda on: seen.append(("dnd", on)))
+    window.clear_codes_toggled.connect(lambda on: seen.append(("clear", on)))
+    window.dnd_action.trigger()
+    window.clear_codes_action.trigger()
+    window.dnd_action.trigger()
+    assert seen == [("dnd", True), ("clear", True), ("dnd", False)]
+    menus = [a.text() for a in window.menuBar().actions()]
+    assert "&Options" in menus
+
+
+def test_in_app_banner_is_part_of_the_window_and_hidden_until_a_notice(qtbot, fake: FakeController) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.core.notice import NewMessage, message_notice
+
+    window = _window(qtbot, fake)
+    assert window.banner.isHidden()
+    window.banner.show_notice(message_notice(NewMessage(A1, "m1", "a@b.test", "Hello")))
+    assert window.banner.isVisible() and window.banner.title.text() == "Hello"
