@@ -36,6 +36,19 @@ def error(request: Request, status: int, description: str | None = None) -> Resp
     return json_response(problems.hydra_error(status, description, ld=ld), status=status, ld=ld)
 
 
+def media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def unsupported_media(request: Request, content_type: str, allowed: tuple[str, ...]) -> Response:
+    supported = '", "'.join(allowed)
+    return error(
+        request,
+        415,
+        f'The content-type "{content_type}" is not supported. Supported MIME types are "{supported}".',
+    )
+
+
 def unauthorized(message: str) -> Response:
     # Lexik's JWT layer answers before API Platform, always as plain JSON.
     return Response(wire.dumps(problems.lexik_error(message)), status_code=401, media_type=wire.JSON_TYPE)
@@ -69,15 +82,9 @@ class RestApi:
 
     @staticmethod
     async def _body(request: Request, *, allowed: tuple[str, ...]) -> dict[str, Any] | Response:
-        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        content_type = media_type(request)
         if content_type and content_type not in allowed:
-            supported = '", "'.join(allowed)
-            return error(
-                request,
-                415,
-                f'The content-type "{content_type}" is not supported. '
-                f'Supported MIME types are "{supported}".',
-            )
+            return unsupported_media(request, content_type, allowed)
         try:
             data = json.loads(await request.body() or b"null")
         except (ValueError, UnicodeDecodeError):
@@ -86,11 +93,15 @@ class RestApi:
             return error(request, 400, "Syntax error")
         return data
 
-    def _own_message(self, request: Request, account: StoredAccount) -> StoredMessage | Response:
+    def _own_message(self, request: Request) -> tuple[StoredAccount, StoredMessage] | Response:
+        """The caller's account and the message named in the path, which must be theirs."""
+        account = self._account(request)
+        if isinstance(account, Response):
+            return account
         message = self.mail.store.message(request.path_params["id"])
         if message is None or message.account_id != account.id:
             return error(request, 404, "Not Found")
-        return message
+        return account, message
 
     # --- domains -----------------------------------------------------------------------------
 
@@ -180,25 +191,19 @@ class RestApi:
         return json_response(body, ld=ld)
 
     async def message(self, request: Request) -> Response:
-        account = self._account(request)
-        if isinstance(account, Response):
-            return account
-        message = self._own_message(request, account)
-        if isinstance(message, Response):
-            return message
+        found = self._own_message(request)
+        if isinstance(found, Response):
+            return found
+        account, message = found
         ld = is_ld(request)
         if request.method == "DELETE":
             self.mail.delete_message(message.id, account.id)
             return Response(status_code=204)
         if request.method == "PATCH":
-            content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            content_type = media_type(request)
+            # Unlike POST, a PATCH without a content-type is refused too.
             if content_type != MERGE_PATCH:
-                return error(
-                    request,
-                    415,
-                    f'The content-type "{content_type}" is not supported. '
-                    f'Supported MIME types are "{MERGE_PATCH}".',
-                )
+                return unsupported_media(request, content_type, (MERGE_PATCH,))
             body = await self._body(request, allowed=(MERGE_PATCH,))
             if isinstance(body, Response):
                 return body
@@ -211,34 +216,28 @@ class RestApi:
         return json_response(full, ld=ld)
 
     async def source(self, request: Request) -> Response:
-        account = self._account(request)
-        if isinstance(account, Response):
-            return account
-        message = self._own_message(request, account)
-        if isinstance(message, Response):
-            return message
+        found = self._own_message(request)
+        if isinstance(found, Response):
+            return found
+        _, message = found
         ld = is_ld(request)
         raw = self.mail.store.raw_source(message.id) or b""
         return json_response(wire.source_json(message.id, raw, ld=ld), ld=ld)
 
     async def download(self, request: Request) -> Response:
-        account = self._account(request)
-        if isinstance(account, Response):
-            return account
-        message = self._own_message(request, account)
-        if isinstance(message, Response):
-            return message
+        found = self._own_message(request)
+        if isinstance(found, Response):
+            return found
+        _, message = found
         raw = self.mail.store.raw_source(message.id) or b""
         disposition = f'attachment; filename="{message.id}.eml"'
         return Response(raw, media_type="message/rfc822", headers={"content-disposition": disposition})
 
     async def attachment(self, request: Request) -> Response:
-        account = self._account(request)
-        if isinstance(account, Response):
-            return account
-        message = self._own_message(request, account)
-        if isinstance(message, Response):
-            return message
+        found = self._own_message(request)
+        if isinstance(found, Response):
+            return found
+        _, message = found
         wanted = request.path_params["attachment_id"]
         meta = next((a for a in message.attachments if a["id"] == wanted), None)
         payload = self.mail.store.attachment_payload(message.id, wanted)
