@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
-import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.core.secret_service import needs_gnome_keyring, run_with_secret_service
 
 SCRIPT = textwrap.dedent(
     """
-    import asyncio, json, subprocess, sys
+    import asyncio, json, sys
     from pathlib import Path
     from desktop_app.core.addresses import AddressBook
     from desktop_app.core.api import MailTmClient
@@ -24,11 +17,6 @@ SCRIPT = textwrap.dedent(
     from desktop_app.core.secrets import PasswordVault
     from desktop_app.core.store import Store
     from desktop_app.server import LocalMailServer
-
-    def lookup(user):
-        done = subprocess.run(["secret-tool", "lookup", "service", "Temp Inbox", "username", user],
-                              capture_output=True, text=True)
-        return done.stdout if done.returncode == 0 else None
 
     async def main():
         out = {}
@@ -58,27 +46,10 @@ SCRIPT = textwrap.dedent(
 )
 
 
-@pytest.mark.skipif(shutil.which("gnome-keyring-daemon") is None, reason="gnome-keyring is not installed")
+@needs_gnome_keyring
 def test_create_restart_delete_with_the_real_secret_service(tmp_path: Path) -> None:
-    script = tmp_path / "lifecycle.py"
-    script.write_text(SCRIPT)
-    env = {
-        **os.environ,
-        "HOME": str(tmp_path),
-        "XDG_RUNTIME_DIR": str(tmp_path),
-        "PYTHONPATH": str(ROOT),
-        "PYTHON_KEYRING_BACKEND": "keyring.backends.SecretService.Keyring",
-    }
-    env.pop("DBUS_SESSION_BUS_ADDRESS", None)
-    shell = (
-        "echo -n test-login | gnome-keyring-daemon --unlock --components=secrets >/dev/null && "
-        f'exec "{sys.executable}" "{script}" "{tmp_path / "cache.sqlite3"}"'
-    )
-    done = subprocess.run(
-        ["dbus-run-session", "--", "sh", "-c", shell], env=env, capture_output=True, text=True, timeout=60
-    )
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout.strip().splitlines()[-1]) == {
+    result = run_with_secret_service(tmp_path, SCRIPT, str(tmp_path / "cache.sqlite3"))
+    assert result == {
         "keyring_has_password": True,
         "db_has_no_password": True,
         "reopened_login": True,

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
-import sys
 import textwrap
 import threading
 from pathlib import Path
@@ -18,8 +13,7 @@ from keyring.backend import KeyringBackend
 
 from desktop_app.core.errors import KeyringUnavailableError, SecretsError
 from desktop_app.core.secrets import SERVICE, PasswordVault, keyring_status
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.core.secret_service import needs_gnome_keyring, run_with_secret_service
 
 
 class DictKeyring(KeyringBackend):
@@ -175,13 +169,8 @@ async def test_keyring_errors_become_secrets_errors_without_the_password() -> No
 
 REAL_KEYRING_SCRIPT = textwrap.dedent(
     """
-    import asyncio, json, subprocess
+    import asyncio, json
     from desktop_app.core.secrets import PasswordVault
-
-    def lookup(user):
-        done = subprocess.run(["secret-tool", "lookup", "service", "Temp Inbox", "username", user],
-                              capture_output=True, text=True)
-        return done.stdout if done.returncode == 0 else None
 
     async def main():
         vault = PasswordVault()
@@ -203,28 +192,9 @@ REAL_KEYRING_SCRIPT = textwrap.dedent(
 )
 
 
-@pytest.mark.skipif(shutil.which("gnome-keyring-daemon") is None, reason="gnome-keyring is not installed")
+@needs_gnome_keyring
 def test_real_secret_service_under_a_private_dbus_session(tmp_path: Path) -> None:
-    script = tmp_path / "use_vault.py"
-    script.write_text(REAL_KEYRING_SCRIPT)
-    env = {
-        **os.environ,
-        "HOME": str(tmp_path),
-        "XDG_RUNTIME_DIR": str(tmp_path),
-        "PYTHONPATH": str(ROOT),
-        "PYTHON_KEYRING_BACKEND": "keyring.backends.SecretService.Keyring",
-    }
-    env.pop("DBUS_SESSION_BUS_ADDRESS", None)
-    # The daemon leaves with the private bus when dbus-run-session ends.
-    shell = (
-        "echo -n test-login | gnome-keyring-daemon --unlock --components=secrets >/dev/null && "
-        f'exec "{sys.executable}" "{script}"'
-    )
-    done = subprocess.run(
-        ["dbus-run-session", "--", "sh", "-c", shell], env=env, capture_output=True, text=True, timeout=60
-    )
-    assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result = run_with_secret_service(tmp_path, REAL_KEYRING_SCRIPT)
     assert result == {
         "status": [True, "keyring.backends.SecretService.Keyring"],
         "loaded": "correct horse battery",
