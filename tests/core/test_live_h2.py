@@ -38,6 +38,19 @@ async def _accounts(server: LocalMailServer, count: int) -> list[tuple[str, str,
     return result
 
 
+async def _subscribe(
+    client: httpx.AsyncClient, server: LocalMailServer, account_id: str, token: str
+) -> httpx.Response:
+    """Open the hub stream for the account's topic; the caller closes the response."""
+    request = client.build_request(
+        "GET",
+        server.hub_url,
+        params={"topic": f"/accounts/{account_id}"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    return await client.send(request, stream=True)
+
+
 async def _first_frame_data(response: httpx.Response) -> str:
     splitter, decoder = SseLineSplitter(), SseFrameDecoder()
     async for chunk in response.aiter_bytes():
@@ -57,17 +70,7 @@ async def test_an_event_for_one_idle_stream_is_not_held_up_by_the_others() -> No
         accounts = await _accounts(server, 5)
         async with asyncio.TaskGroup() as group:
             opened = [
-                group.create_task(
-                    client.send(
-                        client.build_request(
-                            "GET",
-                            server.hub_url,
-                            params={"topic": f"/accounts/{account_id}"},
-                            headers={"Authorization": f"Bearer {token}"},
-                        ),
-                        stream=True,
-                    )
-                )
+                group.create_task(_subscribe(client, server, account_id, token))
                 for _address, account_id, token in accounts
             ]
         responses = [task.result() for task in opened]
@@ -103,24 +106,8 @@ async def test_closing_a_response_resets_only_its_stream() -> None:
         httpx.AsyncClient(transport=HTTP2StreamTransport()) as client,
     ):
         (_a, first_id, first_token), (_b, second_id, second_token) = await _accounts(server, 2)
-        first = await client.send(
-            client.build_request(
-                "GET",
-                server.hub_url,
-                params={"topic": f"/accounts/{first_id}"},
-                headers={"Authorization": f"Bearer {first_token}"},
-            ),
-            stream=True,
-        )
-        second = await client.send(
-            client.build_request(
-                "GET",
-                server.hub_url,
-                params={"topic": f"/accounts/{second_id}"},
-                headers={"Authorization": f"Bearer {second_token}"},
-            ),
-            stream=True,
-        )
+        first = await _subscribe(client, server, first_id, first_token)
+        second = await _subscribe(client, server, second_id, second_token)
         await _wait_for(lambda: server.stats.hub_open == 2)
         await first.aclose()
         await _wait_for(lambda: server.stats.hub_open == 1)
@@ -148,15 +135,7 @@ async def test_a_server_going_away_fails_open_streams_with_an_httpx_error() -> N
     try:
         (_address, account_id, token) = (await _accounts(server, 1))[0]
         async with httpx.AsyncClient(transport=HTTP2StreamTransport()) as client:
-            response = await client.send(
-                client.build_request(
-                    "GET",
-                    server.hub_url,
-                    params={"topic": f"/accounts/{account_id}"},
-                    headers={"Authorization": f"Bearer {token}"},
-                ),
-                stream=True,
-            )
+            response = await _subscribe(client, server, account_id, token)
             reading = asyncio.create_task(_first_frame_data(response))
             await server.stop()
             with pytest.raises((httpx.HTTPError, AssertionError)):
