@@ -284,16 +284,11 @@ class MailTmClient:
                 response = await self._http.request(
                     method, self.base_url + path, params=params, content=content, headers=request_headers
                 )
-            except httpx.TimeoutException as exc:
+            except httpx.TransportError as exc:  # timeouts included
                 failures += 1
                 if not idempotent or failures > self._max_retries:
-                    raise errors.NetworkError(detail=f"{method} {path}: timeout") from exc
-                await self._backoff(failures)
-                continue
-            except httpx.TransportError as exc:
-                failures += 1
-                if not idempotent or failures > self._max_retries:
-                    raise errors.NetworkError(detail=f"{method} {path}: {exc!r}") from exc
+                    reason = "timeout" if isinstance(exc, httpx.TimeoutException) else repr(exc)
+                    raise errors.NetworkError(detail=f"{method} {path}: {reason}") from exc
                 await self._backoff(failures)
                 continue
 
