@@ -20,37 +20,33 @@ async def _caught_up(fleet: Fleet) -> None:
         await asyncio.wait_for(box.wait_caught_up(), 10)
 
 
-async def _quiet_period(server: LocalMailServer, fleet: Fleet, seconds: float) -> None:
-    requests, streams = server.stats.requests, server.stats.hub_connections
-    await asyncio.sleep(seconds)  # the point of the test is that nothing happens: there is no event to await
-    assert server.stats.requests == requests, "an idle mailbox made REST requests"
-    assert server.stats.hub_connections == streams, "an idle stream was reconnected"
-    assert server.stats.hub_open == len(fleet.accounts)
-    assert fleet.all_live()
+async def _idle_addresses_stay_quiet(
+    tmp_path: Path, *, heartbeat: float, idle_timeout: float, seconds: float
+) -> None:
+    """20 caught-up live addresses idle for ``seconds``: no REST request, no reconnect, all still live."""
+    settings = replace(FAST_SYNC, live=replace(FAST_SYNC.live, idle_timeout=idle_timeout))
+    async with LocalMailServer(rate_limit=None, heartbeat=heartbeat) as server:
+        fleet = await Fleet.start(server, tmp_path / "cache.sqlite3", 20, settings)
+        try:
+            await _caught_up(fleet)
+            requests, streams = server.stats.requests, server.stats.hub_connections
+            await asyncio.sleep(seconds)  # the point of the test is that nothing happens: no event to await
+            assert server.stats.requests == requests, "an idle mailbox made REST requests"
+            assert server.stats.hub_connections == streams, "an idle stream was reconnected"
+            assert server.stats.hub_open == len(fleet.accounts)
+            assert fleet.all_live()
+        finally:
+            assert await fleet.close()
 
 
 @pytest.mark.slow
 async def test_an_idle_minute_with_20_live_addresses_makes_no_rest_request(tmp_path: Path) -> None:
-    settings = replace(FAST_SYNC, live=replace(FAST_SYNC.live, idle_timeout=40.0))
-    async with LocalMailServer(rate_limit=None, heartbeat=15.0) as server:
-        fleet = await Fleet.start(server, tmp_path / "cache.sqlite3", 20, settings)
-        try:
-            await _caught_up(fleet)
-            await _quiet_period(server, fleet, 60.0)
-        finally:
-            assert await fleet.close()
+    await _idle_addresses_stay_quiet(tmp_path, heartbeat=15.0, idle_timeout=40.0, seconds=60.0)
 
 
 async def test_heartbeats_keep_idle_streams_alive_without_rest_requests(tmp_path: Path) -> None:
     """The same property on a short clock: the idle timeout is 3 heartbeats, the wait 10."""
-    settings = replace(FAST_SYNC, live=replace(FAST_SYNC.live, idle_timeout=0.6))
-    async with LocalMailServer(rate_limit=None, heartbeat=0.2) as server:
-        fleet = await Fleet.start(server, tmp_path / "cache.sqlite3", 20, settings)
-        try:
-            await _caught_up(fleet)
-            await _quiet_period(server, fleet, 2.0)
-        finally:
-            assert await fleet.close()
+    await _idle_addresses_stay_quiet(tmp_path, heartbeat=0.2, idle_timeout=0.6, seconds=2.0)
 
 
 async def test_mailboxes_go_retrying_then_live_across_a_server_restart(tmp_path: Path) -> None:
