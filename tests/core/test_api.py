@@ -131,7 +131,22 @@ ENDPOINTS = {
     "attachment": ("GET", "/messages/m1/attachment/A1", lambda c: c.attachment("m1", "A1")),
     "delete_account": ("DELETE", f"/accounts/{ACCOUNT_ID}", lambda c: c.delete_account()),
 }
-JSON_ENDPOINTS = ["domains", "create_account", "login", "me", "messages", "message"]
+# The recorded success answer of each endpoint whose body the client parses.
+RECORDED_SUCCESS = {
+    "domains": (200, "domains_2024.json"),
+    "create_account": (201, "account_201.json"),
+    "login": (200, "token.json"),
+    "me": (200, "account_201.json"),
+    "messages": (200, "messages_2024.json"),
+    "message": (200, "message_2024.json"),
+}
+JSON_ENDPOINTS = list(RECORDED_SUCCESS)
+
+
+def success_for(name: str, otherwise: httpx.Response) -> httpx.Response:
+    """The recorded answer for a JSON endpoint, ``otherwise`` for the others."""
+    recorded = RECORDED_SUCCESS.get(name)
+    return fixture_response(*recorded) if recorded else otherwise
 
 
 def client_for(name: str, router: Router) -> MailTmClient:
@@ -166,14 +181,7 @@ async def test_404(name: str) -> None:
 async def test_429_pauses_then_succeeds(name: str) -> None:
     method, path, call = ENDPOINTS[name]
     router = Router()
-    ok = {
-        "domains": fixture_response(200, "domains_2024.json"),
-        "create_account": fixture_response(201, "account_201.json"),
-        "login": fixture_response(200, "token.json"),
-        "me": fixture_response(200, "account_201.json"),
-        "messages": fixture_response(200, "messages_2024.json"),
-        "message": fixture_response(200, "message_2024.json"),
-    }.get(name, httpx.Response(204 if method == "DELETE" else 200, content=b"x"))
+    ok = success_for(name, httpx.Response(204 if method == "DELETE" else 200, content=b"x"))
     router.add(method, path, httpx.Response(429, headers={"Retry-After": "0.05"}), ok)
     await call(_with_limiter(name, router, RateLimiter(1000)))
     assert len(router.calls(method, path)) == 2
@@ -260,11 +268,7 @@ async def test_wrong_password_401() -> None:
 async def test_401_relogs_in_once_then_retries(name: str) -> None:
     method, path, call = ENDPOINTS[name]
     router = Router()
-    ok = {
-        "me": fixture_response(200, "account_201.json"),
-        "messages": fixture_response(200, "messages_2024.json"),
-        "message": fixture_response(200, "message_2024.json"),
-    }.get(name, httpx.Response(200, content=b"ok"))
+    ok = success_for(name, httpx.Response(200, content=b"ok"))
     router.add(method, path, fixture_response(401, "error_401_invalid_jwt.json"), ok)
     router.add("POST", "/token", httpx.Response(200, json={"token": "T2", "id": ACCOUNT_ID}))
     client = logged_in(router)
