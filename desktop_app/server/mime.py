@@ -73,12 +73,18 @@ def _addresses(message: Message, name: str) -> list[dict[str, str]]:
     ]
 
 
-def _decode_text(part: Message) -> str:
+def _transfer_decoded(part: Message) -> bytes | None:
+    """The part's payload with its transfer encoding undone, or None if that gives no bytes."""
     try:
         payload = part.get_payload(decode=True)
     except Exception:
-        payload = None
-    if not isinstance(payload, bytes):
+        return None
+    return payload if isinstance(payload, bytes) else None
+
+
+def _decode_text(part: Message) -> str:
+    payload = _transfer_decoded(part)
+    if payload is None:
         raw = part.get_payload()
         return _clean(raw) if isinstance(raw, str) else ""
     return _decode_payload(payload, part.get_content_charset() or "us-ascii").replace("\r\n", "\n")
@@ -139,11 +145,8 @@ def _walk(message: Message, parsed: ParsedMail, texts: list[str]) -> None:
 
 
 def _add_attachment(part: Message, filename: str | None, parsed: ParsedMail, *, related: bool) -> None:
-    try:
-        data = part.get_payload(decode=True)
-    except Exception:
-        data = None
-    if not isinstance(data, bytes):
+    data = _transfer_decoded(part)
+    if data is None:
         raw = part.get_payload()
         data = raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else b""
     number = len(parsed.attachments) + 1
