@@ -55,3 +55,23 @@ def _web_views_go_before_the_profile() -> Iterator[None]:
         profile.deleteLater()
         QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     QApplication.processEvents()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _garbage_is_collected_on_the_main_thread() -> Iterator[None]:
+    """Automatic GC would run in whatever thread allocates (a test server's worker thread) and destroy
+    cyclic QObjects there, leaving their timers registered with the GUI thread: a later event loop
+    then fires a freed timer and the process segfaults. See desktop_app/ui/gc_guard.py."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    yield
+    if was_enabled:
+        gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def _collect_due_garbage() -> Iterator[None]:
+    yield
+    from desktop_app.ui.gc_guard import collect_due_generation
+
+    collect_due_generation()

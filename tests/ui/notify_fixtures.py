@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 import qasync
+import shiboken6
 from jeepney import DBusAddress, HeaderFields, Message, MessageType, new_error, new_method_return, new_signal
 from jeepney.bus_messages import message_bus
 from jeepney.io.blocking import DBusConnection, Proxy, open_dbus_connection
@@ -179,13 +180,15 @@ def fake_server(session_bus: str) -> Iterator[FakeNotificationServer]:
     # some test's cyclic QObjects off the GUI thread ("Timers cannot be stopped from another thread").
     # Collect now, pause automatic collection while the thread lives, collect again in this thread.
     gc.collect()
+    was_enabled = gc.isenabled()  # the session keeps it off (tests/conftest.py): leave it so
     gc.disable()
     server = FakeNotificationServer(session_bus)
     try:
         yield server
     finally:
         server.stop()
-        gc.enable()
+        if was_enabled:
+            gc.enable()
         gc.collect()
 
 
@@ -220,6 +223,11 @@ def qloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
             loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         loop.close()
         asyncio.set_event_loop(None)
+        # qasync's close() only flags its timer object as stopped: timers of cancelled call_later()s
+        # stay registered, and the loop <-> timer cycle is left to the garbage collector, which may
+        # run in another thread (a test server's), where Qt cannot unregister them; the GUI thread
+        # then fires a freed timer (segfault). Delete it here, on the GUI thread.
+        shiboken6.delete(loop._timer)
 
 
 async def wait_until(predicate: Callable[[], object], timeout: float = 5.0) -> None:
