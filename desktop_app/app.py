@@ -67,11 +67,18 @@ def run_app(options: Options) -> int:
 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    # The local server and to_thread workers allocate too: cyclic garbage holding QObjects must not be
+    # collected (destroyed) in their threads. See desktop_app/ui/gc_guard.py.
+    from desktop_app.ui.gc_guard import MainThreadGarbageCollector
+
+    garbage_collector = MainThreadGarbageCollector(app)
+    garbage_collector.start()
     application = Application(options, app, server)
     try:
         with loop:
             code: int = loop.run_until_complete(application.run())
     finally:
+        garbage_collector.stop()
         server.close()
     return code
 
