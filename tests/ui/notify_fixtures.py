@@ -141,13 +141,15 @@ class FakeNotificationServer:
             call = NotifyCall(
                 notification_id, app, replaces, icon, summary, body, list(actions), dict(hints), timeout
             )
-            # Reply before the call becomes visible: a test that sees it may emit ActionInvoked at
-            # once, and a signal overtaking the reply is dropped by the client (an id it does not
-            # know yet), which made the copy-code test flaky.
-            self._send(new_method_return(message, "u", (notification_id,)))
-            with self._cond:
-                self.calls.append(call)
-                self._cond.notify_all()
+            # The call is visible before the reply arrives (tests read it after their await), and
+            # the send lock is held until the reply is out: a test that sees the call and emits
+            # ActionInvoked at once cannot overtake the reply (the client would drop the signal as
+            # an id it does not know yet, which made the copy-code test flaky).
+            with self._send_lock:
+                with self._cond:
+                    self.calls.append(call)
+                    self._cond.notify_all()
+                self._conn.send(new_method_return(message, "u", (notification_id,)))
         elif member == "GetCapabilities":
             self._send(new_method_return(message, "as", (self.capabilities,)))
         elif member == "GetServerInformation":
