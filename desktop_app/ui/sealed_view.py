@@ -33,6 +33,10 @@ from desktop_app.ui.sealed_profile import PageTraffic, existing_sealed_profile, 
 
 log = logging.getLogger(__name__)
 
+# QtWebEngine very rarely drops the first load of a fresh page (about 1 in 300 under load): the view
+# stays blank and loadFinished never comes. One retry after this long shows the message instead.
+LOAD_RETRY_MS = 3000
+
 # Texts of the anchors pointing at a URL, read in the app's own JS world (page scripts stay off).
 _ANCHOR_TEXTS_JS = """JSON.stringify((function (href) {
   return Array.from(document.querySelectorAll('a[href], area[href]'))
@@ -69,6 +73,10 @@ class SealedMessageView(QWidget):
         self.page.link_clicked.connect(self._on_link_clicked)
         self.page.refused_by_csp.connect(self._on_refused_by_csp)
         self.view.loadFinished.connect(self.loadFinished)
+        self._load_watchdog = QTimer(self, singleShot=True, interval=LOAD_RETRY_MS)
+        self._load_watchdog.timeout.connect(self._retry_stalled_load)
+        self.view.loadFinished.connect(self._load_watchdog.stop)
+        self._load_retried = False
         # The profile outlives this widget: take the message off the scheme when the widget goes.
         self._shown_tokens: list[str] = []
         self.destroyed.connect(partial(_withdraw_all, self._shown_tokens))
@@ -115,6 +123,16 @@ class SealedMessageView(QWidget):
     def _load_body(self) -> None:
         url = QUrl(f"{MAIL_SCHEME}://{self._token}{BODY_PATH}")
         self.page.own_body_url = url
+        self._load_retried = False
+        self._load_watchdog.start()
+        self.page.load(url)
+
+    def _retry_stalled_load(self) -> None:
+        url = self.page.own_body_url
+        if self._token is None or self._load_retried or url is None:
+            return
+        log.info("the message body did not finish loading in %d ms; loading it again", LOAD_RETRY_MS)
+        self._load_retried = True
         self.page.load(url)
 
     def _retire(self) -> None:
