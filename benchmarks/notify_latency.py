@@ -1,8 +1,10 @@
 """Push latency of the real app: from the SMTP server's acceptance of a message (the 250 reply to
 DATA, as the sender receives it) to the app's ``Notify`` call arriving on D-Bus.
 
-Runs the real ``temp-inbox --local`` process on a private D-Bus session bus; this script owns
-``org.freedesktop.Notifications`` itself, so it timestamps each Notify call the moment it arrives.
+Runs the real ``temp-inbox --local`` process on a private D-Bus session bus. A separate sink process
+owns ``org.freedesktop.Notifications`` and stamps each Notify call the moment it arrives (on the
+system-wide monotonic clock, so the stamps compare with this process's); keeping it out of this
+process stops the SMTP client and the sink from delaying each other's stamps through the GIL.
 Burst coalescing is switched off (``TEMP_INBOX_NOTICE_WINDOW=0``) so every message is notified.
 
     make bench            # or: python benchmarks/notify_latency.py --messages 200 --gap 0.1
@@ -14,6 +16,7 @@ import argparse
 import json
 import smtplib
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -30,26 +33,49 @@ from tests.ui.notify_fixtures import FakeNotificationServer
 
 
 class StampingServer(FakeNotificationServer):
-    """Records when each Notify call arrives, keyed by its summary."""
-
-    def __init__(self, address: str) -> None:
-        self.arrivals: dict[str, float] = {}
-        self.arrived = threading.Condition()
-        super().__init__(address)
+    """The sink: prints ``<monotonic ns>\t<summary>`` for each Notify call the moment it arrives."""
 
     def _answer(self, message: Any) -> None:
-        now = time.perf_counter()
+        now = time.monotonic_ns()
         body = message.body
         if len(body) == 8 and isinstance(body[3], str):
-            with self.arrived:
-                self.arrivals.setdefault(body[3], now)
-                self.arrived.notify_all()
+            print(f"{now}\t{body[3]}", flush=True)
         super()._answer(message)
 
-    def wait_for(self, summary: str, timeout: float) -> float | None:
-        with self.arrived:
-            self.arrived.wait_for(lambda: summary in self.arrivals, timeout)
-            return self.arrivals.get(summary)
+
+def run_sink(address: str) -> int:
+    server = StampingServer(address)
+    print("ready", flush=True)
+    try:
+        sys.stdin.read()  # until the benchmark closes our stdin
+    finally:
+        server.stop()
+    return 0
+
+
+class Arrivals:
+    """Reads the sink's stamps in the background."""
+
+    def __init__(self, sink: subprocess.Popen[str]) -> None:
+        assert sink.stdout is not None
+        self._stdout = sink.stdout
+        if self._stdout.readline().strip() != "ready":
+            raise RuntimeError("the notification sink did not start")
+        self.stamps: dict[str, int] = {}
+        self._cond = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self._stdout:
+            stamp, _, summary = line.rstrip("\n").partition("\t")
+            with self._cond:
+                self.stamps.setdefault(summary, int(stamp))
+                self._cond.notify_all()
+
+    def wait_for(self, summary: str, timeout: float) -> int | None:
+        with self._cond:
+            self._cond.wait_for(lambda: summary in self.stamps, timeout)
+            return self.stamps.get(summary)
 
 
 def main() -> int:
@@ -59,13 +85,22 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=100)
     parser.add_argument("--gap", type=float, default=0.1, help="seconds between messages")
     parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--sink", metavar="BUS", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.sink:
+        return run_sink(args.sink)
 
     with tempfile.TemporaryDirectory(prefix="temp-inbox-bench-") as tmp:
         root = Path(tmp)
         data = root / "data"
         with DesktopSession(root / "session", dunst=False, display=False) as session:
-            notifications = StampingServer(session.env["DBUS_SESSION_BUS_ADDRESS"])
+            sink = subprocess.Popen(
+                [sys.executable, __file__, "--sink", session.env["DBUS_SESSION_BUS_ADDRESS"]],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            notifications = Arrivals(sink)
             app = session.start_app(
                 data,
                 "--local",
@@ -92,20 +127,22 @@ def main() -> int:
                         message["Subject"] = subject
                         message.set_content(f"Probe {i}. Your code is {100000 + i}.")
                         smtp.send_message(message)  # returns once the 250 reply to DATA is read
-                        accepted = time.perf_counter()
+                        accepted = time.monotonic_ns()
                         arrived = notifications.wait_for(subject, 10)
                         if arrived is None:
                             print(f"no notification for {subject}", file=sys.stderr)
                             return 1
                         if i >= args.warmup:
-                            latencies.append((arrived - accepted) * 1000)
+                            latencies.append((arrived - accepted) / 1e6)
                         time.sleep(args.gap)
                 session.cli(data, "quit")
                 app.wait(20)
             finally:
                 if app.poll() is None:
                     app.kill()
-                notifications.stop()
+                assert sink.stdin is not None
+                sink.stdin.close()
+                sink.wait(10)
 
     latencies.sort()
     p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]  # noqa: E731
