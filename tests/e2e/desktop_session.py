@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from tests.processes import stop_process
+
 REPO = Path(__file__).resolve().parents[2]
 
 TOOLS = (
@@ -140,13 +142,7 @@ class DesktopSession:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, 15)
         for proc in reversed(self.procs):
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(5)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait(5)
+            stop_process(proc)
             if proc.stdout is not None:
                 proc.stdout.close()
 

@@ -4,7 +4,6 @@ the same HTML in an ordinary view does reach the tracker (so these tests can fai
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt, QUrl
@@ -17,7 +16,6 @@ from tests.ui.sealed_helpers import (
     GRACE_MS,
     PWNED_JS,
     QuietPage,
-    Tracker,
     hostile_html,
     run_js,
 )
@@ -25,13 +23,6 @@ from tests.ui.sealed_helpers import (
 # Files whose scripts visibly run in an ordinary view (title or data-pwned changes): the proof that
 # "no script ran" in the sealed view is a real observation, not a page that could never change.
 SCRIPTED = {"script", "event_handlers"}
-
-
-@pytest.fixture
-def tracker() -> Iterator[Tracker]:
-    server = Tracker()
-    yield server
-    server.close()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ system browser only after the user confirms."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QPoint, Qt, QUrl
@@ -16,13 +15,6 @@ from PySide6.QtWidgets import QApplication, QMenu
 from desktop_app.ui.sealed_profile import sealed_profile
 from desktop_app.ui.sealed_view import SealedMessageView
 from tests.ui.sealed_helpers import GRACE_MS, PWNED_JS, Tracker, run_js
-
-
-@pytest.fixture
-def tracker() -> Iterator[Tracker]:
-    server = Tracker()
-    yield server
-    server.close()
 
 
 @pytest.fixture
