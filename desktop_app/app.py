@@ -276,7 +276,14 @@ class Application:
             signals.error.emit(str(KeyringUnavailableError()))
 
         start = asyncio.ensure_future(inbox.start())
-        start.add_done_callback(lambda _: signals.addresses_changed.emit())
+
+        def started(task: asyncio.Future[None]) -> None:
+            if not task.cancelled() and task.exception() is not None:
+                log.error("start-up of the inbox failed", exc_info=task.exception())
+                signals.error.emit("Some addresses could not be opened; details are in the log.")
+            signals.addresses_changed.emit()
+
+        start.add_done_callback(started)
         try:
             await self._quit.wait()
         finally:
@@ -296,6 +303,7 @@ class Application:
     ) -> None:
         self.server.close()
         start.cancel()
+        await asyncio.wait([start], timeout=1.0)  # a cancelled start-up must not be left pending
         window.allow_close()
         window.close()
         tray.hide()

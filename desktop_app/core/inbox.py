@@ -97,6 +97,9 @@ class Inbox:
         self.tasks = NamedTasks("inbox")
         self._accounts: dict[str, MailTmClient] = {}
         self._waiters: list[tuple[str | None, str | None, asyncio.Future[ArrivedMessage]]] = []
+        # Why an address could not be opened at start-up (no password, keyring locked): shown in the
+        # sidebar instead of a silent "offline (cached)". Kept in memory only: a later start may succeed.
+        self.open_problems: dict[str, str] = {}
         self.current_address: str | None = None
         self.events.subscribe(self._on_event)
         store.save_provider(provider)  # refreshes the URL of a provider whose port changes (local)
@@ -121,6 +124,7 @@ class Inbox:
                     self._attach(await self.book.open(record.address), record)
                 except errors.TempInboxError as exc:
                     log.warning("cannot open %s: %s (%s)", record.address, exc, exc.detail)
+                    self.open_problems[record.address] = str(exc)
         if self.current_address is None and self.addresses():
             self.current_address = self.addresses()[0].address
 
@@ -129,6 +133,7 @@ class Inbox:
         if provider is None:
             return
         self._accounts[record.address] = client
+        self.open_problems.pop(record.address, None)
         self.mailboxes.add(client, provider.hub_url)
 
     async def aclose(self, timeout: float = 2.0) -> None:
@@ -188,6 +193,7 @@ class Inbox:
         await self.mailboxes.remove(key)
         self._accounts.pop(key, None)
         await self.book.delete(key, confirm=True)
+        self.open_problems.pop(key, None)
         if self.current_address == key:
             remaining = self.addresses()
             self.current_address = remaining[0].address if remaining else None
@@ -218,7 +224,7 @@ class Inbox:
                 log.info("source of %s not available: %s", message_id, exc.detail)
         parts = inline_parts(raw) if raw and any("cid:" in h for h in message.html) else {}
         if mark_seen and not message.summary.seen:
-            self.store.set_seen(message_id, True)
+            self._note_seen(address, message_id, True)
             if client is not None:
                 self.tasks.spawn(f"seen {message_id}", self._push_seen(client, message_id, True))
         return LoadedMessage(message, parts, raw)
@@ -229,13 +235,26 @@ class Inbox:
         except errors.ApiError as exc:
             log.warning("could not mark %s seen=%s: %s", message_id, seen, exc.detail)
 
+    def _note_seen(self, address: str, message_id: str, seen: bool) -> None:
+        """Through the mailbox when there is one, so the hub's echo of our own change is a no-op."""
+        mailbox = self.mailboxes.get(mailbox_key(address))
+        if mailbox is not None:
+            mailbox.note_seen(message_id, seen)
+        else:
+            self.store.set_seen(message_id, seen)
+
     async def set_seen(self, address: str, message_id: str, seen: bool) -> None:
-        self.store.set_seen(message_id, seen)
-        await self.client(address).mark_seen(message_id, seen)
+        client = self.client(address)
+        self._note_seen(address, message_id, seen)
+        await client.mark_seen(message_id, seen)
 
     async def delete_message(self, address: str, message_id: str) -> None:
         await self.client(address).delete_message(message_id)
-        self.store.remove_message(message_id)
+        mailbox = self.mailboxes.get(mailbox_key(address))
+        if mailbox is not None:
+            mailbox.note_deleted(message_id)  # a catch-up page already in flight must not bring it back
+        else:
+            self.store.remove_message(message_id)
 
     async def raw_source(self, address: str, message_id: str) -> bytes:
         raw = self.store.get_raw(message_id)

@@ -104,8 +104,11 @@ class InboxController(QObject):
             state = self.inbox.connection_state(record.address)
             kind: str = state.kind
             text = state.describe()
+            problem = self.inbox.open_problems.get(record.address)
             if record.state is AddressState.FAILED:
                 kind, text = "failed", record.state_reason or "cannot log in"
+            elif problem is not None:
+                kind, text = "failed", problem
             elif record.state is AddressState.PENDING:
                 kind, text = "connecting", "being created"
             elif kind == "stopped":
