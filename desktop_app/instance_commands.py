@@ -45,8 +45,8 @@ class InstanceCommands(QObject):
             return
         try:
             handler(args, reply)
-        except errors.TempInboxError as exc:
-            reply.fail(str(exc))
+        except Exception as exc:  # a later launch must get an answer, never hang on a bug
+            reply.fail(user_text(exc))
 
     def _spawn(self, name: str, coro: Any, reply: Reply, on_ok: Callable[[Any], None]) -> None:
         task = self.tasks.spawn(name, coro, replace=False)
@@ -142,11 +142,13 @@ class InstanceCommands(QObject):
 
     def _cmd_wait(self, args: dict[str, Any], reply: Reply) -> None:
         timeout = args.get("timeout")
+        try:
+            seconds = float(timeout) if timeout is not None else None
+        except (TypeError, ValueError):
+            raise errors.UsageError(f"The timeout must be a number of seconds, not {timeout!r}.") from None
         self._spawn(
             "wait",
-            self.inbox.wait_for_message(
-                args.get("address"), args.get("sender"), float(timeout) if timeout else None
-            ),
+            self.inbox.wait_for_message(args.get("address"), args.get("sender"), seconds),
             reply,
             lambda arrived: reply.ok(message=ArrivedMessage.as_dict(arrived)),
         )

@@ -1,0 +1,109 @@
+"""The Qt glue over the Inbox service: instance commands and the window's controller, offline."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from desktop_app.core.errors import PasswordMissingError
+from desktop_app.core.inbox import Inbox
+from desktop_app.core.providers import local_provider
+from desktop_app.core.secrets import PasswordVault
+from desktop_app.core.store import AddressState, Store
+from desktop_app.instance_commands import InstanceCommands
+from desktop_app.ui.controller import AppSignals
+from desktop_app.ui.inbox_controller import InboxController
+from tests.core.test_secrets import DictKeyring
+
+ADDRESS = "kept@temp-inbox.test"
+
+
+class RecordingReply:
+    """Stands in for ``ipc.Reply``: records what the client would have been sent."""
+
+    def __init__(self) -> None:
+        self.sent: list[dict[str, Any]] = []
+        self.cancelled: Any = None
+
+    def send(self, payload: dict[str, Any]) -> None:
+        self.sent.append(payload)
+
+    def ok(self, **fields: Any) -> None:
+        self.send({"ok": True, **fields})
+
+    def fail(self, message: str) -> None:
+        self.send({"ok": False, "error": message})
+
+
+@pytest.fixture(name="inbox")
+def inbox_fixture() -> Iterator[Inbox]:
+    # Nothing listens on port 9: these tests never reach the network.
+    store = Store(None)
+    inbox = Inbox(
+        store, PasswordVault(DictKeyring()), local_provider("http://127.0.0.1:9", "http://127.0.0.1:9")
+    )
+    yield inbox
+    store.close()
+
+
+def _commands(inbox: Inbox) -> InstanceCommands:
+    return InstanceCommands(
+        inbox, AppSignals(), raise_window=lambda: None, quit_app=lambda: None, info=lambda: {}
+    )
+
+
+@pytest.mark.parametrize(
+    ("command", "args", "expected"),
+    [
+        ("nonsense", {}, "Unknown command 'nonsense'"),
+        ("wait", {"timeout": "soon"}, "number of seconds"),
+        ("wait", {"timeout": [1]}, "number of seconds"),
+        ("wait", {"address": "stranger@nowhere.test", "timeout": 1}, "not one of your addresses"),
+        ("show", {"message_id": "missing"}, "No message with id missing"),
+        ("copy", {}, "no address yet"),
+    ],
+)
+async def test_bad_commands_get_an_answer_not_a_hang(
+    qtbot: QtBot, inbox: Inbox, command: str, args: dict[str, Any], expected: str
+) -> None:
+    commands = _commands(inbox)
+    reply = RecordingReply()
+    commands.handle(command, args, reply)  # type: ignore[arg-type]
+    task = commands.tasks.get("wait")
+    if task is not None:
+        await asyncio.wait([task])  # the unknown-address refusal comes from the service coroutine
+    assert len(reply.sent) == 1
+    assert reply.sent[0]["ok"] is False
+    assert expected.lower() in reply.sent[0]["error"].lower()
+    assert "Traceback" not in reply.sent[0]["error"]
+    await commands.tasks.close(1.0)
+
+
+async def test_wait_timeout_is_reported_as_a_timeout(qtbot: QtBot, inbox: Inbox) -> None:
+    inbox.store.add_address(ADDRESS, inbox.provider.id, state=AddressState.ACTIVE)
+    commands = _commands(inbox)
+    reply = RecordingReply()
+    commands.handle("wait", {"address": ADDRESS, "timeout": 0.05}, reply)  # type: ignore[arg-type]
+    task = commands.tasks.get("wait")
+    assert task is not None
+    with pytest.raises(TimeoutError):
+        await task
+    assert reply.sent == [{"ok": False, "error": "No matching message arrived in time.", "timeout": True}]
+
+
+async def test_an_address_without_its_password_is_listed_as_failed(qtbot: QtBot, inbox: Inbox) -> None:
+    inbox.store.add_address(ADDRESS, inbox.provider.id, state=AddressState.ACTIVE)
+    await inbox.start()
+    controller = InboxController(inbox, AppSignals())
+    try:
+        (row,) = controller.addresses()
+        assert row.address == ADDRESS
+        assert row.state_kind == "failed"
+        assert row.state_text == str(PasswordMissingError())
+    finally:
+        controller.close()
+        await inbox.aclose()
