@@ -191,8 +191,15 @@ class Inbox:
     async def delete_address(self, address: str) -> None:
         key = mailbox_key(address)
         await self.mailboxes.remove(key)
-        self._accounts.pop(key, None)
-        await self.book.delete(key, confirm=True)
+        client = self._accounts.pop(key, None)
+        try:
+            await self.book.delete(key, confirm=True)
+        except BaseException:
+            # Not deleted (offline, keyring locked…): the address stays, so it must stay live too.
+            record = self.store.get_address(key)
+            if client is not None and record is not None:
+                self._attach(client, record)
+            raise
         self.open_problems.pop(key, None)
         if self.current_address == key:
             remaining = self.addresses()

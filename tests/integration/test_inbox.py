@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from desktop_app.core.errors import PasswordMissingError
+from desktop_app.core.api import MailTmClient
+from desktop_app.core.errors import ApiError, PasswordMissingError
 from desktop_app.core.events import (
     ConnectionChanged,
     MailboxEvent,
@@ -18,7 +19,7 @@ from desktop_app.core.events import (
     MessageUpdated,
 )
 from desktop_app.core.inbox import Inbox
-from desktop_app.core.providers import local_provider
+from desktop_app.core.providers import Provider, local_provider
 from desktop_app.core.secrets import PasswordVault
 from desktop_app.core.store import Store
 from desktop_app.server import LocalMailServer
@@ -57,12 +58,17 @@ async def server_fixture() -> AsyncIterator[LocalMailServer]:
         yield running
 
 
+def _fast_client(provider: Provider) -> MailTmClient:
+    return MailTmClient(provider.api_url, backoff_base=0.01)
+
+
 @pytest.fixture(name="inbox")
 async def inbox_fixture(server: LocalMailServer) -> AsyncIterator[Inbox]:
     store = Store(None)
     vault = PasswordVault()  # the fail backend from conftest: only session-only addresses can exist
     vault.use_session_only()
-    inbox = Inbox(store, vault, local_provider(server.api_url, server.hub_url), sync_settings=FAST_SYNC)
+    provider = local_provider(server.api_url, server.hub_url)
+    inbox = Inbox(store, vault, provider, sync_settings=FAST_SYNC, client_factory=_fast_client)
     await inbox.start()
     yield inbox
     started = time.monotonic()
@@ -155,6 +161,21 @@ async def test_delete_address_removes_it_everywhere(inbox: Inbox, server: LocalM
     assert [a.address for a in inbox.addresses()] == [first.address]
     assert inbox.mailboxes.get(second.address) is None
     assert inbox.current_address == first.address
+
+
+async def test_an_address_that_could_not_be_deleted_stays_live(inbox: Inbox, server: LocalMailServer) -> None:
+    recorded = Recorded()
+    inbox.events.subscribe(recorded)
+    record = await inbox.create_address(session_only=True)
+    await _live(inbox, recorded, record.address)
+    server.faults.fail_next(1000, "500")
+    with pytest.raises(ApiError):
+        await inbox.delete_address(record.address)
+    server.faults.reset()
+    assert [a.address for a in inbox.addresses()] == [record.address]
+    assert inbox.mailboxes.get(record.address) is not None
+    await send_mail(server, record.address, "Still here", "the stream was reopened")
+    await recorded.until(lambda e: _added(e, "Still here"))
 
 
 async def test_an_address_without_its_password_shows_why(server: LocalMailServer) -> None:
