@@ -58,6 +58,8 @@ class InstanceCommands(QObject):
 
         def done(t: Any) -> None:
             if t.cancelled():
+                # Shutdown (a client that went away is no longer listening: the reply is then a no-op).
+                reply.fail("Temp Inbox quit before this finished.")
                 return
             exc = t.exception()
             if isinstance(exc, TimeoutError):

@@ -95,6 +95,17 @@ async def test_wait_timeout_is_reported_as_a_timeout(qtbot: QtBot, inbox: Inbox)
     assert reply.sent == [{"ok": False, "error": "No matching message arrived in time.", "timeout": True}]
 
 
+async def test_a_wait_cut_short_by_quitting_is_answered(qtbot: QtBot, inbox: Inbox) -> None:
+    inbox.store.add_address(ADDRESS, inbox.provider.id, state=AddressState.ACTIVE)
+    commands = _commands(inbox)
+    reply = RecordingReply()
+    commands.handle("wait", {"address": ADDRESS}, reply)  # type: ignore[arg-type]
+    await asyncio.sleep(0)  # the wait is now registered with the inbox
+    assert reply.sent == []
+    await commands.tasks.close(1.0)
+    assert reply.sent == [{"ok": False, "error": "Temp Inbox quit before this finished."}]
+
+
 async def test_an_address_without_its_password_is_listed_as_failed(qtbot: QtBot, inbox: Inbox) -> None:
     inbox.store.add_address(ADDRESS, inbox.provider.id, state=AddressState.ACTIVE)
     await inbox.start()
