@@ -258,9 +258,12 @@ class InboxController(QObject):
         if isinstance(event, MessageAdded):
             self.signals.messages_added.emit(event.address, [event.summary])
             summary = event.summary
-            self.new_message.emit(
-                NewMessage.from_summary(event.address, summary, extract(summary.subject, summary.intro, None))
-            )
+            if not summary.seen:  # already read elsewhere (a catch-up after login): nothing to announce
+                self.new_message.emit(
+                    NewMessage.from_summary(
+                        event.address, summary, extract(summary.subject, summary.intro, None)
+                    )
+                )
             self._refresh.start()
         elif isinstance(event, MessageUpdated):
             self.signals.message_updated.emit(event.address, event.message_id, event.seen)

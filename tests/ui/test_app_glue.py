@@ -10,13 +10,16 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core.errors import PasswordMissingError
+from desktop_app.core.events import MessageAdded
 from desktop_app.core.inbox import Inbox
+from desktop_app.core.notice import NewMessage
 from desktop_app.core.providers import local_provider
 from desktop_app.core.secrets import PasswordVault
 from desktop_app.core.store import AddressState, Store
 from desktop_app.instance_commands import InstanceCommands
 from desktop_app.ui.controller import AppSignals
 from desktop_app.ui.inbox_controller import InboxController
+from tests.core.store_helpers import summary
 from tests.core.test_secrets import DictKeyring
 
 ADDRESS = "kept@temp-inbox.test"
@@ -118,3 +121,20 @@ async def test_an_address_without_its_password_is_listed_as_failed(qtbot: QtBot,
     finally:
         controller.close()
         await inbox.aclose()
+
+
+async def test_only_unread_new_mail_is_announced(qtbot: QtBot, inbox: Inbox) -> None:
+    controller = InboxController(inbox, AppSignals())
+    announced: list[NewMessage] = []
+    listed: list[str] = []
+    controller.new_message.connect(announced.append)
+    controller.signals.messages_added.connect(
+        lambda _address, summaries: listed.extend(s.id for s in summaries)
+    )
+    try:
+        inbox.events.emit(MessageAdded(ADDRESS, summary("read-elsewhere", seen=True)))
+        inbox.events.emit(MessageAdded(ADDRESS, summary("fresh", subject="Code 551234")))
+        assert listed == ["read-elsewhere", "fresh"]
+        assert [n.message_id for n in announced] == ["fresh"]
+    finally:
+        controller.close()
