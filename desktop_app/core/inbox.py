@@ -113,11 +113,19 @@ class Inbox:
     # -- start and stop ---------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Settle half-created addresses, then open a live mailbox for every address."""
+        """Open a live mailbox for every address, then settle half-created ones (and open those).
+
+        Settling needs the network; a slow or unreachable service must not hold up the other addresses."""
         for address in self.book.forget_session_only():
             log.info("%s was kept for one session only and is gone", address)
+        await self._open_all()
         for outcome in await self.book.reconcile_pending():
             log.info("recovered %s: %s %s", outcome.address, outcome.state, outcome.reason)
+        await self._open_all()
+        if self.current_address is None and self.addresses():
+            self.current_address = self.addresses()[0].address
+
+    async def _open_all(self) -> None:
         for record in self.addresses():
             if record.state in OPEN_STATES and record.address not in self._accounts:
                 try:
@@ -125,8 +133,6 @@ class Inbox:
                 except errors.TempInboxError as exc:
                     log.warning("cannot open %s: %s (%s)", record.address, exc, exc.detail)
                     self.open_problems[record.address] = str(exc)
-        if self.current_address is None and self.addresses():
-            self.current_address = self.addresses()[0].address
 
     def _attach(self, client: MailTmClient, record: StoredAddress) -> None:
         provider = self.store.get_provider(record.provider_id)

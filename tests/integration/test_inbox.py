@@ -21,7 +21,7 @@ from desktop_app.core.events import (
 from desktop_app.core.inbox import Inbox
 from desktop_app.core.providers import Provider, local_provider
 from desktop_app.core.secrets import PasswordVault
-from desktop_app.core.store import Store
+from desktop_app.core.store import AddressState, Store
 from desktop_app.server import LocalMailServer
 from desktop_app.server.testing import send_mail
 from tests.core.test_secrets import DictKeyring
@@ -192,5 +192,34 @@ async def test_an_address_without_its_password_shows_why(server: LocalMailServer
         assert later.open_problems[record.address] == str(PasswordMissingError())
         assert later.mailboxes.get(record.address) is None
     finally:
+        await later.aclose()
+        store.close()
+
+
+async def test_a_slow_service_does_not_hold_up_the_other_addresses(server: LocalMailServer) -> None:
+    store = Store(None)
+    provider = local_provider(server.api_url, server.hub_url)
+    vault = PasswordVault(DictKeyring())
+    first = Inbox(store, vault, provider, sync_settings=FAST_SYNC, client_factory=_fast_client)
+    ready = await first.create_address()
+    await first.aclose()
+    # A half-created address: settling it needs the service, which is slow to answer.
+    half = "half.made0001@temp-inbox.test"
+    store.add_address(half, provider.id, state=AddressState.PENDING)
+    await vault.save(provider.id, half, "correct horse battery")
+    server.faults.delay(0.4)
+    later = Inbox(store, vault, provider, sync_settings=FAST_SYNC, client_factory=_fast_client)
+    recorded = Recorded()
+    later.events.subscribe(recorded)
+    starting = asyncio.ensure_future(later.start())
+    try:
+        await recorded.until(lambda e: isinstance(e, ConnectionChanged) and e.address == ready.address, 0.35)
+        assert not starting.done()
+        await starting
+        assert later.mailboxes.get(half) is not None
+        assert store.get_address(half).state is AddressState.ACTIVE  # type: ignore[union-attr]
+    finally:
+        server.faults.reset()
+        starting.cancel()
         await later.aclose()
         store.close()
