@@ -138,3 +138,18 @@ async def test_only_unread_new_mail_is_announced(qtbot: QtBot, inbox: Inbox) -> 
         assert [n.message_id for n in announced] == ["fresh"]
     finally:
         controller.close()
+
+
+async def test_new_without_a_keyring_says_how_to_go_on(qtbot: QtBot) -> None:
+    store = Store(None)
+    inbox = Inbox(store, PasswordVault(), local_provider("http://127.0.0.1:9", "http://127.0.0.1:9"))
+    try:
+        reply = RecordingReply()
+        _commands(inbox).handle("new", {}, reply)  # type: ignore[arg-type]
+        (answer,) = reply.sent
+        assert answer["ok"] is False
+        assert "No system keyring" in answer["error"]
+        assert "temp-inbox new --session-only" in answer["error"]
+        assert store.list_addresses() == []
+    finally:
+        store.close()
