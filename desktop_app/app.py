@@ -74,9 +74,15 @@ def run_app(options: Options) -> int:
     garbage_collector = MainThreadGarbageCollector(app)
     garbage_collector.start()
     application = Application(options, app, server)
+    from desktop_app.core.errors import TempInboxError
+
     try:
         with loop:
             code: int = loop.run_until_complete(application.run())
+    except TempInboxError as exc:  # e.g. an unreadable cache: say so, not with a traceback
+        log.error("cannot start: %s (%s)", exc, exc.detail)
+        print(f"temp-inbox: {exc}", file=sys.stderr)
+        return 1
     finally:
         garbage_collector.stop()
         server.close()
@@ -174,9 +180,9 @@ class Application:
 
         self.qapp.setWindowIcon(app_icon())
         apply_app_style(self.qapp)
+        store = Store(store_path(self.options.data_dir))  # first: if it fails, nothing else is running yet
         if self.options.local:
             await asyncio.to_thread(self._start_local_server)
-        store = Store(store_path(self.options.data_dir))
         self.inbox = inbox = Inbox(store, PasswordVault(), self._provider())
         signals = AppSignals()
         controller = InboxController(inbox, signals)
