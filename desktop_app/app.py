@@ -188,6 +188,7 @@ class Application:
         controller = InboxController(inbox, signals)
         controller.quit_requested.connect(self.quit)
         window = MainWindow(controller, signals)
+        controller.ask_session_only = window.confirm_session_only
         window.setWindowIcon(app_icon())
 
         def tray_addresses() -> list[TrayAddress]:

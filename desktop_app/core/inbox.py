@@ -186,8 +186,14 @@ class Inbox:
         )
         return self._opened(opened)
 
-    async def login_address(self, address: str, password: str, label: str = "") -> StoredAddress:
-        return self._opened(await self.book.add_existing(self.provider, address, password, label=label))
+    async def login_address(
+        self, address: str, password: str, label: str = "", *, session_only: bool = False
+    ) -> StoredAddress:
+        return self._opened(
+            await self.book.add_existing(
+                self.provider, address, password, label=label, session_only=session_only
+            )
+        )
 
     def _opened(self, opened: OpenAddress) -> StoredAddress:
         self._attach(opened.client, opened.record)

@@ -61,6 +61,9 @@ class InboxController(QObject):
         self.signals = signals
         self.tasks = NamedTasks("controller")
         self.tray: QSystemTrayIcon | None = None
+        # Asked when no keyring can keep a password: may this address live for this session only?
+        # The window supplies the question; without one the answer is no.
+        self.ask_session_only: Callable[[], bool] = lambda: False
         self.clear_clipboard_after: float | None = None
         self._refresh = QTimer(self)
         self._refresh.setSingleShot(True)
@@ -187,18 +190,34 @@ class InboxController(QObject):
     def generate_password(self) -> str:
         return generate_password()
 
+    def _session_only_agreed(self) -> bool | None:
+        """None when the keyring works; otherwise whether the user agreed to a session-only address."""
+        if self.inbox.vault.status().usable or self.inbox.vault.session_only:
+            return None
+        return self.ask_session_only()
+
     def create_address(self, local_part: str | None, domain: str | None, label: str, password: str) -> None:
+        session_only = self._session_only_agreed()
+        if session_only is False:
+            self.signals.address_add_failed.emit(str(errors.KeyringUnavailableError()))
+            return
         self._run(
             "create address",
-            self.inbox.create_address(local_part, domain, label, password=password),
+            self.inbox.create_address(
+                local_part, domain, label, password=password, session_only=bool(session_only)
+            ),
             self._address_added,
             self.signals.address_add_failed.emit,
         )
 
     def login_address(self, address: str, password: str, label: str) -> None:
+        session_only = self._session_only_agreed()
+        if session_only is False:
+            self.signals.address_add_failed.emit(str(errors.KeyringUnavailableError()))
+            return
         self._run(
             "log in",
-            self.inbox.login_address(address, password, label),
+            self.inbox.login_address(address, password, label, session_only=bool(session_only)),
             self._address_added,
             self.signals.address_add_failed.emit,
         )

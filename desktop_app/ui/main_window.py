@@ -558,6 +558,19 @@ class MainWindow(QMainWindow):
         """Called by the app's shutdown path so that closing does not ask or hide to the tray."""
         self._quit_confirmed = True
 
+    def confirm_session_only(self) -> bool:
+        """No keyring can keep passwords: ask before keeping an address for this session only."""
+        answer = QMessageBox.warning(
+            self,
+            "No keyring available",
+            "No system keyring is available, so Temp Inbox cannot save this address's password.\n\n"
+            "Keep the address for this session only? It will be gone for good when Temp Inbox quits "
+            "(mail.tm has no password reset).",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
     def _quit_from_menu(self) -> None:
         self._quit_confirmed = True
         self.controller.quit()

@@ -153,3 +153,36 @@ async def test_new_without_a_keyring_says_how_to_go_on(qtbot: QtBot) -> None:
         assert store.list_addresses() == []
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("agreed", [True, False])
+async def test_window_without_a_keyring_asks_before_a_session_only_address(
+    qtbot: QtBot, agreed: bool
+) -> None:
+    store = Store(None)  # PasswordVault() below gets the test session's 'fail' keyring backend
+    inbox = Inbox(store, PasswordVault(), local_provider("http://127.0.0.1:9", "http://127.0.0.1:9"))
+    controller = InboxController(inbox, AppSignals())
+    asked: list[bool] = []
+    controller.ask_session_only = lambda: asked.append(True) or agreed
+    calls: list[dict[str, Any]] = []
+
+    async def create_address(*args: Any, **kwargs: Any) -> Any:
+        calls.append(kwargs)
+        raise asyncio.CancelledError  # stop here: what matters is how it was asked to create
+
+    failures: list[str] = []
+    controller.signals.address_add_failed.connect(failures.append)
+    inbox.create_address = create_address  # type: ignore[method-assign]
+    try:
+        controller.create_address(None, None, "", "pw-shown-to-the-user")
+        await asyncio.sleep(0.05)
+        assert asked == [True]
+        if agreed:
+            assert calls == [{"password": "pw-shown-to-the-user", "session_only": True}]
+            assert failures == []
+        else:
+            assert calls == []
+            assert failures and "No system keyring" in failures[0]
+    finally:
+        controller.close()
+        store.close()
