@@ -25,8 +25,8 @@ serve: $(STAMP)
 	$(BIN)/temp-inbox serve $(ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check desktop_app tests
-	$(BIN)/ruff format --check desktop_app tests
+	$(BIN)/ruff check desktop_app tests benchmarks
+	$(BIN)/ruff format --check desktop_app tests benchmarks
 
 typecheck: $(STAMP)
 	$(BIN)/mypy desktop_app
