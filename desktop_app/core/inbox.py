@@ -19,7 +19,13 @@ from desktop_app.core import errors
 from desktop_app.core.addresses import AddressBook, OpenAddress
 from desktop_app.core.api import MailTmClient
 from desktop_app.core.codes import Extraction, extract
-from desktop_app.core.events import ConnectionState, MailboxEvent, MessageAdded
+from desktop_app.core.events import (
+    ConnectionState,
+    MailboxEvent,
+    MessageAdded,
+    MessageRemoved,
+    MessageUpdated,
+)
 from desktop_app.core.inline_parts import inline_parts
 from desktop_app.core.models import Message, MessageSummary
 from desktop_app.core.paths import write_private_file
@@ -225,25 +231,29 @@ class Inbox:
 
     # -- messages ---------------------------------------------------------------------------------
 
-    async def load_message(self, address: str, message_id: str, *, mark_seen: bool = True) -> LoadedMessage:
-        """The full message from the cache, or the service (then cached), with its raw source."""
+    async def _full_message(self, address: str, message_id: str) -> Message:
+        """The full message from the cache, or from the service (then cached)."""
         message = self.store.get_message(message_id)
-        client = self._accounts.get(mailbox_key(address))
         if message is None:
+            client = self._accounts.get(mailbox_key(address))
             if client is None:
                 raise errors.NetworkError("This message is not in the offline cache yet.")
             message = await client.message(message_id)
             self.store.save_message(mailbox_key(address), message)
-        raw = self.store.get_raw(message_id)
-        if raw is None and client is not None:
-            try:
-                raw = await client.source(message_id)
-                self.store.save_raw(message_id, raw)
-            except errors.ApiError as exc:
-                log.info("source of %s not available: %s", message_id, exc.detail)
+        return message
+
+    async def load_message(self, address: str, message_id: str) -> LoadedMessage:
+        """The full message with its raw source (when it can be had), marked seen."""
+        message = await self._full_message(address, message_id)
+        raw: bytes | None = None
+        try:
+            raw = await self.raw_source(address, message_id)
+        except (errors.ApiError, errors.UsageError) as exc:
+            log.info("source of %s not available: %s", message_id, exc.detail or exc)
         parts = inline_parts(raw) if raw and any("cid:" in h for h in message.html) else {}
-        if mark_seen and not message.summary.seen:
+        if not message.summary.seen:
             self._note_seen(address, message_id, True)
+            client = self._accounts.get(mailbox_key(address))
             if client is not None:
                 self.tasks.spawn(f"seen {message_id}", self._push_seen(client, message_id, True))
         return LoadedMessage(message, parts, raw)
@@ -258,9 +268,10 @@ class Inbox:
         """Through the mailbox when there is one, so the hub's echo of our own change is a no-op."""
         mailbox = self.mailboxes.get(mailbox_key(address))
         if mailbox is not None:
-            mailbox.note_seen(message_id, seen)
+            mailbox.note_seen(message_id, seen)  # emits MessageUpdated
         else:
             self.store.set_seen(message_id, seen)
+            self.events.emit(MessageUpdated(mailbox_key(address), message_id, seen))
 
     async def set_seen(self, address: str, message_id: str, seen: bool) -> None:
         client = self.client(address)
@@ -271,9 +282,10 @@ class Inbox:
         await self.client(address).delete_message(message_id)
         mailbox = self.mailboxes.get(mailbox_key(address))
         if mailbox is not None:
-            mailbox.note_deleted(message_id)  # a catch-up page already in flight must not bring it back
+            mailbox.note_deleted(message_id)  # a catch-up page in flight must not bring it back; emits
         else:
             self.store.remove_message(message_id)
+            self.events.emit(MessageRemoved(mailbox_key(address), message_id))
 
     async def raw_source(self, address: str, message_id: str) -> bytes:
         raw = self.store.get_raw(message_id)
@@ -296,7 +308,7 @@ class Inbox:
     async def extraction(self, address: str, summary: MessageSummary) -> Extraction:
         """Code and link of a message: from its body when it can be had, else subject and intro."""
         try:
-            message = (await self.load_message(address, summary.id, mark_seen=False)).message
+            message = await self._full_message(address, summary.id)
             return extract(message.summary.subject, message.text, "\n".join(message.html) or None)
         except errors.TempInboxError:
             return extract(summary.subject, summary.intro, None)

@@ -154,8 +154,6 @@ class InboxController(QObject):
             self.signals.message_loaded.emit(
                 address, message_id, result.message, result.inline_parts, result.raw
             )
-            self.signals.message_updated.emit(address, message_id, True)
-            self._refresh.start()
 
         self._run(
             "open message",
@@ -165,17 +163,12 @@ class InboxController(QObject):
         )
 
     def set_seen(self, address: str, message_id: str, seen: bool) -> None:
-        def done(_: None) -> None:
-            self.signals.message_updated.emit(address, message_id, seen)
-            self._refresh.start()
-
-        self._run(f"seen {message_id}", self.inbox.set_seen(address, message_id, seen), done)
+        # The window hears of the change through the inbox's MessageUpdated event.
+        self._run(f"seen {message_id}", self.inbox.set_seen(address, message_id, seen))
 
     def delete_message(self, address: str, message_id: str) -> None:
         def done(_: None) -> None:
-            self.signals.message_removed.emit(address, message_id)
-            self.signals.status.emit("Message deleted.")
-            self._refresh.start()
+            self.signals.status.emit("Message deleted.")  # the list hears it through MessageRemoved
 
         self._run(f"delete {message_id}", self.inbox.delete_message(address, message_id), done)
 

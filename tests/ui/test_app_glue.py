@@ -186,3 +186,27 @@ async def test_window_without_a_keyring_asks_before_a_session_only_address(
     finally:
         controller.close()
         store.close()
+
+
+async def test_an_offline_address_still_tells_the_window_a_message_was_read(
+    qtbot: QtBot, inbox: Inbox
+) -> None:
+    """Without a live mailbox the inbox itself emits the event the window listens to."""
+    from desktop_app.core.models import Message
+
+    inbox.store.add_address(ADDRESS, inbox.provider.id, state=AddressState.ACTIVE)
+    inbox.store.save_summaries(ADDRESS, [summary("m1")])
+    inbox.store.save_message(ADDRESS, Message(summary=summary("m1")))
+    controller = InboxController(inbox, AppSignals())
+    updates: list[tuple[str, str, bool]] = []
+    loaded: list[str] = []
+    controller.signals.message_updated.connect(lambda a, m, seen: updates.append((a, m, seen)))
+    controller.signals.message_loaded.connect(lambda a, m, *_: loaded.append(m))
+    try:
+        controller.open_message(ADDRESS, "m1")
+        await asyncio.sleep(0.05)
+        assert loaded == ["m1"]
+        assert updates == [(ADDRESS, "m1", True)]  # once: from the event, not echoed by the controller
+        assert inbox.store.unread_counts().get(ADDRESS, 0) == 0
+    finally:
+        controller.close()
