@@ -26,7 +26,7 @@ from desktop_app.core.events import (
     MessageRemoved,
     MessageUpdated,
 )
-from desktop_app.core.inline_parts import inline_parts
+from desktop_app.core.inline_parts import inline_parts_async
 from desktop_app.core.models import Message, MessageSummary
 from desktop_app.core.paths import write_private_file
 from desktop_app.core.providers import Provider
@@ -250,7 +250,8 @@ class Inbox:
             raw = await self.raw_source(address, message_id)
         except (errors.ApiError, errors.UsageError) as exc:
             log.info("source of %s not available: %s", message_id, exc.detail or exc)
-        parts = inline_parts(raw) if raw and any("cid:" in h for h in message.html) else {}
+        # Off the event loop: the source is the sender's, and parsing it may cost seconds.
+        parts = await inline_parts_async(raw) if raw and any("cid:" in h for h in message.html) else {}
         if not message.summary.seen:
             self._note_seen(address, message_id, True)
             client = self._accounts.get(mailbox_key(address))
