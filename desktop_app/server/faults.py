@@ -14,6 +14,19 @@ from typing import Any, Literal
 FailureKind = Literal["429", "500", "malformed"]
 FAILURE_KINDS: tuple[FailureKind, ...] = ("429", "500", "malformed")
 
+# Bounds on what one switch may ask for: the admin endpoint takes numbers from outside, and a queue of
+# 10**8 failures or a delay of 10**9 s is a denial of service, not a test.
+MAX_QUEUED = 10_000
+MAX_DELAY_S = 60.0
+
+# What ``served()`` counts: a fault is counted when the server acts on it, not when a test asks for it.
+SERVED_KINDS: tuple[str, ...] = (
+    *(f"rest_{kind}" for kind in FAILURE_KINDS),
+    *(f"hub_{kind}" for kind in FAILURE_KINDS),
+    "glitches",  # glitched events written to a live stream
+    "drops",  # live streams ended by ``drop_streams``
+)
+
 
 @dataclass
 class ServerStats:
@@ -42,10 +55,16 @@ class FaultInjector:
         self._delay = 0.0
         self._glitches = 0
         self._drop_listeners: list[Callable[[], None]] = []
+        self._forget_listeners: list[Callable[[], None]] = []
+        self._served = dict.fromkeys(SERVED_KINDS, 0)
 
     def on_drop(self, listener: Callable[[], None]) -> None:
         """Called by the hub: ``drop_streams`` runs ``listener`` (thread-safety is the listener's job)."""
         self._drop_listeners.append(listener)
+
+    def on_forget(self, listener: Callable[[], None]) -> None:
+        """Called by the hub: ``forget_history`` runs ``listener`` (thread-safety is the listener's job)."""
+        self._forget_listeners.append(listener)
 
     # --- the switches ------------------------------------------------------------------------
 
@@ -54,22 +73,32 @@ class FaultInjector:
         for listener in list(self._drop_listeners):
             listener()
 
+    def forget_history(self) -> None:
+        """Empty the hub's replay history, as a restarted hub would: a ``Last-Event-ID`` replays nothing,
+        and only a client's own REST catch-up finds what was published before."""
+        for listener in list(self._forget_listeners):
+            listener()
+
     def fail_next(self, n: int, kind: FailureKind, *, hub: bool = False) -> None:
         """Answer the next ``n`` REST requests (or hub connections with ``hub=True``) with ``kind``."""
         if kind not in FAILURE_KINDS:
             raise ValueError(f"unknown failure kind {kind!r}")
         with self._lock:
-            (self._hub_failures if hub else self._rest_failures).extend([kind] * max(0, n))
+            queue = self._hub_failures if hub else self._rest_failures
+            queue.extend([kind] * max(0, min(n, MAX_QUEUED - len(queue))))
 
     def delay(self, seconds: float) -> None:
-        """Hold every REST response for ``seconds`` (0 switches it off)."""
+        """Hold every REST response for ``seconds`` (0 switches it off; at most ``MAX_DELAY_S``)."""
+        seconds = float(seconds)
+        if seconds != seconds:  # NaN
+            raise ValueError("delay must be a number")
         with self._lock:
-            self._delay = max(0.0, float(seconds))
+            self._delay = min(MAX_DELAY_S, max(0.0, seconds))
 
     def glitch_next(self, n: int) -> None:
         """Send the next ``n`` hub events as the 2025 glitch: data ``2`` then the JSON on its own line."""
         with self._lock:
-            self._glitches += max(0, n)
+            self._glitches = min(MAX_QUEUED, self._glitches + max(0, n))
 
     def reset(self) -> None:
         with self._lock:
@@ -81,9 +110,14 @@ class FaultInjector:
     # --- used by the server ------------------------------------------------------------------
 
     def take_failure(self, *, hub: bool) -> FailureKind | None:
+        """The next queued failure, counted as served: the caller answers with it at once."""
         with self._lock:
             queue = self._hub_failures if hub else self._rest_failures
-            return queue.pop(0) if queue else None
+            if not queue:
+                return None
+            kind = queue.pop(0)
+            self._served[f"{'hub' if hub else 'rest'}_{kind}"] += 1
+            return kind
 
     def take_glitch(self) -> bool:
         with self._lock:
@@ -91,6 +125,16 @@ class FaultInjector:
                 return False
             self._glitches -= 1
             return True
+
+    def count_served(self, kind: str, n: int = 1) -> None:
+        """Record that the server acted on ``n`` faults of ``kind`` (one of ``SERVED_KINDS``)."""
+        with self._lock:
+            self._served[kind] += n
+
+    def served(self) -> dict[str, int]:
+        """How many faults of each kind the server has acted on since it started (never reset)."""
+        with self._lock:
+            return dict(self._served)
 
     @property
     def current_delay(self) -> float:
@@ -103,4 +147,5 @@ class FaultInjector:
                 "fail_next_hub": list(self._hub_failures),
                 "delay": self._delay,
                 "glitch_next": self._glitches,
+                "served": dict(self._served),
             }
