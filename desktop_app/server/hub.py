@@ -10,7 +10,7 @@ import asyncio
 import json
 import uuid
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -70,6 +70,7 @@ class Hub:
         self._loop: asyncio.AbstractEventLoop | None = None
         self.closed = False
         faults.on_drop(self.drop_all)
+        faults.on_forget(lambda: self._on_loop(self._history.clear))
 
     def bind_loop(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
@@ -117,6 +118,10 @@ class Hub:
 
     def drop_all(self) -> None:
         """End every live stream (safe to call from any thread)."""
+        self._on_loop(self._drop_now)
+
+    def _on_loop(self, action: Callable[[], None]) -> None:
+        """Run ``action`` on the hub's loop: now when called from it, soon when called from another thread."""
         loop = self._loop
         if loop is None or loop.is_closed():
             return
@@ -125,13 +130,16 @@ class Hub:
         except RuntimeError:
             running = None
         if running is loop:
-            self._drop_now()
+            action()
         else:
-            loop.call_soon_threadsafe(self._drop_now)
+            loop.call_soon_threadsafe(action)
 
     def _drop_now(self) -> None:
-        for subscription in list(self._subscriptions):
+        subscriptions = list(self._subscriptions)
+        for subscription in subscriptions:
             subscription.queue.put_nowait(None)
+        if not self.closed:
+            self._faults.count_served("drops", len(subscriptions))
 
     def close(self) -> None:
         self.closed = True

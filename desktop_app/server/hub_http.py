@@ -130,6 +130,8 @@ class HubEndpoint:
             else:
                 for event in replay:
                     await send({"type": "http.response.body", "body": event.encode(), "more_body": True})
+                    if event.glitch:
+                        self._faults.count_served("glitches")
                 await self._pump(subscription, send)
             await send({"type": "http.response.body", "body": b"", "more_body": False})
         except (OSError, RuntimeError, asyncio.CancelledError) as error:
@@ -163,6 +165,8 @@ class HubEndpoint:
             if event is None:
                 return
             await send({"type": "http.response.body", "body": event.encode(), "more_body": True})
+            if event.glitch:
+                self._faults.count_served("glitches")
 
     @staticmethod
     async def _watch_disconnect(receive: Receive, subscription: Subscription) -> None:
