@@ -64,6 +64,11 @@ def _parser() -> argparse.ArgumentParser:
         help="delete messages after this long (7)",
     )
     add("--history", metavar="N", type=int, default=1000, help="hub events kept for Last-Event-ID replay")
+    add(
+        "--allow-faults",
+        action="store_true",
+        help="enable POST /_admin/faults (fault injection for tests; off by default)",
+    )
     add("-v", "--verbose", action="store_true", help="debug logging")
     return parser
 
@@ -108,6 +113,7 @@ def main(argv: list[str]) -> int:
             write_timeout=args.write_timeout,
             retention_days=args.retention_days,
             history_size=args.history,
+            allow_faults=args.allow_faults,
         )
         asyncio.run(_serve(server))
     except OSError as error:

@@ -43,6 +43,13 @@ async def read_body(receive: Receive, limit: int = 1 << 20) -> bytes:
     return b"".join(chunks)
 
 
+def _content_type(scope: Scope) -> str:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-type":
+            return bytes(value).decode("latin-1").split(";", 1)[0].strip().lower()
+    return ""
+
+
 class Gateway:
     def __init__(
         self,
@@ -51,7 +58,12 @@ class Gateway:
         faults: FaultInjector,
         stats: ServerStats,
         limiter: RateLimiter,
+        *,
+        allow_faults: bool = False,
     ) -> None:
+        # Off by default: the endpoint can make every request hang or fail, and any web page in the
+        # user's browser can POST to a predictable loopback port.
+        self.allow_faults = allow_faults
         self._rest = rest
         self._hub = hub
         self._faults = faults
@@ -110,6 +122,16 @@ class Gateway:
         if path != "/_admin/faults" or method not in ("GET", "POST"):
             await send_body(send, 404, wire.dumps(problems.hydra_error(404, ld=True)), wire.JSONLD_TYPE)
             return
+        if not self.allow_faults:
+            body = wire.dumps({"error": "fault injection is off; start the server with --allow-faults"})
+            await send_body(send, 403, body, wire.JSON_TYPE)
+            return
+        if method == "POST" and _content_type(scope) != "application/json":
+            # A cross-site form or fetch can send text/plain without asking; application/json needs a
+            # CORS preflight, which this server never grants.
+            body = wire.dumps({"error": "Content-Type must be application/json"})
+            await send_body(send, 415, body, wire.JSON_TYPE)
+            return
         if method == "POST":
             try:
                 self.apply_faults(json.loads(await read_body(receive) or b"{}"))
@@ -138,3 +160,5 @@ class Gateway:
             self._faults.glitch_next(int(request["glitch_next"]))
         if request.get("drop_streams"):
             self._faults.drop_streams()
+        if request.get("forget_history"):
+            self._faults.forget_history()

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from desktop_app.server import LocalMailServer
+from desktop_app.server.faults import MAX_DELAY_S, MAX_QUEUED
 from desktop_app.server.testing import send_mail
 from tests.server.conftest import Inbox
 from tests.server.sse import subscribe
@@ -92,6 +93,7 @@ async def test_hub_connections_can_fail_too(
 async def test_admin_endpoint_drives_the_same_faults(
     local_server: LocalMailServer, http: httpx.AsyncClient, inbox: Inbox
 ) -> None:
+    local_server.gateway.allow_faults = True  # as `temp-inbox serve --allow-faults`
     state = await http.post(
         "/_admin/faults", json={"fail_next": {"count": 1, "kind": "500"}, "glitch_next": 2}
     )
@@ -118,3 +120,52 @@ async def test_admin_endpoint_is_loopback_only(local_server: LocalMailServer) ->
         assert response.status_code == 404
         assert (await remote.get("/domains")).status_code == 200
     assert local_server.faults.state()["fail_next"] == []
+
+
+async def test_admin_faults_are_off_unless_asked_for(
+    local_server: LocalMailServer, http: httpx.AsyncClient
+) -> None:
+    """A web page in the user's browser can POST to 127.0.0.1:8025; by default it can change nothing."""
+    refused = await http.post("/_admin/faults", json={"delay": 1e9, "fail_next": {"count": 5, "kind": "500"}})
+    assert refused.status_code == 403
+    assert "--allow-faults" in refused.json()["error"]
+    assert local_server.faults.state()["delay"] == 0.0 and local_server.faults.state()["fail_next"] == []
+    assert (await http.get("/domains")).status_code == 200
+
+
+async def test_admin_faults_refuse_a_cross_site_simple_post(
+    local_server: LocalMailServer, http: httpx.AsyncClient
+) -> None:
+    """A form or ``fetch`` with ``text/plain`` needs no CORS preflight; application/json does."""
+    local_server.gateway.allow_faults = True
+    body = '{"fail_next": {"count": 5, "kind": "500"}}'
+    refused = await http.post("/_admin/faults", content=body, headers={"content-type": "text/plain"})
+    assert refused.status_code == 415
+    assert local_server.faults.state()["fail_next"] == []
+
+
+async def test_admin_faults_are_bounded(local_server: LocalMailServer, http: httpx.AsyncClient) -> None:
+    local_server.gateway.allow_faults = True
+    state = (
+        await http.post(
+            "/_admin/faults",
+            json={"fail_next": {"count": 100_000_000, "kind": "500"}, "delay": 1e9, "glitch_next": 10**9},
+        )
+    ).json()
+    assert len(state["fail_next"]) == MAX_QUEUED
+    assert state["delay"] == MAX_DELAY_S
+    assert state["glitch_next"] == MAX_QUEUED
+    nan = await http.post(
+        "/_admin/faults", content='{"delay": NaN}', headers={"content-type": "application/json"}
+    )
+    assert nan.status_code == 400
+
+
+async def test_served_counts_what_was_answered_not_what_was_asked(
+    local_server: LocalMailServer, http: httpx.AsyncClient
+) -> None:
+    local_server.faults.fail_next(3, "500")
+    assert local_server.faults.served()["rest_500"] == 0
+    assert (await http.get("/domains")).status_code == 500
+    assert local_server.faults.served()["rest_500"] == 1
+    assert local_server.faults.served()["hub_500"] == 0
