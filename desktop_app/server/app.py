@@ -67,6 +67,7 @@ class LocalMailServer:
         retention_days: float = 7.0,
         history_size: int = 1000,
         smtp_host: str | None = None,
+        allow_faults: bool = False,
     ) -> None:
         self.host = host
         self._http_port = http_port
@@ -89,7 +90,12 @@ class LocalMailServer:
             write_timeout=write_timeout,
         )
         self.gateway = Gateway(
-            RestApi(self.mail).app(), self.hub_endpoint, self.faults, self.stats, RateLimiter(rate_limit)
+            RestApi(self.mail).app(),
+            self.hub_endpoint,
+            self.faults,
+            self.stats,
+            RateLimiter(rate_limit),
+            allow_faults=allow_faults,
         )
         self.api_url = ""
         self.hub_url = ""
