@@ -94,7 +94,10 @@ class MailTmClient:
             headers={"Accept": JSONLD, "User-Agent": "TempInbox/0.1"},
             follow_redirects=False,
         )
-        host = urlsplit(self.base_url).netloc or self.base_url
+        try:
+            host = urlsplit(self.base_url).netloc or self.base_url
+        except ValueError:
+            host = self.base_url
         self._limiter = limiter or limiter_for_host(host, rate_limit)
         self._max_retries = max_retries
         self._backoff_base = backoff_base

@@ -97,7 +97,10 @@ def normalise_link(url: str) -> str | None:
     url = url.strip()
     if not _is_web(url):
         return None
-    url = _without_utm(_unwrap(url))
+    try:
+        url = _without_utm(_unwrap(url))
+    except ValueError:  # urlsplit refuses e.g. "https://[login": an unparsable URL is not a link
+        return None
     return url if _is_web(url) else None
 
 

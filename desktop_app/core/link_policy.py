@@ -45,7 +45,11 @@ _TEXT_DOMAIN = re.compile(
 
 def analyse_link(href: str, text: str = "") -> LinkAnalysis:
     href = href.strip()
-    parts = urlsplit(href)
+    try:
+        parts = urlsplit(href)
+    except ValueError:  # e.g. "https://[login": a malformed bracketed host is no link to anywhere
+        warning = LinkWarning("malformed", "This link is malformed; Temp Inbox does not open it.")
+        return LinkAnalysis(href, "", "", "", False, (warning,))
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").rstrip(".").lower()
     display_host = _unicode_host(host)

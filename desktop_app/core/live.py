@@ -155,7 +155,10 @@ class HubStreams:
 
 
 def _origin(url: str) -> str:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # checked when the provider was made; a damaged cache row must not crash here
+        return url
     return f"{parts.scheme}://{parts.netloc}"
 
 

@@ -44,8 +44,12 @@ DEFAULT = MAILTM
 
 def _check_url(url: str, what: str) -> str:
     url = url.strip().rstrip("/")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    try:
+        parts = urlsplit(url)
+        port_ok = parts.port is None or parts.port > 0  # .port raises on "host:99999" and "host:x"
+    except ValueError:  # "https://[" and other malformed hosts
+        port_ok = False
+    if not port_ok or parts.scheme not in ("http", "https") or not parts.netloc:
         raise UsageError(
             f"The {what} must be an http:// or https:// address, for example https://api.example.org."
         )
@@ -65,4 +69,5 @@ def custom_provider(api_url: str, hub_url: str | None = None, *, name: str | Non
 
 def local_provider(api_url: str, hub_url: str) -> Provider:
     """The embedded local server; its id stays stable across runs whatever port it gets."""
-    return Provider(id="local", name="Local (this computer)", api_url=api_url.rstrip("/"), hub_url=hub_url)
+    api, hub = _check_url(api_url, "API URL"), _check_url(hub_url, "hub URL")
+    return Provider(id="local", name="Local (this computer)", api_url=api, hub_url=hub)

@@ -31,4 +31,6 @@ def test_custom_provider_rejects_bad_urls(bad: str) -> None:
 
 
 def test_local_provider_id_is_stable_across_ports() -> None:
-    assert local_provider("http://127.0.0.1:1/", "h").id == local_provider("http://127.0.0.1:2", "h").id
+    one = local_provider("http://127.0.0.1:1/", "http://127.0.0.1:1/.well-known/mercure")
+    two = local_provider("http://127.0.0.1:2", "http://127.0.0.1:2/.well-known/mercure")
+    assert one.id == two.id == "local"
