@@ -148,6 +148,13 @@ def _print_result(command: str, args: dict[str, Any], answer: dict[str, Any]) ->
     return EXIT_OK
 
 
+def _print_progress(stage: str) -> None:
+    # On stderr, so that stdout stays the answer alone (scripts parse `wait --json`), and flushed, so
+    # that a script can send its mail the moment it reads this line.
+    if stage == "waiting":
+        print("Waiting for a matching message…", file=sys.stderr, flush=True)
+
+
 def _start_background_instance(options: Options) -> None:
     log_path = options.data_dir / "instance.log"
     with open(log_path, "ab") as log:
@@ -167,7 +174,13 @@ def run_command(options: Options) -> int:
     name = socket_name(options.data_dir)
     timeout = options.args.get("timeout")
     reply_timeout = None if options.command == "wait" and timeout is None else (timeout or 0) + 30.0
-    answer = send_command(name, options.command, options.args, timeout=reply_timeout)
+
+    def send() -> dict[str, Any] | None:
+        return send_command(
+            name, options.command or "", options.args, timeout=reply_timeout, on_progress=_print_progress
+        )
+
+    answer = send()
     if answer is None and options.command == "quit":
         return EXIT_OK  # nothing running: nothing to quit
     if answer is None:
@@ -175,7 +188,7 @@ def run_command(options: Options) -> int:
         deadline = time.monotonic() + START_TIMEOUT
         while answer is None and time.monotonic() < deadline:
             time.sleep(0.2)
-            answer = send_command(name, options.command, options.args, timeout=reply_timeout)
+            answer = send()
         if answer is None:
             print(
                 f"temp-inbox: could not start Temp Inbox (see {options.data_dir / 'instance.log'}).",

@@ -37,6 +37,7 @@ class InstanceCommands(QObject):
         self._quit_app = quit_app
         self._info = info
         self.tasks = NamedTasks("instance commands")
+        self._requests = 0
 
     def handle(self, command: str, args: dict[str, Any], reply: Reply) -> None:
         handler = getattr(self, f"_cmd_{command}", None)
@@ -49,7 +50,9 @@ class InstanceCommands(QObject):
             reply.fail(user_text(exc))
 
     def _spawn(self, name: str, coro: Any, reply: Reply, on_ok: Callable[[Any], None]) -> None:
-        task = self.tasks.spawn(name, coro, replace=False)
+        # One task per request: two `wait`s (or `new`s) at once are two requests with their own arguments.
+        self._requests += 1
+        task = self.tasks.spawn(f"{name} #{self._requests}", coro)
 
         def client_went_away() -> None:
             task.cancel()
@@ -150,7 +153,12 @@ class InstanceCommands(QObject):
             raise errors.UsageError(f"The timeout must be a number of seconds, not {timeout!r}.") from None
         self._spawn(
             "wait",
-            self.inbox.wait_for_message(args.get("address"), args.get("sender"), seconds),
+            self.inbox.wait_for_message(
+                args.get("address"),
+                args.get("sender"),
+                seconds,
+                on_registered=lambda: reply.progress("waiting"),
+            ),
             reply,
             lambda arrived: reply.ok(message=ArrivedMessage.as_dict(arrived)),
         )

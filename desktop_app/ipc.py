@@ -3,7 +3,9 @@ command-line verbs (``new``, ``copy``, ``list``, ``show``, ``wait``) talk to it 
 
 Protocol: the client sends one JSON object per line ``{"command": ..., "args": {...}}``; the instance
 answers with one JSON object per line ``{"ok": true, ...}`` or ``{"ok": false, "error": "..."}`` and
-closes. ``wait`` keeps the connection open until a matching message arrives.
+closes. ``wait`` keeps the connection open until a matching message arrives; before that answer it may
+send progress lines ``{"progress": "waiting"}`` (the waiter is registered: mail sent from now on counts),
+which carry no ``ok`` and end nothing.
 """
 
 from __future__ import annotations
@@ -55,6 +57,14 @@ class Reply:
         socket.write((json.dumps(payload) + "\n").encode())
         socket.flush()
         socket.disconnectFromServer()
+
+    def progress(self, stage: str) -> None:
+        """An interim line before the answer; the connection stays open."""
+        socket = self._socket
+        if socket is None:
+            return
+        socket.write((json.dumps({"progress": stage}) + "\n").encode())
+        socket.flush()
 
     def ok(self, **fields: Any) -> None:
         self.send({"ok": True, **fields})
@@ -145,11 +155,17 @@ class InstanceServer(QObject):
 
 
 def send_command(
-    name: str, command: str, args: dict[str, Any], *, timeout: float | None = 10.0
+    name: str,
+    command: str,
+    args: dict[str, Any],
+    *,
+    timeout: float | None = 10.0,
+    on_progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any] | None:
     """Send one command to the running instance. None when no instance is listening.
 
-    ``timeout`` None waits for ever (``temp-inbox wait`` without ``--timeout``)."""
+    ``timeout`` None waits for ever (``temp-inbox wait`` without ``--timeout``). Progress lines before
+    the answer go to ``on_progress``."""
     socket = QLocalSocket()
     socket.connectToServer(name)
     if not socket.waitForConnected(1000):
@@ -158,7 +174,18 @@ def send_command(
     socket.waitForBytesWritten(1000)
     data = b""
     remaining_ms = -1 if timeout is None else int(timeout * 1000)
-    while b"\n" not in data:
+    answer_line: bytes | None = None
+    while answer_line is None:
+        while b"\n" in data:
+            line, data = data.split(b"\n", 1)
+            stage = _progress(line)
+            if stage is None:
+                answer_line = line
+                break
+            if on_progress is not None:
+                on_progress(stage)
+        if answer_line is not None:
+            break
         if not socket.waitForReadyRead(remaining_ms if remaining_ms >= 0 else -1):
             if socket.state() != QLocalSocket.LocalSocketState.ConnectedState and not socket.bytesAvailable():
                 break
@@ -166,13 +193,24 @@ def send_command(
                 break
         data += bytes(socket.readAll().data())
     socket.abort()
-    if not data.strip():
+    if answer_line is None or not answer_line.strip():
         return {
             "ok": False,
             "error": "Timed out waiting for Temp Inbox to answer." if timeout else "No answer.",
         }
     try:
-        answer = json.loads(data.split(b"\n", 1)[0])
+        answer = json.loads(answer_line)
     except ValueError:
         return {"ok": False, "error": "Temp Inbox sent an answer that could not be read."}
     return answer if isinstance(answer, dict) else {"ok": False, "error": "Unexpected answer."}
+
+
+def _progress(line: bytes) -> str | None:
+    """The stage of a progress line, None for anything else (the answer, or an unreadable line)."""
+    try:
+        message = json.loads(line)
+    except ValueError:
+        return None
+    if isinstance(message, dict) and "ok" not in message and isinstance(message.get("progress"), str):
+        return str(message["progress"])
+    return None

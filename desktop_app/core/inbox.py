@@ -317,14 +317,23 @@ class Inbox:
     # -- waiting for mail (temp-inbox wait) ---------------------------------------------------------
 
     async def wait_for_message(
-        self, address: str | None = None, sender: str | None = None, timeout: float | None = None
+        self,
+        address: str | None = None,
+        sender: str | None = None,
+        timeout: float | None = None,
+        *,
+        on_registered: Callable[[], None] | None = None,
     ) -> ArrivedMessage:
+        """The next message that arrives (to ``address``, from a sender matching ``sender``).
+        ``on_registered`` is called once the waiter is in place: mail that arrives after it counts."""
         key = mailbox_key(address) if address else None
         if key is not None and self.store.get_address(key) is None:
             raise errors.UsageError(f"{key} is not one of your addresses.")
         future: asyncio.Future[ArrivedMessage] = asyncio.get_running_loop().create_future()
         entry = (key, sender, future)
         self._waiters.append(entry)
+        if on_registered is not None:
+            on_registered()
         try:
             async with asyncio.timeout(timeout):
                 return await future

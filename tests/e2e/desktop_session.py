@@ -161,6 +161,17 @@ class DesktopSession:
             )
         return proc
 
+    def cli_started(self, data_dir: Path, *args: str) -> subprocess.Popen[str]:
+        """A command left running, its stdout and stderr piped (for ``wait``, which reports progress)."""
+        return subprocess.Popen(
+            self.app_argv(data_dir, *args),
+            env=self.env,
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
     def cli(self, data_dir: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             self.app_argv(data_dir, *args),

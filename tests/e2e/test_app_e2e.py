@@ -10,7 +10,7 @@ import threading
 import time
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 
@@ -28,6 +28,17 @@ def wait_until(predicate: Any, timeout: float, what: str) -> Any:
             return value
         time.sleep(0.1)
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def read_line_within(stream: IO[str], timeout: float) -> str:
+    """One line from a child's pipe, or a clear failure after ``timeout`` (a bound, not a guess)."""
+    line: list[str] = []
+    reader = threading.Thread(target=lambda: line.append(stream.readline()), daemon=True)
+    reader.start()
+    reader.join(timeout)
+    if not line:
+        raise AssertionError(f"no line from the command within {timeout} s")
+    return line[0]
 
 
 def send(smtp: str, to: str, subject: str, body: str) -> None:
@@ -88,20 +99,16 @@ def test_new_mail_notifies_on_dbus_and_copy_fills_the_x_clipboard(tmp_path: Path
             assert copied.returncode == 0, copied.stderr
             assert wait_until(lambda: session.clipboard() == address, 10, "the address on the clipboard")
 
-            # `wait` blocks until the next matching message and prints its code.
-            waited: dict[str, Any] = {}
-            waiter = threading.Thread(
-                target=lambda: waited.update(
-                    result=session.cli(data, "wait", "--from", "acme", "--timeout", "30", "--json")
-                )
-            )
-            waiter.start()
-            time.sleep(1.5)
+            # `wait` blocks until the next matching message and prints its code. It says on stderr when
+            # its waiter is registered: only mail sent after that line is sure to count.
+            waiter = session.cli_started(data, "wait", "--from", "acme", "--timeout", "60", "--json")
+            assert waiter.stderr is not None
+            ready = read_line_within(waiter.stderr, 90)
+            assert ready.startswith("Waiting for a matching message"), ready
             send(info["smtp"], address, "Second code", "Welcome back.\n\nYour login code: 664213")
-            waiter.join(40)
-            result = waited["result"]
-            assert result.returncode == 0, result.stderr
-            message = json.loads(result.stdout)
+            stdout, stderr = waiter.communicate(timeout=90)
+            assert waiter.returncode == 0, stderr
+            message = json.loads(stdout)
             assert message["subject"] == "Second code" and message["code"] == "664213"
 
             listed = cli_json(session, data, "list")

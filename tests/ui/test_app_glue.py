@@ -16,6 +16,7 @@ from desktop_app.core.notice import NewMessage
 from desktop_app.core.providers import local_provider
 from desktop_app.core.secrets import PasswordVault
 from desktop_app.core.store import AddressState, Store
+from desktop_app.core.tasks import NamedTasks
 from desktop_app.instance_commands import InstanceCommands
 from desktop_app.ui.controller import AppSignals
 from desktop_app.ui.inbox_controller import InboxController
@@ -30,10 +31,14 @@ class RecordingReply:
 
     def __init__(self) -> None:
         self.sent: list[dict[str, Any]] = []
+        self.stages: list[str] = []
         self.cancelled: Any = None
 
     def send(self, payload: dict[str, Any]) -> None:
         self.sent.append(payload)
+
+    def progress(self, stage: str) -> None:
+        self.stages.append(stage)
 
     def ok(self, **fields: Any) -> None:
         self.send({"ok": True, **fields})
@@ -51,6 +56,30 @@ def inbox_fixture() -> Iterator[Inbox]:
     )
     yield inbox
     store.close()
+
+
+def the_task(tasks: NamedTasks) -> asyncio.Task[Any] | None:
+    """The one task a command started (None when it answered at once)."""
+    names = tasks.names()
+    assert len(names) <= 1, names
+    return tasks.get(names[0]) if names else None
+
+
+async def settled(tasks: NamedTasks) -> None:
+    """Every task started so far has finished and its done-callbacks have run."""
+    for _ in range(100):
+        running = [task for name in tasks.names() if (task := tasks.get(name)) is not None]
+        if not running:
+            await asyncio.sleep(0)  # done-callbacks are scheduled, not run, when a task ends
+            return
+        await asyncio.wait(running, timeout=30)
+    raise AssertionError(f"tasks kept starting: {tasks.names()}")
+
+
+async def registered(reply: RecordingReply) -> None:
+    async with asyncio.timeout(30):
+        while "waiting" not in reply.stages:  # noqa: ASYNC110  (the stage is plain state)
+            await asyncio.sleep(0.01)
 
 
 def _commands(inbox: Inbox) -> InstanceCommands:
@@ -76,7 +105,7 @@ async def test_bad_commands_get_an_answer_not_a_hang(
     commands = _commands(inbox)
     reply = RecordingReply()
     commands.handle(command, args, reply)  # type: ignore[arg-type]
-    task = commands.tasks.get("wait")
+    task = the_task(commands.tasks)
     if task is not None:
         await asyncio.wait([task])  # the unknown-address refusal comes from the service coroutine
     assert len(reply.sent) == 1
@@ -91,7 +120,7 @@ async def test_wait_timeout_is_reported_as_a_timeout(qtbot: QtBot, inbox: Inbox)
     commands = _commands(inbox)
     reply = RecordingReply()
     commands.handle("wait", {"address": ADDRESS, "timeout": 0.05}, reply)  # type: ignore[arg-type]
-    task = commands.tasks.get("wait")
+    task = the_task(commands.tasks)
     assert task is not None
     with pytest.raises(TimeoutError):
         await task
@@ -103,10 +132,28 @@ async def test_a_wait_cut_short_by_quitting_is_answered(qtbot: QtBot, inbox: Inb
     commands = _commands(inbox)
     reply = RecordingReply()
     commands.handle("wait", {"address": ADDRESS}, reply)  # type: ignore[arg-type]
-    await asyncio.sleep(0)  # the wait is now registered with the inbox
+    await registered(reply)
     assert reply.sent == []
     await commands.tasks.close(1.0)
     assert reply.sent == [{"ok": False, "error": "Temp Inbox quit before this finished."}]
+
+
+async def test_two_waits_at_once_each_get_their_own_message(qtbot: QtBot, inbox: Inbox) -> None:
+    """Two `temp-inbox wait --from …` at the same moment are two requests, not one shared task."""
+    inbox.store.add_address(ADDRESS, inbox.provider.id, state=AddressState.ACTIVE)
+    commands = _commands(inbox)
+    from_alice, from_bob = RecordingReply(), RecordingReply()
+    commands.handle("wait", {"sender": "alice", "timeout": 60}, from_alice)  # type: ignore[arg-type]
+    commands.handle("wait", {"sender": "bob", "timeout": 60}, from_bob)  # type: ignore[arg-type]
+    await registered(from_alice)
+    await registered(from_bob)
+    for message_id, sender in (("m-alice", "alice@example.org"), ("m-bob", "bob@example.org")):
+        inbox.store.save_summaries(ADDRESS, [summary(message_id, sender=sender)])
+        inbox.events.emit(MessageAdded(ADDRESS, summary(message_id, sender=sender)))
+    await settled(commands.tasks)
+    await settled(inbox.tasks)
+    assert [r["message"]["id"] for r in from_alice.sent] == ["m-alice"]
+    assert [r["message"]["id"] for r in from_bob.sent] == ["m-bob"]
 
 
 async def test_an_address_without_its_password_is_listed_as_failed(qtbot: QtBot, inbox: Inbox) -> None:
@@ -175,7 +222,7 @@ async def test_window_without_a_keyring_asks_before_a_session_only_address(
     inbox.create_address = create_address  # type: ignore[method-assign]
     try:
         controller.create_address(None, None, "", "pw-shown-to-the-user")
-        await asyncio.sleep(0.05)
+        await settled(controller.tasks)
         assert asked == [True]
         if agreed:
             assert calls == [{"password": "pw-shown-to-the-user", "session_only": True}]
@@ -204,7 +251,7 @@ async def test_an_offline_address_still_tells_the_window_a_message_was_read(
     controller.signals.message_loaded.connect(lambda a, m, *_: loaded.append(m))
     try:
         controller.open_message(ADDRESS, "m1")
-        await asyncio.sleep(0.05)
+        await settled(controller.tasks)
         assert loaded == ["m1"]
         assert updates == [(ADDRESS, "m1", True)]  # once: from the event, not echoed by the controller
         assert inbox.store.unread_counts().get(ADDRESS, 0) == 0
