@@ -18,7 +18,7 @@ import asyncio
 import json
 import logging
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -39,7 +39,7 @@ def _error_text(response: httpx.Response) -> str:
     """The most specific message a 2.x, 3.x or Lexik error body carries."""
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
         return response.text.strip()[:300]
     if isinstance(body, Mapping):
         for key in ("message", "hydra:description", "detail", "title", "hydra:title"):
@@ -52,7 +52,7 @@ def _error_text(response: httpx.Response) -> str:
 def _violations(response: httpx.Response) -> list[tuple[str, str]]:
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         return []
     items = body.get("violations") if isinstance(body, Mapping) else None
     if not isinstance(items, list):
@@ -60,6 +60,15 @@ def _violations(response: httpx.Response) -> list[tuple[str, str]]:
     return [
         (str(v.get("propertyPath", "")), str(v.get("message", ""))) for v in items if isinstance(v, Mapping)
     ]
+
+
+def _summaries(members: list[object]) -> Iterator[MessageSummary]:
+    """The listed messages that can be read: one unreadable member must not hide the rest of the page."""
+    for member in members:
+        try:
+            yield MessageSummary.from_json(member)
+        except errors.ProtocolError as exc:
+            log.warning("skipping an unreadable message in a listing: %s", exc.detail)
 
 
 def _retry_after(response: httpx.Response) -> float | None:
@@ -193,9 +202,9 @@ class MailTmClient:
     async def messages(self, page: int = 1) -> Page:
         body = await self._json("GET", "/messages", params={"page": page})
         members, total, has_next = parse_collection(body, "Message collection")
-        items = tuple(MessageSummary.from_json(m) for m in members)
+        items = tuple(_summaries(members))
         if has_next is None:
-            has_next = len(items) >= 30
+            has_next = len(members) >= 30
         return Page(items=items, total=total, has_next=has_next)
 
     async def message(self, message_id: str) -> Message:
@@ -255,7 +264,7 @@ class MailTmClient:
         )
         try:
             return response.json()
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: JSON nested thousands deep
             raise errors.ProtocolError(
                 status=response.status_code,
                 detail=f"{method} {path}: malformed JSON: {response.text[:200]!r}",

@@ -15,6 +15,7 @@
     │   ├── UnsupportedMediaError    415
     │   └── ProtocolError            malformed JSON or a payload we cannot read
     ├── StoreError                   the local cache cannot be read or written
+    │   └── EmptyCacheError          the cache file exists but is 0 bytes (truncated)
     ├── SecretsError                 the OS keyring failed
     │   ├── KeyringUnavailableError  no usable keyring backend at all
     │   └── PasswordMissingError     no password saved for an address
@@ -113,6 +114,13 @@ class ProtocolError(ApiError):
 
 class StoreError(TempInboxError):
     default_message = "The local mail cache cannot be read or written."
+
+
+class EmptyCacheError(StoreError):
+    default_message = (
+        "The local mail cache file is empty (0 bytes), so it was damaged or truncated. "
+        "Temp Inbox did not replace it. Move the file away (or restore it from a backup) and start again."
+    )
 
 
 class SecretsError(TempInboxError):

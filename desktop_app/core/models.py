@@ -9,6 +9,7 @@ ones defaulted; a payload without the fields that identify the object raises ``P
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,6 +20,20 @@ from desktop_app.core.errors import ProtocolError
 JsonObject = Mapping[str, Any]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# Sizes, quotas and counts: never negative, and small enough for SQLite's 64-bit integers.
+_MAX_INT = 2**62
+_MAX_INT_DIGITS = len(str(_MAX_INT))
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(value: str) -> str:
+    """``value`` with lone surrogates (JSON allows ``"\\ud800"``) replaced by U+FFFD, so it can be
+    encoded as UTF-8 anywhere (the cache, the clipboard, a file name)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", value)
+    return value
 
 
 def _obj(data: object, what: str) -> JsonObject:
@@ -31,17 +46,17 @@ def _req_str(data: JsonObject, key: str, what: str) -> str:
     value = data.get(key)
     if not isinstance(value, str) or not value:
         raise ProtocolError(detail=f"{what}: missing or invalid {key!r}")
-    return value
+    return clean_text(value)
 
 
 def _str(data: JsonObject, key: str, default: str = "") -> str:
     value = data.get(key)
-    return value if isinstance(value, str) else default
+    return clean_text(value) if isinstance(value, str) else default
 
 
 def _opt_str(data: JsonObject, key: str) -> str | None:
     value = data.get(key)
-    return value if isinstance(value, str) and value else None
+    return clean_text(value) if isinstance(value, str) and value else None
 
 
 def _bool(data: JsonObject, key: str, default: bool = False) -> bool:
@@ -50,16 +65,26 @@ def _bool(data: JsonObject, key: str, default: bool = False) -> bool:
 
 
 def _int(data: JsonObject, key: str, default: int = 0) -> int:
+    """A non-negative integer, or ``default`` for anything else (NaN, Infinity, "²", 5,000 digits, -1)."""
     value = data.get(key)
+    number: int
     if isinstance(value, bool):
         return default
     if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return default
+        number = value
+    elif isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return default
+        number = int(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        # isdigit() alone accepts "²" and other digits int() refuses; the length cap keeps int() cheap.
+        if not (text.isascii() and text.isdigit() and len(text) <= _MAX_INT_DIGITS):
+            return default
+        number = int(text)
+    else:
+        return default
+    return number if 0 <= number <= _MAX_INT else default
 
 
 def parse_datetime(value: object) -> datetime:
@@ -69,9 +94,11 @@ def parse_datetime(value: object) -> datetime:
     text = value.strip().replace("Z", "+00:00")
     try:
         parsed = datetime.fromisoformat(text)
-    except ValueError:
+        parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        parsed.astimezone(UTC)  # 9999-12-31T23:59:59-23:59 exists but has no UTC form
+    except (ValueError, OverflowError):
         return _EPOCH
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return parsed
 
 
 def format_datetime(value: datetime) -> str:
@@ -92,7 +119,7 @@ class Address:
     @classmethod
     def parse(cls, data: object) -> Address:
         if isinstance(data, str):
-            return cls(address=data)
+            return cls(address=clean_text(data))
         if isinstance(data, Mapping):
             return cls(address=_str(data, "address"), name=_str(data, "name"))
         return cls(address="")
@@ -292,9 +319,9 @@ class Message:
         d = _obj(data, "Message")
         html = d.get("html")
         if isinstance(html, str):
-            html_parts: tuple[str, ...] = (html,) if html else ()
+            html_parts: tuple[str, ...] = (clean_text(html),) if html else ()
         elif isinstance(html, list):
-            html_parts = tuple(part for part in html if isinstance(part, str))
+            html_parts = tuple(clean_text(part) for part in html if isinstance(part, str))
         else:
             html_parts = ()
         attachments = d.get("attachments")

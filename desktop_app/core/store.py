@@ -13,20 +13,30 @@ mail can only be saved for an address that was added first (a foreign key enforc
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import TypeVar
 
 from desktop_app.core import store_codec as codec
-from desktop_app.core.errors import StoreError
+from desktop_app.core.errors import EmptyCacheError, ProtocolError, StoreError
 from desktop_app.core.models import Message, MessageSummary
 from desktop_app.core.providers import Provider
 from desktop_app.core.store_schema import migrate, search_text
+
+log = logging.getLogger(__name__)
+_T = TypeVar("_T")
+
+# What a damaged row raises while it is turned back into a value.
+_ROW_ERRORS = (ValueError, TypeError, KeyError, OverflowError, ProtocolError, json.JSONDecodeError)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class AddressState(StrEnum):
@@ -57,7 +67,20 @@ def mailbox_key(address: str) -> str:
 
 def _sort_key(value: datetime) -> str:
     # Fixed width and UTC, so text order is time order.
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    try:
+        value = value.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:59:59-23:59 has no UTC form; its wall time sorts close enough
+        value = value.replace(tzinfo=None)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _created(text: object) -> datetime:
+    try:
+        created = datetime.fromisoformat(str(text))
+    except ValueError:
+        log.warning("cache: unreadable address date %r; using 1970-01-01", text)
+        return _EPOCH
+    return created if created.tzinfo else created.replace(tzinfo=UTC)
 
 
 _ADDRESS_COLUMNS = (
@@ -67,25 +90,51 @@ _ADDRESS_COLUMNS = (
 
 
 def _address_from_row(row: sqlite3.Row) -> StoredAddress:
-    return StoredAddress(
-        address=row["address"],
-        provider_id=row["provider_id"],
-        account_id=row["account_id"],
-        label=row["label"],
-        created=datetime.fromisoformat(row["created"]),
-        state=AddressState(row["state"]),
-        state_reason=row["state_reason"],
-        used=int(row["used"]),
-        quota=int(row["quota"]),
-        live_state=row["live_state"],
-        sort_order=int(row["sort_order"]),
-    )
+    """The address of one row; a damaged date falls back to 1970, anything worse is a ``StoreError``."""
+    try:
+        return StoredAddress(
+            address=str(row["address"]),
+            provider_id=str(row["provider_id"]),
+            account_id=None if row["account_id"] is None else str(row["account_id"]),
+            label=str(row["label"] or ""),
+            created=_created(row["created"]),
+            state=AddressState(row["state"]),
+            state_reason=str(row["state_reason"] or ""),
+            used=int(row["used"] or 0),
+            quota=int(row["quota"] or 0),
+            live_state=str(row["live_state"] or ""),
+            sort_order=int(row["sort_order"] or 0),
+        )
+    except _ROW_ERRORS as exc:
+        raise StoreError(detail=f"damaged address row {row['address']!r}: {exc!r}") from exc
+
+
+def _summary(summary_json: object, seen: object, message_id: object) -> MessageSummary:
+    try:
+        return replace(codec.summary_from_text(str(summary_json)), seen=bool(seen))
+    except _ROW_ERRORS as exc:
+        raise StoreError(detail=f"damaged message row {message_id!r}: {exc!r}") from exc
+
+
+def _readable(rows: list[sqlite3.Row], convert: Callable[[sqlite3.Row], _T]) -> list[_T]:
+    """Every row that converts; a damaged one is logged and skipped so the rest still load."""
+    values: list[_T] = []
+    for row in rows:
+        try:
+            values.append(convert(row))
+        except StoreError as exc:
+            log.warning("cache: skipping a row: %s", exc.detail)
+    return values
 
 
 class Store:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
         try:
+            if path is not None and path.exists() and path.stat().st_size == 0:
+                # SQLite would take an empty file for a new database and the user's addresses would
+                # silently be gone; a file we create is never left empty (the schema is written at once).
+                raise EmptyCacheError(detail=f"{path} is 0 bytes long")
             if path is not None and not path.exists():
                 # Owner-only from the first byte: the cache holds other people's mail to the user.
                 # SQLite gives its -wal and -shm files the same permissions.
@@ -121,14 +170,15 @@ class Store:
                 self._conn.execute("ROLLBACK")
                 raise
             self._conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            raise StoreError(detail=str(exc)) from exc
+        except (sqlite3.Error, ValueError, OverflowError) as exc:
+            # ValueError: a lone surrogate cannot be encoded; OverflowError: an int beyond 64 bits.
+            raise StoreError(detail=repr(exc)) from exc
 
     def _read(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
         try:
             return self._conn.execute(sql, params).fetchall()
-        except sqlite3.Error as exc:
-            raise StoreError(detail=str(exc)) from exc
+        except (sqlite3.Error, ValueError, OverflowError) as exc:
+            raise StoreError(detail=repr(exc)) from exc
 
     # -- providers ---------------------------------------------------------------------------------
 
@@ -191,7 +241,7 @@ class Store:
         rows = self._read(
             f"SELECT {_ADDRESS_COLUMNS} FROM addresses {where} ORDER BY sort_order, created", params
         )
-        return [_address_from_row(r) for r in rows]
+        return _readable(rows, _address_from_row)
 
     def _update_address(self, address: str, assignments: str, params: Sequence[object]) -> None:
         key = mailbox_key(address)
@@ -312,11 +362,11 @@ class Store:
         """Newest first; ``search`` matches sender name/address, subject and intro, ignoring case."""
         clause, params = self._search_clause(search)
         rows = self._read(
-            f"SELECT summary_json, seen FROM messages WHERE address = ?{clause} "
+            f"SELECT summary_json, seen, id FROM messages WHERE address = ?{clause} "
             "ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
             (mailbox_key(address), *params, limit, offset),
         )
-        return [replace(codec.summary_from_text(r[0]), seen=bool(r[1])) for r in rows]
+        return _readable(rows, lambda r: _summary(r[0], r[1], r[2]))
 
     def count_summaries(self, address: str, search: str | None = None) -> int:
         clause, params = self._search_clause(search)
@@ -327,7 +377,7 @@ class Store:
 
     def get_summary(self, message_id: str) -> MessageSummary | None:
         rows = self._read("SELECT summary_json, seen FROM messages WHERE id = ?", (message_id,))
-        return replace(codec.summary_from_text(rows[0][0]), seen=bool(rows[0][1])) if rows else None
+        return _summary(rows[0][0], rows[0][1], message_id) if rows else None
 
     def get_message(self, message_id: str) -> Message | None:
         """The full message if its body was fetched, else None; its summary part is the latest known."""
@@ -335,8 +385,13 @@ class Store:
         if not rows or rows[0][0] is None:
             return None
         full_json, summary_json, seen = rows[0]
-        summary = replace(codec.summary_from_text(summary_json), seen=bool(seen))
-        return replace(codec.message_from_text(full_json), summary=summary)
+        summary = _summary(summary_json, seen, message_id)
+        try:
+            return replace(codec.message_from_text(str(full_json)), summary=summary)
+        except _ROW_ERRORS as exc:
+            # The body can be fetched again (and then overwrites this row): treat it as not cached.
+            log.warning("cache: damaged body of %r (%r); not using it", message_id, exc)
+            return None
 
     def message_address(self, message_id: str) -> str | None:
         rows = self._read("SELECT address FROM messages WHERE id = ?", (message_id,))

@@ -43,6 +43,13 @@ from desktop_app.core.tasks import NamedTasks
 
 log = logging.getLogger(__name__)
 
+_MAX_UNEXPECTED_BODY_FAILURES = 3
+
+
+def _problem_text(exc: BaseException) -> str:
+    """User-facing text for a sync problem: our own errors carry it; anything else gets the generic one."""
+    return str(exc) if isinstance(exc, errors.TempInboxError) else errors.TempInboxError.default_message
+
 
 class MailboxStore(Protocol):
     """Local storage of mailboxes, keyed by the lower-cased address (``core/store.py`` implements it)."""
@@ -174,13 +181,44 @@ class Mailbox:
 
     # Shared by live updates and catch-up -------------------------------------------------------------
 
+    def _belongs_here(self, summary: MessageSummary) -> bool:
+        account_id = self._client.account_id
+        if account_id and summary.account_id != account_id:
+            log.warning(
+                "%s: ignoring message %r of account %r (this address is %r)",
+                self.key,
+                summary.id,
+                summary.account_id,
+                account_id,
+            )
+            return False
+        return True
+
+    def _save_summaries(self, summaries: Sequence[MessageSummary]) -> list[str]:
+        """Save all at once; if the cache refuses the batch, save one by one and skip what it refuses,
+        so one undigestible message cannot keep the others out."""
+        try:
+            return self._store.save_summaries(self.key, summaries)
+        except errors.StoreError as exc:
+            log.warning(
+                "%s: saving %d messages failed (%s); saving one by one", self.key, len(summaries), exc.detail
+            )
+        new: list[str] = []
+        for summary in summaries:
+            try:
+                new += self._store.save_summaries(self.key, [summary])
+            except errors.StoreError as exc:
+                log.warning("%s: cannot store message %r: %s", self.key, summary.id, exc.detail)
+        return new
+
     def _apply_summaries(self, summaries: Sequence[MessageSummary]) -> None:
+        summaries = [s for s in summaries if self._belongs_here(s)]
         current = [s for s in summaries if s.id not in self._removed and not s.is_deleted]
         for gone in (s for s in summaries if s.is_deleted):
             self._remove(gone.id)
         if not current:
             return
-        new_ids = set(self._store.save_summaries(self.key, current))
+        new_ids = set(self._save_summaries(current))
         for summary in current:
             if summary.id in new_ids:
                 self._seen[summary.id] = summary.seen
@@ -222,6 +260,13 @@ class Mailbox:
                     log.info("%s: catch-up failed (%r); retrying in %.1f s", self.key, exc, delay)
                     self._events.emit(SyncProblem(self.key, str(exc), delay))
                     await asyncio.sleep(delay)
+                except Exception as exc:
+                    # A bug or an undigestible value must not end catch-up for the session (and leave
+                    # wait_caught_up() hanging): log it, tell the window, try again later.
+                    delay = backoff.next_delay()
+                    log.exception("%s: catch-up failed unexpectedly; retrying in %.1f s", self.key, delay)
+                    self._events.emit(SyncProblem(self.key, _problem_text(exc), delay))
+                    await asyncio.sleep(delay)
             self.catch_ups += 1
             if not self._catch_up_wanted.is_set():
                 self._catch_up_done.set()
@@ -252,21 +297,29 @@ class Mailbox:
         backoff = Backoff(self._settings.retry_base, self._settings.retry_cap, self._rng)
         while True:
             message_id = await self._bodies.get()
+            failures = 0
             while message_id not in self._removed and not self._store.has_full_message(message_id):
                 try:
                     self.body_fetches += 1
                     message = await self._client.message(message_id)
-                except errors.NotFoundError:
-                    self._remove(message_id)  # deleted on the service before we could read it
-                except errors.ApiError as exc:
-                    delay = backoff.next_delay()
-                    self._events.emit(SyncProblem(self.key, str(exc), delay))
-                    await asyncio.sleep(delay)
-                else:
-                    backoff.reset()
                     if message_id not in self._removed:
                         self._store.save_message(self.key, message)
                         self._events.emit(MessageBodyLoaded(self.key, message))
+                except errors.NotFoundError:
+                    self._remove(message_id)  # deleted on the service before we could read it
+                except Exception as exc:
+                    # ApiError: retry. Anything else (an undigestible body, a bug) must not end the task for
+                    # every later message: retry a few times, then leave this body to be fetched on opening.
+                    failures += 1
+                    delay = backoff.next_delay()
+                    if not isinstance(exc, errors.ApiError):
+                        log.exception("%s: fetching the body of %r failed unexpectedly", self.key, message_id)
+                        if failures >= _MAX_UNEXPECTED_BODY_FAILURES:
+                            break
+                    self._events.emit(SyncProblem(self.key, _problem_text(exc), delay))
+                    await asyncio.sleep(delay)
+                else:
+                    backoff.reset()
                     break
 
 
