@@ -41,7 +41,10 @@ class RateLimiter:
             while True:
                 now = self._clock()
                 wait = self._paused_until - now
-                while self._sent and now - self._sent[0] >= self._window:
+                # The same expression decides "expired" here and "how long to wait" below: with
+                # ``now - sent >= window`` instead, rounding could call a stamp both unexpired and
+                # due, and release a ninth request into a full window.
+                while self._sent and self._sent[0] + self._window <= now:
                     self._sent.popleft()
                 if len(self._sent) >= self._burst:
                     wait = max(wait, self._sent[0] + self._window - now)
