@@ -1,7 +1,8 @@
 """``LocalMailServer``: REST + hub (Hypercorn, HTTP/1.1 and h2c on one port) and SMTP in one loop.
 
 Sockets are bound here, before Hypercorn sees them, so that port 0 works and the chosen port is
-known; ``SO_REUSEADDR`` lets a restarted server take the same ports at once.
+known; ``SO_REUSEADDR`` lets a restarted server take the same ports at once. The HTTP accept loop
+is ours rather than Hypercorn's ``worker_serve``, because that has no connection cap.
 """
 
 from __future__ import annotations
@@ -15,14 +16,18 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, cast
 
-from hypercorn.asyncio.run import worker_serve
-from hypercorn.config import Config, Sockets
+from hypercorn.asyncio.lifespan import Lifespan
+from hypercorn.asyncio.tcp_server import TCPServer
+from hypercorn.asyncio.worker_context import WorkerContext
+from hypercorn.config import Config
+from hypercorn.typing import AppWrapper
 from hypercorn.utils import wrap_app
 
 from desktop_app.server.faults import FaultInjector, ServerStats
 from desktop_app.server.gateway import Gateway
 from desktop_app.server.hub import Hub
 from desktop_app.server.hub_http import HUB_PATH, HubEndpoint
+from desktop_app.server.limits import WILDCARD_HOSTS, ServerLimits, allowed_hosts
 from desktop_app.server.mailroom import MailService
 from desktop_app.server.ratelimit import RateLimiter
 from desktop_app.server.rest import RestApi
@@ -36,7 +41,9 @@ DB_NAME = "mail.sqlite3"
 
 def _listening_socket(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY on accepted connections only when the listening
+    # socket's proto says TCP; without it every reply waits ~40 ms for the peer's delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
@@ -50,6 +57,58 @@ def _listening_socket(host: str, port: int) -> socket.socket:
 
 def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
+
+
+_BUSY = (
+    b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\nretry-after: 1\r\nconnection: close\r\n\r\n"
+)
+
+
+async def serve_http(
+    app: AppWrapper,
+    config: Config,
+    sock: socket.socket,
+    shutdown: asyncio.Event,
+    max_connections: int,
+) -> None:
+    """Hypercorn's ``worker_serve`` for one plain socket, plus a cap on open connections.
+
+    A connection over the cap is answered 503 and closed at once, so that a flood of half-open
+    connections cannot use up the process's file descriptors (REST and SMTP share them).
+    """
+    loop = asyncio.get_running_loop()
+    state: dict[str, Any] = {}
+    lifespan = Lifespan(app, config, loop, state)
+    lifespan_task = loop.create_task(lifespan.handle_lifespan())
+    await lifespan.wait_for_startup()
+    context = WorkerContext(None)
+    connections: set[asyncio.Task[Any]] = set()
+
+    async def on_connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if len(connections) >= max_connections:
+            with contextlib.suppress(OSError, RuntimeError):
+                writer.write(_BUSY)
+                writer.close()
+            return
+        task = asyncio.current_task()
+        assert task is not None
+        connections.add(task)
+        task.add_done_callback(connections.discard)
+        await TCPServer(app, loop, config, context, state, reader, writer)
+
+    server = await asyncio.start_server(on_connection, sock=sock, backlog=config.backlog)
+    try:
+        await shutdown.wait()
+    finally:
+        await context.terminated.set()
+        server.close()
+        await server.wait_closed()
+        if connections:
+            await asyncio.wait(set(connections), timeout=config.graceful_timeout)
+        await lifespan.wait_for_shutdown()
+        lifespan_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await lifespan_task
 
 
 class LocalMailServer:
@@ -68,8 +127,14 @@ class LocalMailServer:
         history_size: int = 1000,
         smtp_host: str | None = None,
         allow_faults: bool = False,
+        limits: ServerLimits | None = None,
+        allowed_hosts: Sequence[str] = (),
     ) -> None:
+        """``allowed_hosts``: more ``Host`` names to answer besides the loopback names and ``host``
+        (e.g. the machine's name when bound to 0.0.0.0)."""
         self.host = host
+        self.limits = limits or ServerLimits()
+        self._extra_hosts = tuple(allowed_hosts)
         self._http_port = http_port
         self._smtp_port = smtp_port
         self.data_dir = data_dir
@@ -80,17 +145,23 @@ class LocalMailServer:
             data_dir.mkdir(parents=True, exist_ok=True)
         self.store = MailStore(None if data_dir is None else data_dir / DB_NAME)
         self.hub = Hub(self.faults, history_size=history_size)
-        self.mail = MailService(self.store, self.hub, domains=domains, retention_days=retention_days)
+        self.mail = MailService(
+            self.store,
+            self.hub,
+            domains=domains,
+            retention_days=retention_days,
+            max_parsers=self.limits.max_parsers,
+        )
         self.hub_endpoint = HubEndpoint(
             self.hub,
-            self.mail.signer.verify,
+            self.mail.hub_claims,
             self.faults,
             self.stats,
             heartbeat=heartbeat,
             write_timeout=write_timeout,
         )
         self.gateway = Gateway(
-            RestApi(self.mail).app(),
+            RestApi(self.mail, self.limits).app(),
             self.hub_endpoint,
             self.faults,
             self.stats,
@@ -144,7 +215,9 @@ class LocalMailServer:
         self._shutdown = asyncio.Event()
         http_socket = _listening_socket(self.host, self._http_port)
         try:
-            self._smtp = await start_smtp(self.mail, self.stats, self.smtp_host, self._smtp_port)
+            self._smtp = await start_smtp(
+                self.mail, self.stats, self.smtp_host, self._smtp_port, limits=self.limits
+            )
         except BaseException:
             http_socket.close()
             raise
@@ -152,16 +225,18 @@ class LocalMailServer:
         self.smtp_port = self._smtp.port
         self.api_url = f"http://{_url_host(self.host)}:{self.http_port}"
         self.hub_url = self.api_url + HUB_PATH
+        self.gateway.allowed_hosts = allowed_hosts(self.host, self.http_port, self._extra_hosts)
+        self.gateway.any_local_address = self.host in WILDCARD_HOSTS
         config = Config()
         config.graceful_timeout = 1.0
         config.include_server_header = False
         config.accesslog = None
         config.errorlog = logging.getLogger("desktop_app.server.http")
-        config.keep_alive_timeout = 75.0
-        sockets = Sockets(secure_sockets=[], insecure_sockets=[http_socket], quic_sockets=[])
+        config.keep_alive_timeout = self.limits.header_timeout
+        config.backlog = 1024
         app = wrap_app(cast(Any, self.gateway), config.wsgi_max_body_size, "asgi")
         self._http_task = loop.create_task(
-            worker_serve(app, config, sockets=sockets, shutdown_trigger=self._shutdown.wait),
+            serve_http(app, config, http_socket, self._shutdown, self.limits.max_connections),
             name="local-mail-http",
         )
         self._purge_task = loop.create_task(self._purge_forever(), name="local-mail-retention")

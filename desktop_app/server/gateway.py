@@ -69,6 +69,31 @@ class Gateway:
         self._faults = faults
         self._stats = stats
         self.limiter = limiter
+        # Host values answered (DNS-rebinding protection), set by LocalMailServer once the port is
+        # known; None answers any. Bound to a wildcard address, the address a connection arrived on
+        # is accepted too.
+        self.allowed_hosts: frozenset[str] | None = None
+        self.any_local_address = False
+
+    def host_allowed(self, scope: Scope) -> bool:
+        """Whether the request's ``Host`` names this server. A page that rebinds its own DNS name to
+        127.0.0.1 still sends that name, so it is refused here before any route runs."""
+        if self.allowed_hosts is None:
+            return True
+        host = b""
+        for key, value in scope.get("headers", []):
+            if key.lower() == b"host":
+                host = bytes(value)
+                break
+        name = host.decode("latin-1").strip().lower()
+        if not name or name in self.allowed_hosts:
+            return True  # no Host at all: HTTP/1.0 tools, never a browser
+        server = scope.get("server")
+        if self.any_local_address and server:
+            local = str(server[0])
+            local = f"[{local}]" if ":" in local else local
+            return name in (local, f"{local}:{server[1]}")
+        return False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -78,6 +103,10 @@ class Gateway:
             return
         client = scope.get("client")
         self._stats.saw_peer((str(client[0]), int(client[1])) if client else None)
+        if not self.host_allowed(scope):
+            body = b"Misdirected Request: this server does not answer for that Host\n"
+            await send_body(send, 421, body, "text/plain; charset=utf-8")
+            return
         path = scope["path"]
         if path.startswith(ADMIN_PREFIX):
             await self._admin(scope, receive, send)

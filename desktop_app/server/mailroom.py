@@ -13,6 +13,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 from enum import Enum
+from typing import Any
 
 from desktop_app.server import wire
 from desktop_app.server.hub import Hub
@@ -23,10 +24,36 @@ from desktop_app.server.tokens import TokenSigner, check_password, hash_password
 
 log = logging.getLogger(__name__)
 
-_ADDRESS = re.compile(
-    r"^[^@\s\"(),:;<>\[\]\\]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$"
-)
+_DOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$")
+# Besides letters and digits, the RFC 5322 atext a mailbox name may use, minus "/" (path tricks in
+# anything that turns addresses into file names) and "|" "`" (shell tricks); "." only between others.
+_LOCAL_PUNCTUATION = frozenset("!#$%&'*+-=?^_{}~.")
+MAX_LOCAL_PART = 64  # RFC 5321 §4.5.3.1.1
+MAX_ADDRESS = 254  # RFC 5321 path limit less the angle brackets
 Violation = tuple[str, str]
+
+
+def valid_address(address: str) -> bool:
+    """A plausible lower-case mailbox: a bounded local part of letters, digits and safe punctuation
+    (no controls, bidi overrides, surrogates, white space, "/" or ".."), and a DNS domain."""
+    if len(address) > MAX_ADDRESS or address.count("@") != 1:
+        return False
+    local, domain = address.split("@")
+    if not local or len(local) > MAX_LOCAL_PART or not _DOMAIN.match(domain):
+        return False
+    if local.startswith(".") or local.endswith(".") or ".." in local:
+        return False
+    # isalnum() is false for C0/C1 controls, DEL, format characters such as U+202E, marks and surrogates.
+    return all(ch.isalnum() or ch in _LOCAL_PUNCTUATION for ch in local)
+
+
+def _encodable(text: str) -> bool:
+    """False for a string with lone surrogates (JSON allows them; SQLite and UTF-8 do not)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class RecipientVerdict(Enum):
@@ -45,8 +72,18 @@ def topic_of(account_id: str) -> str:
 
 
 class MailService:
-    def __init__(self, store: MailStore, hub: Hub, *, domains: Sequence[str], retention_days: float) -> None:
+    def __init__(
+        self,
+        store: MailStore,
+        hub: Hub,
+        *,
+        domains: Sequence[str],
+        retention_days: float,
+        max_parsers: int = 2,
+    ) -> None:
         self.store = store
+        # Parsing holds a copy of the whole message and more: bound how many run at once.
+        self._parsers = asyncio.Semaphore(max_parsers)
         self.hub = hub
         self.signer = TokenSigner(store.signing_secret())
         self.retention_seconds = retention_days * 86400.0
@@ -65,9 +102,13 @@ class MailService:
             violations.append(("password", "This value should not be blank."))
         if violations or not isinstance(address, str) or not isinstance(password, str):
             return violations
+        if not _encodable(password):
+            violations.append(("password", "This value is not valid."))
         normalised = address.strip().lower()
-        if not _ADDRESS.match(normalised):
-            return [("address", "This value is not a valid email address.")]
+        if not valid_address(normalised):
+            return [("address", "This value is not a valid email address."), *violations]
+        if violations:
+            return violations
         domain = normalised.rsplit("@", 1)[1]
         if domain not in self.active_domains():
             return [("address", f'The domain "{domain}" is not valid.')]
@@ -78,6 +119,8 @@ class MailService:
 
     def login(self, address: str, password: str) -> StoredAccount | None:
         # Case-sensitive on purpose: mail.tm stores lower case and rejects the original spelling.
+        if not _encodable(address) or not _encodable(password):
+            return None
         account = self.store.account_by_address(address)
         if account is None or not check_password(password, account.password_hash):
             return None
@@ -93,6 +136,14 @@ class MailService:
         account = self.store.account_by_id(str(claims["id"]))
         return account if account is not None else AuthFailure.GONE
 
+    def hub_claims(self, token: str) -> dict[str, Any] | None:
+        """The claims of a token the hub may honour: well signed and of an account that still
+        exists (mail.tm's hub answers 401 to a deleted account's token)."""
+        claims = self.signer.verify(token)
+        if claims is None or self.store.account_by_id(str(claims["id"])) is None:
+            return None
+        return claims
+
     def delete_account(self, account: StoredAccount) -> None:
         self.store.delete_account(account.id)
         gone = replace(account, used=0, updated_at=float(int(time.time())))
@@ -101,7 +152,10 @@ class MailService:
     # --- intake ------------------------------------------------------------------------------
 
     def check_recipient(self, address: str) -> RecipientVerdict:
-        account = self.store.account_by_address(address.strip().lower())
+        normalised = address.strip().lower()
+        if not _encodable(normalised):
+            return RecipientVerdict.UNKNOWN
+        account = self.store.account_by_address(normalised)
         if account is None:
             return RecipientVerdict.UNKNOWN
         if account.used >= wire.QUOTA:
@@ -110,7 +164,8 @@ class MailService:
 
     async def deliver(self, raw: bytes, recipients: Sequence[str]) -> list[str]:
         """Store one copy per known recipient with room for it; return the new message ids."""
-        parsed = await asyncio.to_thread(parse_mail, raw)
+        async with self._parsers:
+            parsed = await asyncio.to_thread(parse_mail, raw)
         delivered: list[str] = []
         for address in dict.fromkeys(r.strip().lower() for r in recipients):
             account = self.store.account_by_address(address)

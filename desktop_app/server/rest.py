@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 from urllib.parse import quote
@@ -13,6 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from desktop_app.server import problems, wire
+from desktop_app.server.limits import ServerLimits
 from desktop_app.server.mailroom import AuthFailure, MailService
 from desktop_app.server.records import StoredAccount, StoredMessage
 from desktop_app.server.tokens import bearer_token
@@ -54,9 +56,25 @@ def unauthorized(message: str) -> Response:
     return Response(wire.dumps(problems.lexik_error(message)), status_code=401, media_type=wire.JSON_TYPE)
 
 
+class _TooLarge(Exception):
+    pass
+
+
+async def _read_limited(request: Request, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _TooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 class RestApi:
-    def __init__(self, mail: MailService) -> None:
+    def __init__(self, mail: MailService, limits: ServerLimits | None = None) -> None:
         self.mail = mail
+        self.limits = limits or ServerLimits()
 
     # --- plumbing ----------------------------------------------------------------------------
 
@@ -80,14 +98,23 @@ class RestApi:
             return error(request, 400, "Page should not be less than 1")
         return page
 
-    @staticmethod
-    async def _body(request: Request, *, allowed: tuple[str, ...]) -> dict[str, Any] | Response:
+    async def _body(self, request: Request, *, allowed: tuple[str, ...]) -> dict[str, Any] | Response:
         content_type = media_type(request)
         if content_type and content_type not in allowed:
             return unsupported_media(request, content_type, allowed)
+        limit = self.limits.max_body_bytes
+        declared = request.headers.get("content-length", "")
+        if declared.isdecimal() and len(declared) < 20 and int(declared) > limit:
+            return error(request, 413, f"The request body is larger than {limit} bytes.")
         try:
-            data = json.loads(await request.body() or b"null")
-        except (ValueError, UnicodeDecodeError):
+            raw = await asyncio.wait_for(_read_limited(request, limit), self.limits.body_timeout)
+        except _TooLarge:
+            return error(request, 413, f"The request body is larger than {limit} bytes.")
+        except TimeoutError:
+            return error(request, 408, "The request body did not arrive in time.")
+        try:
+            data = json.loads(raw or b"null")
+        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested 1,000 deep
             return error(request, 400, "Syntax error")
         if not isinstance(data, dict):
             return error(request, 400, "Syntax error")
@@ -185,7 +212,9 @@ class RestApi:
             return page
         ld = is_ld(request)
         total = self.mail.store.count_messages(account.id)
-        found = self.mail.store.list_messages(account.id, (page - 1) * wire.PAGE_SIZE, wire.PAGE_SIZE)
+        offset = (page - 1) * wire.PAGE_SIZE
+        # A page past the end is empty (as on mail.tm); not asking SQLite spares it offsets past 2**63.
+        found = self.mail.store.list_messages(account.id, offset, wire.PAGE_SIZE) if offset < total else []
         members = [wire.message_item_json(m, ld=ld) for m in found]
         body = wire.collection(members, total=total, page=page, path="/messages", resource="Message", ld=ld)
         return json_response(body, ld=ld)

@@ -15,6 +15,7 @@ from typing import Any
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from desktop_app.server.faults import ServerStats
+from desktop_app.server.limits import ServerLimits
 from desktop_app.server.mailroom import MailService, RecipientVerdict
 
 log = logging.getLogger(__name__)
@@ -22,9 +23,40 @@ log = logging.getLogger(__name__)
 MAX_MESSAGE_BYTES = 40_000_000  # one message can at most fill a whole mailbox
 
 
+class SessionGate:
+    """Counts open SMTP sessions against the cap."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.open = 0
+
+
 class LenientSMTP(SMTP):
     # RFC 5321 caps lines at 1000 octets, but real senders overrun it; refusing their mail helps nobody.
     line_length_limit = 1 << 20
+
+    def __init__(self, *args: Any, gate: SessionGate, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._gate = gate
+        self._admitted = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        if self._gate.open >= self._gate.limit:
+            # Over the cap: a 421 greeting tells the sender to come back later (RFC 5321 §3.8).
+            assert isinstance(transport, asyncio.WriteTransport)
+            transport.write(b"421 4.7.0 Too many connections, try again later\r\n")
+            transport.close()
+            return
+        self._admitted = True
+        self._gate.open += 1
+        super().connection_made(transport)
+
+    def connection_lost(self, error: Exception | None) -> None:
+        if not self._admitted:
+            return  # aiosmtpd never saw this connection
+        self._admitted = False
+        self._gate.open -= 1
+        super().connection_lost(error)
 
 
 class IntakeHandler:
@@ -81,11 +113,19 @@ class SmtpIntake:
 
 
 async def start_smtp(
-    mail: MailService, stats: ServerStats, host: str, port: int, *, hostname: str = "temp-inbox.local"
+    mail: MailService,
+    stats: ServerStats,
+    host: str,
+    port: int,
+    *,
+    hostname: str = "temp-inbox.local",
+    limits: ServerLimits | None = None,
 ) -> SmtpIntake:
+    limits = limits or ServerLimits()
     handler = IntakeHandler(mail, stats)
     loop = asyncio.get_running_loop()
     sessions: weakref.WeakSet[LenientSMTP] = weakref.WeakSet()
+    gate = SessionGate(limits.max_smtp_sessions)
 
     def protocol() -> Any:
         # An explicit hostname: aiosmtpd would otherwise call the slow socket.getfqdn() per connection.
@@ -96,6 +136,8 @@ async def start_smtp(
             enable_SMTPUTF8=True,
             decode_data=False,
             loop=loop,
+            timeout=limits.smtp_idle_timeout,
+            gate=gate,
         )
         sessions.add(session)
         return session

@@ -115,7 +115,7 @@ async def test_admin_endpoint_drives_the_same_faults(
 
 async def test_admin_endpoint_is_loopback_only(local_server: LocalMailServer) -> None:
     transport = httpx.ASGITransport(app=local_server.gateway, client=("192.0.2.7", 40000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://mail.example") as remote:
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as remote:
         response = await remote.post("/_admin/faults", json={"fail_next": {"count": 5, "kind": "500"}})
         assert response.status_code == 404
         assert (await remote.get("/domains")).status_code == 200
