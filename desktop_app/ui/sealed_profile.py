@@ -77,8 +77,13 @@ class PageTraffic:
 
 
 class SealedRequestInterceptor(QWebEngineUrlRequestInterceptor):
-    """Asks :func:`decide_request` about every request of the profile. Requests are attributed to a
-    message by the host (token) of their first-party URL; unknown pages get nothing."""
+    """Asks :func:`decide_request` about every request of the profile; unknown pages get nothing.
+
+    A page's own body (the main-frame document) is attributed by the token in its own URL: the
+    first-party URL Qt reports is the view's *visible* URL, which for a hidden view (the pane shows
+    "Loading…" over it) is still the previous, withdrawn page, so the body was refused and the pane
+    stayed blank. Only :class:`~desktop_app.ui.sealed_page.SealedPage` starts such loads, and only of
+    the body it was given. Everything else belongs to the document that asked: its first-party URL."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -91,13 +96,15 @@ class SealedRequestInterceptor(QWebEngineUrlRequestInterceptor):
         self._pages.pop(token, None)
 
     def interceptRequest(self, info: QWebEngineUrlRequestInfo) -> None:
-        url, first_party = info.requestUrl(), info.firstPartyUrl()
-        traffic = self._pages.get(first_party.host()) if first_party.scheme() == MAIL_SCHEME else None
+        url = info.requestUrl()
+        main_frame = info.resourceType() is QWebEngineUrlRequestInfo.ResourceType.ResourceTypeMainFrame
+        page = url if main_frame else info.firstPartyUrl()
+        traffic = self._pages.get(page.host()) if page.scheme() == MAIL_SCHEME else None
         request = ResourceRequest(
             scheme=url.scheme().lower(),
             host=url.host().lower(),
             kind=QT_RESOURCE_KINDS.get(info.resourceType().name, ResourceKind.OTHER),
-            page_token=first_party.host() if traffic is not None else None,
+            page_token=page.host() if traffic is not None else None,
         )
         decision = decide_request(request, remote_allowed=traffic is not None and traffic.remote_allowed)
         if decision.allow:

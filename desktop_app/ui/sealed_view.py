@@ -19,9 +19,9 @@ import secrets
 from collections.abc import Mapping
 from functools import partial
 
-from PySide6.QtCore import QTimer, QUrl, Signal
-from PySide6.QtWebEngineCore import QWebEngineScript
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtWebEngineCore import QWebEngineLoadingInfo, QWebEngineScript
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from desktop_app.core.html_policy import MAIL_SCHEME, prepare_html
 from desktop_app.core.link_policy import LinkAnalysis, analyse_link
@@ -33,9 +33,14 @@ from desktop_app.ui.sealed_profile import PageTraffic, existing_sealed_profile, 
 
 log = logging.getLogger(__name__)
 
-# QtWebEngine very rarely drops the first load of a fresh page (about 1 in 300 under load): the view
-# stays blank and loadFinished never comes. One retry after this long shows the message instead.
-LOAD_RETRY_MS = 3000
+# A failed load of the page's own body (refused, or the renderer went away) is tried again this often,
+# this long apart, before the view says so and offers "Try again".
+LOAD_RETRIES = 2
+LOAD_RETRY_DELAY_MS = 150
+# The loading indicator appears only for a body that takes longer than this (no flicker on fast ones).
+LOADING_INDICATOR_DELAY_MS = 200
+LOAD_FAILED_TEXT = "This message could not be displayed."
+_ABORTED = -3  # net::ERR_ABORTED: a newer load of the same page replaced this one, nothing failed
 
 # Texts of the anchors pointing at a URL, read in the app's own JS world (page scripts stay off).
 _ANCHOR_TEXTS_JS = """JSON.stringify((function (href) {
@@ -55,6 +60,13 @@ class SealedMessageView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.remote_bar = RemoteContentBar(self)
+        self.loading = QProgressBar(self)
+        self.loading.setRange(0, 0)  # busy: a body has no meaningful percentage
+        self.loading.setTextVisible(False)
+        self.loading.setMaximumHeight(4)
+        self.loading.setAccessibleName("Loading the message")
+        self.loading.setVisible(False)
+        self.load_failed_bar = _LoadFailedBar(self)
         self.view = SealedWebView(self)
         self.view.setAccessibleName("Message body")
         self.page = SealedPage(self.view)
@@ -64,6 +76,8 @@ class SealedMessageView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.remote_bar)
+        layout.addWidget(self.load_failed_bar)
+        layout.addWidget(self.loading)
         layout.addWidget(self.view, 1)
         self._token: str | None = None
         self._traffic: PageTraffic | None = None
@@ -73,10 +87,13 @@ class SealedMessageView(QWidget):
         self.page.link_clicked.connect(self._on_link_clicked)
         self.page.refused_by_csp.connect(self._on_refused_by_csp)
         self.view.loadFinished.connect(self.loadFinished)
-        self._load_watchdog = QTimer(self, singleShot=True, interval=LOAD_RETRY_MS)
-        self._load_watchdog.timeout.connect(self._retry_stalled_load)
-        self.view.loadFinished.connect(self._load_watchdog.stop)
-        self._load_retried = False
+        self.page.loadingChanged.connect(self._on_loading_changed)
+        self._show_loading = QTimer(self, singleShot=True, interval=LOADING_INDICATOR_DELAY_MS)
+        self._show_loading.timeout.connect(lambda: self.loading.setVisible(True))
+        self._retry = QTimer(self, singleShot=True, interval=LOAD_RETRY_DELAY_MS)
+        self._retry.timeout.connect(self._reload_own_body)
+        self._failed_loads = 0
+        self.load_failed_bar.retry_requested.connect(self._load_body)
         # The profile outlives this widget: take the message off the scheme when the widget goes.
         self._shown_tokens: list[str] = []
         self.destroyed.connect(partial(_withdraw_all, self._shown_tokens))
@@ -120,20 +137,43 @@ class SealedMessageView(QWidget):
         return dict(self._traffic.blocked) if self._traffic is not None else {}
 
     # -- internals ------------------------------------------------------------------------
+    @property
+    def body_loading(self) -> bool:
+        """True from the start of the own body's load until it has finished (or finally failed)."""
+        return self._show_loading.isActive() or self.loading.isVisible() or self._retry.isActive()
+
     def _load_body(self) -> None:
         url = QUrl(f"{MAIL_SCHEME}://{self._token}{BODY_PATH}")
         self.page.own_body_url = url
-        self._load_retried = False
-        self._load_watchdog.start()
+        self._failed_loads = 0
+        self._retry.stop()
+        self.load_failed_bar.setVisible(False)
+        self._show_loading.start()
         self.page.load(url)
 
-    def _retry_stalled_load(self) -> None:
-        url = self.page.own_body_url
-        if self._token is None or self._load_retried or url is None:
-            return
-        log.info("the message body did not finish loading in %d ms; loading it again", LOAD_RETRY_MS)
-        self._load_retried = True
-        self.page.load(url)
+    def _reload_own_body(self) -> None:
+        if self.page.own_body_url is not None and self._token is not None:
+            self.page.load(self.page.own_body_url)
+
+    def _on_loading_changed(self, info: QWebEngineLoadingInfo) -> None:
+        if info.url() != self.page.own_body_url:
+            return  # an earlier message's load, cut short by this one
+        status = info.status()
+        if status is QWebEngineLoadingInfo.LoadStatus.LoadSucceededStatus:
+            self._loading_done()
+        elif status is QWebEngineLoadingInfo.LoadStatus.LoadFailedStatus and info.errorCode() != _ABORTED:
+            self._failed_loads += 1
+            if self._failed_loads <= LOAD_RETRIES:
+                log.info("loading the message body failed (%s); trying again", info.errorString())
+                self._retry.start()
+                return
+            log.warning("no message body after %d tries: %s", self._failed_loads, info.errorString())
+            self._loading_done()
+            self.load_failed_bar.setVisible(True)
+
+    def _loading_done(self) -> None:
+        self._show_loading.stop()
+        self.loading.setVisible(False)
 
     def _retire(self) -> None:
         if self._token is not None:
@@ -181,6 +221,27 @@ class SealedMessageView(QWidget):
             self.link_prompt.reject()
         self.link_prompt = LinkPrompt(analysis, self)
         self.link_prompt.open()
+
+
+class _LoadFailedBar(QFrame):
+    """Shown only when the message's own body failed to load even after the automatic retries."""
+
+    retry_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAccessibleName("Message display failed")
+        self.label = QLabel(LOAD_FAILED_TEXT, self)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.retry_button = QPushButton("Try again", self)
+        self.retry_button.setAccessibleName("Try displaying the message again")
+        self.retry_button.clicked.connect(self.retry_requested)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 4)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.retry_button)
+        self.setVisible(False)
 
 
 def _withdraw_all(tokens: list[str]) -> None:

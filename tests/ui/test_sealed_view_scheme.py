@@ -160,27 +160,3 @@ def test_text_is_shown_as_text_and_clear_empties(qtbot, sealed) -> None:  # type
         sealed.clear()
     assert run_js(qtbot, sealed.page, "document.body ? document.body.innerText : ''") == ""
     assert not sealed.remote_bar.isVisible()
-
-
-def test_a_lost_first_load_is_retried_once(qtbot) -> None:  # type: ignore[no-untyped-def]
-    """QtWebEngine rarely drops a fresh page's first load; the view must not stay blank."""
-    from desktop_app.ui.sealed_view import SealedMessageView
-
-    view = SealedMessageView()
-    qtbot.addWidget(view)
-    view.show()
-    loads: list[str] = []
-    real_load = view.page.load
-
-    def lose_the_first(url):  # type: ignore[no-untyped-def]
-        loads.append(url.toString())
-        if len(loads) > 1:
-            real_load(url)
-
-    view.page.load = lose_the_first  # type: ignore[method-assign]
-    view._load_watchdog.setInterval(200)
-    with qtbot.waitSignal(view.loadFinished, timeout=5_000):
-        view.show_message("m1", "<p>hello</p>", {})
-    assert len(loads) == 2 and loads[0] == loads[1]
-    qtbot.wait(400)
-    assert len(loads) == 2  # finished: no further retries

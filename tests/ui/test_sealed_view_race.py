@@ -1,0 +1,92 @@
+"""Every open shows its body: the clear-then-load race (an empty page under one token, the next
+message under another a moment later), recovery of a failed own-body load, the loading indicator."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWebEngineCore import QWebEngineUrlRequestJob
+
+from desktop_app.ui.sealed_profile import sealed_profile
+from desktop_app.ui.sealed_view import LOAD_FAILED_TEXT, LOAD_RETRIES, SealedMessageView
+from tests.ui.sealed_helpers import run_js
+
+BODY_TEXT_JS = "document.body ? document.body.innerText : ''"
+
+
+@pytest.fixture
+def sealed(qtbot) -> SealedMessageView:  # type: ignore[no-untyped-def]
+    view = SealedMessageView()
+    qtbot.addWidget(view)
+    view.resize(600, 400)
+    view.show()
+    return view
+
+
+def test_clear_then_show_always_shows_the_next_message(qtbot, sealed) -> None:  # type: ignore[no-untyped-def]
+    """What the message pane does on every selection change: clear the view and hide it behind
+    "Loading…", then show the next body from the cache a few milliseconds later. Chromium attributes
+    the hidden view's next load to the page's previous (withdrawn) address about 1 time in 20."""
+    shown: list[int] = []
+    for n in range(24):
+        sealed.clear()
+        sealed.hide()
+        qtbot.wait(n % 4 * 10)
+        sealed.show_message(f"m{n}", f"<p>message number {n}</p>", {})
+        sealed.show()
+        expected = f"message number {n}"
+        try:
+            qtbot.waitUntil(lambda e=expected: run_js(qtbot, sealed.page, BODY_TEXT_JS) == e, timeout=15_000)
+        except qtbot.TimeoutError:
+            continue
+        shown.append(n)
+    assert shown == list(range(24)), f"blank after {24 - len(shown)} of 24 opens"
+
+
+def _fail_first_body_requests(monkeypatch, count: int) -> list[str]:  # type: ignore[no-untyped-def]
+    """The scheme handler answers the next ``count`` body requests with an error, as a refused or
+    broken load would end."""
+    handler = sealed_profile().scheme_handler
+    real = handler.requestStarted
+    seen: list[str] = []
+
+    def flaky(job: QWebEngineUrlRequestJob) -> None:
+        seen.append(job.requestUrl().toString())
+        if job.requestUrl().path() == "/body" and len(seen) <= count:
+            job.fail(QWebEngineUrlRequestJob.Error.RequestFailed)
+            return
+        real(job)
+
+    monkeypatch.setattr(handler, "requestStarted", flaky)
+    return seen
+
+
+def test_a_failed_own_body_load_is_recovered(qtbot, sealed, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    seen = _fail_first_body_requests(monkeypatch, 1)
+    sealed.show_message("m", "<p>recovered body</p>", {})
+    qtbot.waitUntil(lambda: run_js(qtbot, sealed.page, BODY_TEXT_JS) == "recovered body", timeout=10_000)
+    assert len(seen) == 2 and seen[0] == seen[1]
+    assert not sealed.load_failed_bar.isVisible() and not sealed.body_loading
+
+
+def test_a_body_that_keeps_failing_says_so_and_can_be_tried_again(qtbot, sealed, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    seen = _fail_first_body_requests(monkeypatch, 1 + LOAD_RETRIES)
+    sealed.show_message("m", "<p>at last</p>", {})
+    qtbot.waitUntil(sealed.load_failed_bar.isVisible, timeout=10_000)
+    assert sealed.load_failed_bar.label.text() == LOAD_FAILED_TEXT
+    assert not sealed.body_loading and len(seen) == 1 + LOAD_RETRIES
+    sealed.load_failed_bar.retry_button.click()
+    qtbot.waitUntil(lambda: run_js(qtbot, sealed.page, BODY_TEXT_JS) == "at last", timeout=10_000)
+    assert not sealed.load_failed_bar.isVisible()
+
+
+def test_a_slow_body_shows_the_loading_indicator_until_it_is_there(qtbot, sealed, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    handler = sealed_profile().scheme_handler
+    real = handler.requestStarted
+    held: list[QWebEngineUrlRequestJob] = []
+    monkeypatch.setattr(handler, "requestStarted", held.append)
+    sealed.show_message("m", "<p>slow body</p>", {})
+    qtbot.waitUntil(lambda: bool(held) and sealed.loading.isVisible(), timeout=10_000)
+    assert sealed.body_loading
+    real(held[0])
+    qtbot.waitUntil(lambda: not sealed.loading.isVisible(), timeout=10_000)
+    assert run_js(qtbot, sealed.page, BODY_TEXT_JS) == "slow body"
