@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck bench serve clean system-deps system-deps-test
+.PHONY: run test test-stress lint typecheck bench serve clean system-deps system-deps-test
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ typecheck: $(STAMP)
 
 test: system-deps-test $(STAMP) lint typecheck
 	scripts/with-display.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The timing-sensitive tests (@pytest.mark.timing), 20 times quiet and 20 times under load (COUNT=N).
+test-stress: system-deps-test $(STAMP)
+	scripts/with-display.sh scripts/stress.sh
 
 bench: system-deps-test $(STAMP)
 	scripts/with-display.sh $(BIN)/python benchmarks/notify_latency.py

@@ -148,13 +148,17 @@ class Inbox:
         self.open_problems.pop(record.address, None)
         self.mailboxes.add(client, provider.hub_url)
 
-    async def aclose(self, timeout: float = 2.0) -> None:
+    async def aclose(self, timeout: float = 2.0) -> bool:
+        """Stop everything within about ``timeout``; True when every task and mailbox ended in time."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
         for _, _, future in self._waiters:
             future.cancel()
-        await self.tasks.close(timeout / 2)
-        await self.mailboxes.aclose(timeout)
+        tasks_ended = await self.tasks.close(timeout / 2)
+        mailboxes_ended = await self.mailboxes.aclose(max(0.1, deadline - loop.time()))
         for client in self._clients.values():
             await client.aclose()
+        return tasks_ended and mailboxes_ended
 
     # -- addresses --------------------------------------------------------------------------------
 

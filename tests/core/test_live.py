@@ -38,7 +38,7 @@ class Recorder:
     def kinds(self) -> list[str]:
         return [s.kind for s in self.states]
 
-    async def until(self, predicate: object, timeout: float = 5.0) -> None:
+    async def until(self, predicate: object, timeout: float = 30.0) -> None:
         assert callable(predicate)
         async with asyncio.timeout(timeout):
             while not predicate():
@@ -105,22 +105,29 @@ async def test_reconnects_with_last_event_id_after_the_stream_ends(hub: Scripted
         assert sub.connections == 2
 
 
+@pytest.mark.timing
 async def test_a_silent_stream_is_abandoned_after_the_idle_timeout(hub: ScriptedHub) -> None:
     settings = LiveSettings(idle_timeout=0.3, backoff_base=0.01, backoff_cap=0.02)
     async with run_subscription(hub, FakeMailClient(), settings) as (_sub, recorder, _task):
         first = await hub.wait_streams(1)
         await hub.wait_streams(2)
-        await asyncio.wait_for(first.closed.wait(), 1)
+        await asyncio.wait_for(first.closed.wait(), 30)
         reasons = [s.reason for s in recorder.states if s.kind == "retrying"]
         assert reasons == ["no data from the live service"]
 
 
+@pytest.mark.timing
 async def test_heartbeat_comments_keep_a_stream_alive(hub: ScriptedHub) -> None:
-    settings = LiveSettings(idle_timeout=0.3, backoff_base=0.01, backoff_cap=0.02)
+    # A heartbeat every 0.05 s against an idle timeout of 1.5 s: the loop may stall for 1.4 s on a
+    # loaded machine without a false reconnect. The test runs 2 s, past the idle timeout, so a stream
+    # that ignored heartbeats would have been abandoned (the test's teeth).
+    settings = LiveSettings(idle_timeout=1.5, backoff_base=0.01, backoff_cap=0.02)
     async with run_subscription(hub, FakeMailClient(), settings) as (sub, recorder, _task):
         stream = await hub.wait_streams(1)
-        for _ in range(8):  # 0.8 s in all, well past the idle timeout, never 0.3 s without a byte
-            await asyncio.sleep(0.1)
+        loop = asyncio.get_running_loop()
+        until = loop.time() + 2.0
+        while loop.time() < until:
+            await asyncio.sleep(0.05)
             stream.send(b":\n")
         assert sub.connections == 1 and len(hub.requests) == 1
         assert recorder.kinds() == ["connecting", "live"]
@@ -156,6 +163,7 @@ async def test_wrong_password_on_relogin_fails(hub: ScriptedHub) -> None:
         assert recorder.states[-1].reason == "Wrong address or password."
 
 
+@pytest.mark.timing
 async def test_server_errors_and_network_errors_are_retried_with_backoff(hub: ScriptedHub) -> None:
     hub.statuses = [500, 429, 502]
     async with run_subscription(hub, FakeMailClient()) as (_sub, recorder, _task):
@@ -173,12 +181,14 @@ async def test_a_client_error_other_than_401_fails_for_good(hub: ScriptedHub) ->
         assert "404" in recorder.states[-1].reason
 
 
+@pytest.mark.timing
 async def test_backoff_resets_after_a_healthy_connection(hub: ScriptedHub) -> None:
     settings = LiveSettings(idle_timeout=5, backoff_base=0.02, backoff_cap=10.0, healthy_after=0.2)
     hub.statuses = [500, 500, 500]
     async with run_subscription(hub, FakeMailClient(), settings) as (sub, recorder, _task):
         stream = await hub.wait_streams(1)
-        await asyncio.sleep(0.3)  # longer than healthy_after
+        await recorder.until(lambda: recorder.kinds()[-1] == "live")
+        await asyncio.sleep(0.3)  # from the moment it was live: longer than healthy_after, however slow
         stream.send(None)
         await hub.wait_streams(2)
         delays = [s.retry_in for s in recorder.states if s.kind == "retrying"]

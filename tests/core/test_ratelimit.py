@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 
 import httpx
 import pytest
@@ -76,7 +77,8 @@ async def test_fifty_concurrent_calls_from_several_accounts_stay_within_8_per_se
 
     # Separate top-level clients for the same host, as separate windows of the app would make:
     # the limiter is per host, not per client.
-    host = "https://budget.example.test"
+    # A host of its own per run: the process-wide limiter for a host is bound to one event loop.
+    host = f"https://budget-{uuid.uuid4().hex[:8]}.example.test"
     clients = [MailTmClient(host, transport=httpx.MockTransport(handler)) for _ in range(2)]
     accounts = [
         clients[i % 2].for_account(f"user{i}@example.test", "pw", token=f"T{i}", account_id=f"{i:024x}")

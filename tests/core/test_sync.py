@@ -88,19 +88,22 @@ async def test_reconnect_lists_only_until_a_known_message() -> None:
         assert {e.summary.id for e in log.of(MessageAdded)[40:]} == {"m40", "m41", "m42"}
 
 
+@pytest.mark.timing
 async def test_a_live_message_is_stored_and_its_body_fetched_exactly_once() -> None:
     client, store, hub = FakeMailClient(), MemoryStore(), ScriptedHub()
     async with running_mailbox(client, store, hub) as (mailbox, log):
         await mailbox.wait_caught_up()
-        client.inbox = [summary("m1")]
+        client.inbox = [summary("m2"), summary("m1")]
         stream = await hub.wait_streams(1)
         for event_id in ("1", "2", "3"):  # the same message pushed three times (e.g. replay)
             stream.send(frame(message_event("m1"), event_id))
-        await log.wait_for(lambda: len(log.of(MessageBodyLoaded)) == 1)
-        await asyncio.sleep(0.05)
-        assert client.body_requests == ["m1"]
+        # A sentinel behind them: events are handled in order and fetches start in the order they are
+        # asked for, so once m2's body is in, any second fetch of m1 would already have been asked for.
+        stream.send(frame(message_event("m2"), "4"))
+        await log.wait_for(lambda: {e.message.id for e in log.of(MessageBodyLoaded)} == {"m1", "m2"})
+        assert client.body_requests == ["m1", "m2"]
         assert store.inserts["m1"] == 1
-        assert len(log.of(MessageAdded)) == 1
+        assert [e.summary.id for e in log.of(MessageAdded)] == ["m1", "m2"]
         assert store.full["m1"].text == "text of m1"
 
 

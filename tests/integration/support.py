@@ -200,7 +200,7 @@ class ScriptedHub:
     def client(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(transport=httpx.MockTransport(self.handle))
 
-    async def wait_streams(self, count: int, timeout: float = 5.0) -> FeedStream:
+    async def wait_streams(self, count: int, timeout: float = 30.0) -> FeedStream:
         async with asyncio.timeout(timeout), self.connected:
             await self.connected.wait_for(lambda: len(self.streams) >= count)
         return self.streams[count - 1]
@@ -220,15 +220,16 @@ class EventLog:
     def of(self, kind: type) -> list[Any]:
         return [e for e in self.events if isinstance(e, kind)]
 
-    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 30.0) -> None:
         async with asyncio.timeout(timeout):
             while not predicate():
                 self._changed.clear()
                 await self._changed.wait()
 
 
-async def poll_until(predicate: Callable[[], bool], timeout: float = 5.0, interval: float = 0.01) -> None:
-    """For conditions nothing signals (counters inside the code under test)."""
+async def poll_until(predicate: Callable[[], bool], timeout: float = 30.0, interval: float = 0.01) -> None:
+    """For conditions nothing signals (counters inside the code under test). The timeout is a bound
+    on a hang, not a guess at how long it takes."""
     async with asyncio.timeout(timeout):
         while not predicate():  # noqa: ASYNC110  (nothing to await: the counter is plain state)
             await asyncio.sleep(interval)

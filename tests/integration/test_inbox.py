@@ -27,7 +27,8 @@ from desktop_app.server.testing import send_mail
 from tests.core.test_secrets import DictKeyring
 from tests.integration.harness import FAST_SYNC
 
-pytestmark = pytest.mark.timeout(20)
+# timing: the inbox fixture checks the shutdown deadline after every test.
+pytestmark = [pytest.mark.timeout(60), pytest.mark.timing]
 
 
 @dataclass
@@ -71,9 +72,11 @@ async def inbox_fixture(server: LocalMailServer) -> AsyncIterator[Inbox]:
     inbox = Inbox(store, vault, provider, sync_settings=FAST_SYNC, client_factory=_fast_client)
     await inbox.start()
     yield inbox
+    # The deadline is the code's own (aclose says whether everything ended within it); the wall-clock
+    # bound only catches a hang, so a loaded machine cannot fail it.
     started = time.monotonic()
-    await inbox.aclose(2.0)
-    assert time.monotonic() - started < 2.5
+    assert await inbox.aclose(2.0), "a task or mailbox outlived the shutdown deadline"
+    assert time.monotonic() - started < 20
     store.close()
 
 

@@ -44,11 +44,15 @@ async def test_an_idle_minute_with_20_live_addresses_makes_no_rest_request(tmp_p
     await _idle_addresses_stay_quiet(tmp_path, heartbeat=15.0, idle_timeout=40.0, seconds=60.0)
 
 
+@pytest.mark.timing
 async def test_heartbeats_keep_idle_streams_alive_without_rest_requests(tmp_path: Path) -> None:
-    """The same property on a short clock: the idle timeout is 3 heartbeats, the wait 10."""
-    await _idle_addresses_stay_quiet(tmp_path, heartbeat=0.2, idle_timeout=0.6, seconds=2.0)
+    """The same property on a short clock. The idle timeout is 10 heartbeats, so a stall of 2 s on a
+    loaded machine is tolerated; the wait is 2.4 idle timeouts, so a stream without heartbeats would
+    certainly time out within it (the test's teeth)."""
+    await _idle_addresses_stay_quiet(tmp_path, heartbeat=0.25, idle_timeout=2.5, seconds=6.0)
 
 
+@pytest.mark.timing
 async def test_mailboxes_go_retrying_then_live_across_a_server_restart(tmp_path: Path) -> None:
     data_dir = tmp_path / "server"
     first = LocalMailServer(rate_limit=None, data_dir=data_dir)
@@ -112,6 +116,7 @@ async def test_a_rejected_token_on_the_hub_leads_to_one_relogin(tmp_path: Path) 
             assert await fleet.close()
 
 
+@pytest.mark.timing
 async def test_fifty_live_mailboxes_shut_down_within_two_seconds(tmp_path: Path) -> None:
     async with LocalMailServer(rate_limit=None) as server:
         fleet = await Fleet.start(server, tmp_path / "cache.sqlite3", 50)
@@ -119,6 +124,8 @@ async def test_fifty_live_mailboxes_shut_down_within_two_seconds(tmp_path: Path)
         assert server.stats.hub_open == 50
         loop = asyncio.get_running_loop()
         started = loop.time()
-        assert await fleet.close()
-        assert loop.time() - started < 2.0
+        # True means every mailbox task and the hub connection ended within the 2 s deadline, measured
+        # by the code itself; the wall-clock bound below only catches a hang.
+        assert await fleet.close(), "a mailbox outlived the 2 s shutdown deadline"
+        assert loop.time() - started < 20
         await poll_until(lambda: server.stats.hub_open == 0)

@@ -115,6 +115,7 @@ async def test_bad_commands_get_an_answer_not_a_hang(
     await commands.tasks.close(1.0)
 
 
+@pytest.mark.timing
 async def test_wait_timeout_is_reported_as_a_timeout(qtbot: QtBot, inbox: Inbox) -> None:
     inbox.store.add_address(ADDRESS, inbox.provider.id, state=AddressState.ACTIVE)
     commands = _commands(inbox)
@@ -127,6 +128,7 @@ async def test_wait_timeout_is_reported_as_a_timeout(qtbot: QtBot, inbox: Inbox)
     assert reply.sent == [{"ok": False, "error": "No matching message arrived in time.", "timeout": True}]
 
 
+@pytest.mark.timing
 async def test_a_wait_cut_short_by_quitting_is_answered(qtbot: QtBot, inbox: Inbox) -> None:
     inbox.store.add_address(ADDRESS, inbox.provider.id, state=AddressState.ACTIVE)
     commands = _commands(inbox)
@@ -138,6 +140,7 @@ async def test_a_wait_cut_short_by_quitting_is_answered(qtbot: QtBot, inbox: Inb
     assert reply.sent == [{"ok": False, "error": "Temp Inbox quit before this finished."}]
 
 
+@pytest.mark.timing
 async def test_two_waits_at_once_each_get_their_own_message(qtbot: QtBot, inbox: Inbox) -> None:
     """Two `temp-inbox wait --from …` at the same moment are two requests, not one shared task."""
     inbox.store.add_address(ADDRESS, inbox.provider.id, state=AddressState.ACTIVE)
@@ -203,6 +206,7 @@ async def test_new_without_a_keyring_says_how_to_go_on(qtbot: QtBot) -> None:
 
 
 @pytest.mark.parametrize("agreed", [True, False])
+@pytest.mark.timing
 async def test_window_without_a_keyring_asks_before_a_session_only_address(
     qtbot: QtBot, agreed: bool
 ) -> None:
@@ -235,6 +239,7 @@ async def test_window_without_a_keyring_asks_before_a_session_only_address(
         store.close()
 
 
+@pytest.mark.timing
 async def test_an_offline_address_still_tells_the_window_a_message_was_read(
     qtbot: QtBot, inbox: Inbox
 ) -> None:
