@@ -56,19 +56,22 @@ def unauthorized(message: str) -> Response:
     return Response(wire.dumps(problems.lexik_error(message)), status_code=401, media_type=wire.JSON_TYPE)
 
 
-class _TooLarge(Exception):
-    pass
+_DRAIN_FACTOR = 4
 
 
-async def _read_limited(request: Request, limit: int) -> bytes:
+async def _read_limited(request: Request, limit: int) -> bytes | None:
+    """The body, or None when it is over ``limit``. An oversized body is still read (not kept) up to
+    a few times the limit: closing a socket with unread data sends a reset, and the client would
+    see a broken connection instead of the 413."""
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
-        if size > limit:
-            raise _TooLarge
-        chunks.append(chunk)
-    return b"".join(chunks)
+        if size > limit * _DRAIN_FACTOR:
+            break
+        if size <= limit:
+            chunks.append(chunk)
+    return b"".join(chunks) if size <= limit else None
 
 
 class RestApi:
@@ -104,14 +107,15 @@ class RestApi:
             return unsupported_media(request, content_type, allowed)
         limit = self.limits.max_body_bytes
         declared = request.headers.get("content-length", "")
-        if declared.isdecimal() and len(declared) < 20 and int(declared) > limit:
-            return error(request, 413, f"The request body is larger than {limit} bytes.")
+        too_large = error(request, 413, f"The request body is larger than {limit} bytes.")
+        if declared.isdecimal() and (len(declared) > 18 or int(declared) > limit * _DRAIN_FACTOR):
+            return too_large  # not worth reading
         try:
             raw = await asyncio.wait_for(_read_limited(request, limit), self.limits.body_timeout)
-        except _TooLarge:
-            return error(request, 413, f"The request body is larger than {limit} bytes.")
         except TimeoutError:
             return error(request, 408, "The request body did not arrive in time.")
+        if raw is None:
+            return too_large
         try:
             data = json.loads(raw or b"null")
         except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested 1,000 deep
