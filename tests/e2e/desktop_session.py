@@ -78,7 +78,7 @@ class DesktopSession:
             if self._display:
                 n = _free_display()
                 self._start(["Xvfb", f":{n}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"], "xvfb.log")
-                _wait_for(lambda: Path(f"/tmp/.X11-unix/X{n}").exists(), 10, "Xvfb")
+                _wait_for(lambda: Path(f"/tmp/.X11-unix/X{n}").exists(), 30, "Xvfb")
                 self.env["DISPLAY"] = f":{n}"
                 self.env["QT_QPA_PLATFORM"] = "xcb"
             else:
@@ -113,7 +113,7 @@ class DesktopSession:
             if self._dunst and self._display:
                 self._start(["dunst"], "dunst.log")
                 self._start(["status-notifier-watcher"], "watcher.log")
-                _wait_for(self._has_notification_service, 10, "dunst on the bus")
+                _wait_for(self._has_notification_service, 30, "dunst on the bus")
         except BaseException:
             self.__exit__(None, None, None)
             raise

@@ -85,7 +85,7 @@ def test_new_mail_notifies_on_dbus_and_copy_fills_the_x_clipboard(tmp_path: Path
             subject = "Your Acme sign-in code <b>now</b>"
             send(info["smtp"], address, subject, "Hello,\n\nYour verification code is 735102.\n")
             calls = wait_until(
-                lambda: [c for c in session.notify_calls() if "Acme sign-in code" in c], 20, "a Notify call"
+                lambda: [c for c in session.notify_calls() if "Acme sign-in code" in c], 60, "a Notify call"
             )
             call = calls[0]
             assert 'string "Temp Inbox"' in call
@@ -97,7 +97,7 @@ def test_new_mail_notifies_on_dbus_and_copy_fills_the_x_clipboard(tmp_path: Path
 
             copied = session.cli(data, "copy")
             assert copied.returncode == 0, copied.stderr
-            assert wait_until(lambda: session.clipboard() == address, 10, "the address on the clipboard")
+            assert wait_until(lambda: session.clipboard() == address, 30, "the address on the clipboard")
 
             # `wait` blocks until the next matching message and prints its code. It says on stderr when
             # its waiter is registered: only mail sent after that line is sure to count.
@@ -134,7 +134,7 @@ def test_a_command_starts_the_instance_when_none_runs(tmp_path: Path) -> None:
         assert session.cli(data, "list", "--json").stdout.count(address) == 1
         assert session.cli(data, "quit").returncode == 0
         wait_until(
-            lambda: not (Path(tempfile.gettempdir()) / socket_name(data)).exists(), 20, "the instance to quit"
+            lambda: not (Path(tempfile.gettempdir()) / socket_name(data)).exists(), 60, "the instance to quit"
         )
         # Persisted: a new instance (started by `list`) still has the address and its password.
         listed = session.cli(data, "--local", "list", "--json", timeout=120)

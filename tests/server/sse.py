@@ -43,7 +43,7 @@ class EventStream:
     _chunks: AsyncIterator[str] | None = None
     received: list[Block] = field(default_factory=list)
 
-    async def next_block(self, timeout: float = 5.0) -> Block:
+    async def next_block(self, timeout: float = 30.0) -> Block:
         """The next block; raises EOFError when the server ends the stream."""
         if self._chunks is None:
             self._chunks = self.response.aiter_text()
@@ -58,14 +58,14 @@ class EventStream:
         self.received.append(block)
         return block
 
-    async def next_event(self, timeout: float = 5.0) -> Block:
+    async def next_event(self, timeout: float = 30.0) -> Block:
         """The next block that is not a comment."""
         while True:
             block = await self.next_block(timeout)
             if not block.is_comment:
                 return block
 
-    async def ended(self, timeout: float = 5.0) -> bool:
+    async def ended(self, timeout: float = 30.0) -> bool:
         try:
             while True:
                 await self.next_block(timeout)

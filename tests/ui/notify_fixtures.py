@@ -227,7 +227,7 @@ def qloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
         shiboken6.delete(loop._timer)
 
 
-async def wait_until(predicate: Callable[[], object], timeout: float = 5.0) -> None:
+async def wait_until(predicate: Callable[[], object], timeout: float = 30.0) -> None:
     """Await a condition set by another thread or a signal, polling the loop (not sleeping blindly)."""
     deadline = asyncio.get_running_loop().time() + timeout
     while not predicate():

@@ -56,9 +56,8 @@ def test_notify_reaches_dunst(
     async def scenario() -> None:
         probe = DBusNotifier(bus=session_bus)
         # dunst takes the name a moment after it starts: wait until it answers.
-        for _ in range(200):
-            if await probe.start():
-                break
+        deadline = asyncio.get_running_loop().time() + 30
+        while not await probe.start() and asyncio.get_running_loop().time() < deadline:  # noqa: ASYNC110
             await asyncio.sleep(0.025)
         assert probe.server_name == "dunst"
         assert "actions" in probe.capabilities
