@@ -8,9 +8,13 @@ import json
 import logging
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from desktop_app.server.app import LocalMailServer
+from desktop_app.server.limits import ServerLimits
+
+_DEFAULTS = ServerLimits()
 
 
 def _endpoint(value: str) -> tuple[str, int]:
@@ -69,8 +73,79 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="enable POST /_admin/faults (fault injection for tests; off by default)",
     )
+    add(
+        "--allow-host",
+        metavar="NAME",
+        action="append",
+        default=[],
+        help="answer this Host name too (besides localhost and the bind address), repeatable",
+    )
+    limits = parser.add_argument_group("resource limits")
+    bound = limits.add_argument
+    bound(
+        "--header-timeout",
+        metavar="SECONDS",
+        type=_positive(float),
+        default=_DEFAULTS.header_timeout,
+        help=f"close a connection lacking a whole request head after this ({_DEFAULTS.header_timeout:g})",
+    )
+    bound(
+        "--body-timeout",
+        metavar="SECONDS",
+        type=_positive(float),
+        default=_DEFAULTS.body_timeout,
+        help=f"answer 408 to a request body not complete after this long ({_DEFAULTS.body_timeout:g})",
+    )
+    bound(
+        "--max-body",
+        metavar="BYTES",
+        type=_positive(int),
+        default=_DEFAULTS.max_body_bytes,
+        help=f"answer 413 to a larger REST request body ({_DEFAULTS.max_body_bytes})",
+    )
+    bound(
+        "--max-connections",
+        metavar="N",
+        type=_positive(int),
+        default=_DEFAULTS.max_connections,
+        help=f"open HTTP connections; more get 503 ({_DEFAULTS.max_connections})",
+    )
+    bound(
+        "--smtp-timeout",
+        metavar="SECONDS",
+        type=_positive(float),
+        default=_DEFAULTS.smtp_idle_timeout,
+        help=f"close an SMTP session idle this long ({_DEFAULTS.smtp_idle_timeout:g})",
+    )
+    bound(
+        "--max-smtp-sessions",
+        metavar="N",
+        type=_positive(int),
+        default=_DEFAULTS.max_smtp_sessions,
+        help=f"concurrent SMTP sessions; more get 421 ({_DEFAULTS.max_smtp_sessions})",
+    )
+    bound(
+        "--max-parsers",
+        metavar="N",
+        type=_positive(int),
+        default=_DEFAULTS.max_parsers,
+        help=f"mails parsed at once ({_DEFAULTS.max_parsers})",
+    )
     add("-v", "--verbose", action="store_true", help="debug logging")
     return parser
+
+
+def _positive(kind: type[float] | type[int]) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"must be positive, got {text!r}")
+        return value
+
+    return parse
 
 
 async def _serve(server: LocalMailServer) -> None:
@@ -114,6 +189,16 @@ def main(argv: list[str]) -> int:
             retention_days=args.retention_days,
             history_size=args.history,
             allow_faults=args.allow_faults,
+            allowed_hosts=args.allow_host,
+            limits=ServerLimits(
+                header_timeout=args.header_timeout,
+                body_timeout=args.body_timeout,
+                max_body_bytes=args.max_body,
+                max_connections=args.max_connections,
+                smtp_idle_timeout=args.smtp_timeout,
+                max_smtp_sessions=args.max_smtp_sessions,
+                max_parsers=args.max_parsers,
+            ),
         )
         asyncio.run(_serve(server))
     except OSError as error:

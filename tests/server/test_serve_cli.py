@@ -106,3 +106,36 @@ def test_serve_reports_a_busy_port() -> None:
     finally:
         process.send_signal(signal.SIGINT)
         process.communicate(timeout=15)
+
+
+def test_serve_limit_and_host_flags() -> None:
+    process, endpoints = _start(
+        None, "--max-body", "100", "--allow-host", "mybox.lan", "--max-smtp-sessions", "1"
+    )
+    try:
+        port = endpoints["api"].rsplit(":", 1)[1]
+        with httpx.Client(base_url=endpoints["api"], timeout=10) as http:
+            big = http.post("/accounts", json={"address": "x" * 200 + "@temp-inbox.test", "password": "pw"})
+            assert big.status_code == 413
+            assert http.get("/domains", headers={"host": f"mybox.lan:{port}"}).status_code == 200
+            assert http.get("/domains", headers={"host": f"evil.example:{port}"}).status_code == 421
+        host, smtp_port = endpoints["smtp"].rsplit(":", 1)
+        with smtplib.SMTP(host, int(smtp_port), timeout=10):
+            with pytest.raises(smtplib.SMTPConnectError) as refused:
+                smtplib.SMTP(host, int(smtp_port), timeout=10)
+            assert refused.value.smtp_code == 421
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=15)
+    assert process.returncode == 0, stderr
+
+
+def test_serve_refuses_a_non_positive_limit() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "desktop_app", "serve", "--memory", "--max-connections", "0"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 2 and "must be positive" in done.stderr and "Traceback" not in done.stderr
