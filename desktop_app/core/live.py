@@ -26,7 +26,14 @@ from httpx_sse import aconnect_sse
 from desktop_app.core import errors
 from desktop_app.core.events import ConnectionState
 from desktop_app.core.h2streams import HTTP2StreamTransport, HTTP2Unsupported
-from desktop_app.core.mercure import HubUpdate, SseFrameDecoder, SseLineSplitter, parse_hub_data
+from desktop_app.core.mercure import (
+    HubUpdate,
+    SseFrameDecoder,
+    SseLineSplitter,
+    Unreadable,
+    header_safe_event_id,
+    parse_hub_data,
+)
 from desktop_app.core.models import Token
 
 log = logging.getLogger(__name__)
@@ -269,9 +276,17 @@ class LiveSubscription:
                         frame = decoder.feed(line)
                         if frame is None:
                             continue
-                        if frame.event_id:
+                        if frame.event_id and header_safe_event_id(frame.event_id):
                             self.last_event_id = frame.event_id
-                        self._deliver(parse_hub_data(frame.data))
+                        elif frame.event_id:
+                            log.info(
+                                "hub event id %r cannot be sent back; not resuming from it",
+                                frame.event_id[:80],
+                            )
+                        if frame.oversized:
+                            self._deliver(Unreadable(raw="", reason="event over the size limits; dropped"))
+                        else:
+                            self._deliver(parse_hub_data(frame.data))
         return "the live service closed the stream"
 
     def _check_response(self, response: httpx.Response) -> None:
