@@ -23,12 +23,25 @@ EXECUTABLE_EXTENSIONS = frozenset(
         "js", "jse", "vbs", "vbe", "wsf", "wsh", "hta", "ps1", "psm1", "reg",
         "jar", "sh", "bash", "zsh", "csh", "run", "bin", "command", "app",
         "apk", "deb", "rpm", "appimage", "desktop", "lnk", "url", "scf", "iso", "img",
+        # Run scripts when opened: web pages and SVG in the browser (from a file: origin), Office files
+        # with macros, help and console files, installers, interpreted scripts.
+        "html", "htm", "xhtml", "shtml", "mht", "mhtml", "svg", "svgz", "xht",
+        "docm", "dotm", "xlsm", "xltm", "xlam", "xlsb", "pptm", "potm", "ppam", "ppsm", "sldm",
+        "chm", "msc", "mst", "gadget", "inf", "ws", "application", "xbap", "jnlp", "settingcontent-ms",
+        "dmg", "pkg", "mpkg", "workflow", "action", "terminal", "tool",
+        "py", "pyw", "pyz", "pl", "rb", "php", "lua", "tcl", "ksh", "fish", "vb", "applescript", "scpt",
     }
 )  # fmt: skip
 
-# Windows refuses these as base names whatever the extension ("CON.txt" is the console).
+# Windows refuses these as base names whatever the extension ("CON.txt" is the console), also with
+# trailing spaces ("CON .txt") and with the superscript digits ¹²³ ("COM¹"), which it counts as digits.
+_DIGITS = [*"0123456789", "¹", "²", "³"]
 _RESERVED_STEMS = frozenset(
-    {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
+    {
+        *("con", "prn", "aux", "nul", "conin$", "conout$", "clock$"),
+        *(f"com{d}" for d in _DIGITS),
+        *(f"lpt{d}" for d in _DIGITS),
+    }
 )
 _FORBIDDEN = set('/\\:*?"<>|')
 _DOCUMENT_EXTENSIONS = frozenset(
@@ -55,8 +68,9 @@ _DOCUMENT_EXTENSIONS = frozenset(
 def _is_unsafe_char(char: str) -> bool:
     if char in _FORBIDDEN:
         return True
-    # Cc: control characters; Cf: format characters such as the right-to-left override.
-    return unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp")
+    # Cc: control characters; Cf: format characters such as the right-to-left override; Cs: a lone
+    # surrogate, which no file system can store (and which would raise on encoding).
+    return unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp")
 
 
 def _truncate_utf8(text: str, limit: int) -> str:
@@ -64,6 +78,11 @@ def _truncate_utf8(text: str, limit: int) -> str:
     if len(encoded) <= limit:
         return text
     return encoded[:limit].decode("utf-8", errors="ignore")
+
+
+def _is_reserved(name: str) -> bool:
+    stem = name.partition(".")[0].rstrip(" ").lower()
+    return stem in _RESERVED_STEMS or unicodedata.normalize("NFKC", stem) in _RESERVED_STEMS
 
 
 def sanitize_filename(name: str, *, fallback: str = FALLBACK_NAME) -> str:
@@ -78,7 +97,7 @@ def sanitize_filename(name: str, *, fallback: str = FALLBACK_NAME) -> str:
         text = text.replace("..", ".")
     if not text:
         return fallback
-    if text.partition(".")[0].lower() in _RESERVED_STEMS:
+    if _is_reserved(text):
         text = f"_{text}"
     if len(text.encode("utf-8")) > MAX_NAME_BYTES:
         suffix = PurePath(text).suffix

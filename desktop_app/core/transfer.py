@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,8 @@ from desktop_app.core.paths import write_private_file
 from desktop_app.core.providers import BUILTIN, Provider, custom_provider, local_provider
 from desktop_app.core.secrets import PasswordVault
 from desktop_app.core.store import AddressState, Store
+
+log = logging.getLogger(__name__)
 
 FORMAT = "temp-inbox/addresses"
 VERSION = 1
@@ -105,9 +108,19 @@ def _text(item: Mapping[str, Any], key: str, where: str, path: Path, *, required
     value = item.get(key)
     if value is None and not required:
         return ""
-    if not isinstance(value, str) or (required and not value.strip()):
+    if not isinstance(value, str) or (required and not value.strip()) or not _encodable(value):
         raise _bad(path, f"{where} has no valid “{key}”.")
     return value
+
+
+def _encodable(value: str) -> bool:
+    """False for text with lone surrogates (JSON allows "\\ud800"), which neither the cache nor the
+    keyring can store: refused while checking the file, not halfway through the import."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _provider(data: object, where: str, path: Path) -> Provider:
@@ -130,7 +143,7 @@ def _parse(path: Path) -> list[_Entry]:
         document = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise UsageError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise _bad(path, "it is not a JSON file.") from exc
     if not isinstance(document, Mapping) or document.get("format") != FORMAT:
         raise _bad(path, "it is not a Temp Inbox address export.")
@@ -154,17 +167,21 @@ def _parse(path: Path) -> list[_Entry]:
         created_text = _text(item, "created", where, path, required=False)
         try:
             created = datetime.fromisoformat(created_text) if created_text else datetime.now(UTC)
-        except ValueError as exc:
+            created = created if created.tzinfo else created.replace(tzinfo=UTC)
+            created.astimezone(UTC)  # 9999-12-31T23:59:59-23:59 parses but has no UTC form
+        except (ValueError, OverflowError) as exc:
             raise _bad(path, f"{where} has an invalid “created” date.") from exc
         password = item.get("password")
-        if password is not None and (not isinstance(password, str) or not password):
+        if password is not None and (
+            not isinstance(password, str) or not password or not _encodable(password)
+        ):
             raise _bad(path, f"{where} has an invalid “password”.")
         entries.append(
             _Entry(
                 address=f"{local}@{domain}",
                 provider=_provider(item.get("provider"), where, path),
                 label=_text(item, "label", where, path, required=False),
-                created=created if created.tzinfo else created.replace(tzinfo=UTC),
+                created=created,
                 password=password,
             )
         )
@@ -174,27 +191,54 @@ def _parse(path: Path) -> list[_Entry]:
 async def import_addresses(
     store: Store, vault: PasswordVault, path: Path, *, session_only: bool = False
 ) -> ImportReport:
-    """Add the file's addresses that are not in the list yet. A bad file changes nothing."""
+    """Add the file's addresses that are not in the list yet. All or nothing: a bad file, or a failure
+    halfway (the keyring, the cache), leaves the list and the keyring as they were."""
     entries = await asyncio.to_thread(_parse, path)
     needs_keyring = any(e.password for e in entries) and not (session_only or vault.session_only)
     if needs_keyring and not vault.status().usable:
         raise KeyringUnavailableError(detail=f"import {path}: {vault.status().reason}")
     report = ImportReport()
     seen: set[str] = set()
-    for entry in entries:
-        if entry.address in seen:
-            report.skipped.append((entry.address, "listed twice in the file"))
-            continue
-        seen.add(entry.address)
-        if store.get_address(entry.address) is not None:
-            report.skipped.append((entry.address, "already in your list"))
-            continue
-        await _add(store, vault, entry, session_only, report)
+    started: list[_Entry] = []  # added to the cache (perhaps only in part): undone if a later one fails
+    saved_passwords: list[_Entry] = []  # passwords this import put into the keyring
+    try:
+        for entry in entries:
+            if entry.address in seen:
+                report.skipped.append((entry.address, "listed twice in the file"))
+                continue
+            seen.add(entry.address)
+            if store.get_address(entry.address) is not None:
+                report.skipped.append((entry.address, "already in your list"))
+                continue
+            started.append(entry)
+            await _add(store, vault, entry, session_only, report, saved_passwords)
+    except BaseException:
+        await _undo(store, vault, started, saved_passwords)
+        raise
     return report
 
 
+async def _undo(store: Store, vault: PasswordVault, started: list[_Entry], saved: list[_Entry]) -> None:
+    """All or nothing: take back what a failed import added, so the list is as it was."""
+    for entry in reversed(started):
+        try:
+            store.forget_address(entry.address)
+        except Exception:
+            log.exception("import: could not take back %s", entry.address)
+    for entry in saved:
+        try:
+            await vault.delete(entry.provider.id, entry.address)
+        except Exception:
+            log.exception("import: could not take back the saved password of %s", entry.address)
+
+
 async def _add(
-    store: Store, vault: PasswordVault, entry: _Entry, session_only: bool, report: ImportReport
+    store: Store,
+    vault: PasswordVault,
+    entry: _Entry,
+    session_only: bool,
+    report: ImportReport,
+    saved_passwords: list[_Entry],
 ) -> None:
     provider = store.get_provider(entry.provider.id) or next(
         (p for p in BUILTIN if p.id == entry.provider.id), entry.provider
@@ -210,11 +254,8 @@ async def _add(
     if saved is not None and entry.password is not None and saved != entry.password:
         report.kept_saved_password.append(entry.address)  # never overwrite a password silently
     elif saved is None and entry.password is not None:
-        try:
-            await vault.save(provider.id, entry.address, entry.password, session_only=session_only)
-        except BaseException:
-            store.forget_address(entry.address)
-            raise
+        await vault.save(provider.id, entry.address, entry.password, session_only=session_only)
+        saved_passwords.append(replace(entry, provider=provider))
         saved = entry.password
     if saved is None:
         store.set_state(entry.address, AddressState.FAILED, reason=str(PasswordMissingError()))
