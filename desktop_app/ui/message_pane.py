@@ -8,7 +8,7 @@ Text tab are not clickable at all; attachments can only be saved.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Protocol
+from typing import Any, Protocol
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QFontDatabase
@@ -68,6 +68,9 @@ class MessagePane(QWidget):
     save_attachment_requested = Signal(object)  # Attachment
     copy_code_requested = Signal(str)
     open_link_requested = Signal(str)
+    # The user switched between HTML and Text on a message that has both (the "prefer plain text"
+    # setting, like Thunderbird's View > Message Body As).
+    prefer_plain_text_changed = Signal(bool)
 
     def __init__(
         self, html_view_factory: HtmlViewFactory = sealed_view_factory, parent: QWidget | None = None
@@ -77,6 +80,8 @@ class MessagePane(QWidget):
         self.address: str | None = None
         self.code: str | None = None
         self.link: str | None = None
+        self.prefer_plain_text = False
+        self._choosing_tab = False  # the pane, not the user, is switching tabs
 
         self.placeholder = QLabel("Select a message to read it.", self)
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -141,6 +146,7 @@ class MessagePane(QWidget):
         self.tabs.addTab(self.html_view, "HTML")
         self.tabs.addTab(self.text_view, "Text")
         self.tabs.addTab(self.source_view, "Headers && source")
+        self.tabs.currentChanged.connect(self._on_tab_changed)
 
         self.attachments_title = QLabel("Attachments (save only; never opened):", content)
         self.attachments = QListWidget(content)
@@ -218,12 +224,7 @@ class MessagePane(QWidget):
         self.html_view.show_message(summary.id, html, inline_parts)  # type: ignore[attr-defined]
         self.text_view.setPlainText(message.text or "(This message has no plain-text part.)")
         self.source_view.setPlainText(self._source_text(message, raw_source))
-        has_html = bool(html.strip())
-        self.tabs.setTabEnabled(0, has_html)
-        if not has_html and self.tabs.currentIndex() == 0:
-            self.tabs.setCurrentIndex(1)
-        elif has_html and self.tabs.currentIndex() == 1 and not message.text:
-            self.tabs.setCurrentIndex(0)
+        self._choose_tab(has_html=bool(html.strip()), has_text=bool(message.text))
 
         self.attachments.clear()
         for attachment in message.attachments:
@@ -237,6 +238,48 @@ class MessagePane(QWidget):
         for widget in (self.attachments_title, self.attachments, self.save_attachment):
             widget.setVisible(bool(message.attachments))
         self.stack.setCurrentIndex(1)
+
+    def _choose_tab(self, *, has_html: bool, has_text: bool) -> None:
+        """HTML whenever there is HTML, unless the user prefers Text and there is text; the Headers
+        tab stays open while the user reads sources."""
+        self._choosing_tab = True
+        try:
+            self.tabs.setTabEnabled(0, has_html)
+            if self.tabs.currentIndex() != 2 or not self.tabs.isTabEnabled(2):
+                text_first = not has_html or (self.prefer_plain_text and has_text)
+                self.tabs.setCurrentIndex(1 if text_first else 0)
+        finally:
+            self._choosing_tab = False
+
+    def _on_tab_changed(self, index: int) -> None:
+        message = self.message
+        if self._choosing_tab or message is None or index not in (0, 1):
+            return
+        if not ("".join(message.html).strip() and message.text):
+            return  # only one of the two exists: no choice was made
+        prefer = index == 1
+        if prefer != self.prefer_plain_text:
+            self.prefer_plain_text = prefer
+            self.prefer_plain_text_changed.emit(prefer)
+
+    def debug_state(self, done: Callable[[dict[str, Any]], None]) -> None:
+        """What the pane shows, for the debug IPC command (end-to-end tests): header, open tab, the
+        Text tab's text and, through the HTML view, its rendered DOM text and on-screen colours."""
+        message = self.message
+        state: dict[str, Any] = {
+            "message_id": message.id if message is not None else None,
+            "subject": self.subject.text() if message is not None else None,
+            "placeholder": self.placeholder.text() if self.stack.currentIndex() == 0 else None,
+            "tab": self.tabs.tabText(self.tabs.currentIndex()).replace("&&", "&"),
+            "text": self.text_view.toPlainText()[:4000],
+            "attachments": [self.attachments.item(i).text() for i in range(self.attachments.count())],
+            "prefer_plain_text": self.prefer_plain_text,
+        }
+        html_state = getattr(self.html_view, "debug_state", None)
+        if html_state is None:
+            done(state)
+        else:
+            html_state(lambda html: done({**state, "html": html}))
 
     def set_seen(self, seen: bool) -> None:
         self.mark_unread.setEnabled(seen)

@@ -16,10 +16,12 @@ import html as html_lib
 import json
 import logging
 import secrets
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Callable, Mapping
 from functools import partial
+from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtWebEngineCore import QWebEngineLoadingInfo, QWebEngineScript
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
@@ -48,6 +50,11 @@ _ANCHOR_TEXTS_JS = """JSON.stringify((function (href) {
     .filter(function (a) { return a.href === href; })
     .map(function (a) { return (a.innerText || a.textContent || '').trim(); });
 })(%s))"""
+
+
+# What the page shows, read in the app's own JS world for the debug IPC command (end-to-end tests).
+_RENDERED_JS = """JSON.stringify({url: location.href,
+  text: document.body ? document.body.innerText.slice(0, 4000) : ''})"""
 
 
 class SealedMessageView(QWidget):
@@ -135,6 +142,34 @@ class SealedMessageView(QWidget):
 
     def blocked_counts(self) -> dict[str, int]:
         return dict(self._traffic.blocked) if self._traffic is not None else {}
+
+    def debug_state(self, done: Callable[[dict[str, Any]], None]) -> None:
+        """What is on screen, for the debug IPC command: the rendered DOM text of the page, and the
+        colours that cover at least 2 % of a grab of the view (what the user actually sees)."""
+        image = (
+            self.view.grab()
+            .toImage()
+            .scaled(
+                QSize(64, 64), Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.FastTransformation
+            )
+        )
+        colours: Counter[str] = Counter(
+            image.pixelColor(x, y).name() for x in range(image.width()) for y in range(image.height())
+        )
+        total = max(1, image.width() * image.height())
+        state: dict[str, Any] = {
+            "visible": self.view.isVisible(),
+            "loading": self.body_loading,
+            "load_failed": self.load_failed_bar.isVisible(),
+            "own_body_url": self.page.own_body_url.toString() if self.page.own_body_url else None,
+            "colours": [c for c, n in colours.most_common() if n / total >= 0.02],
+        }
+
+        def rendered(result: object) -> None:
+            page = json.loads(result) if isinstance(result, str) and result else {}
+            done({**state, "url": page.get("url", ""), "text": page.get("text", "")})
+
+        self.page.runJavaScript(_RENDERED_JS, QWebEngineScript.ScriptWorldId.ApplicationWorld, rendered)
 
     # -- internals ------------------------------------------------------------------------
     @property
