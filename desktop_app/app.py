@@ -234,6 +234,11 @@ class Application:
             tray=tray if controller.tray else None, banner=banner, batcher=notice_batcher_from_env()
         )
         settings = QSettings(str(self.options.data_dir / "settings.ini"), QSettings.Format.IniFormat)
+        from desktop_app.ui.theme import ThemeManager, add_scheme_menu
+
+        theme = ThemeManager(self.qapp, settings=settings)
+        theme.apply()
+        add_scheme_menu(window.options_menu, theme)
 
         def set_do_not_disturb(on: bool) -> None:
             notifications.set_do_not_disturb(on)
@@ -255,6 +260,10 @@ class Application:
         set_do_not_disturb(bool(settings.value("notifications/do_not_disturb", False, type=bool)))
         window.clear_codes_action.setChecked(bool(settings.value("clipboard/clear_codes", False, type=bool)))
         set_clear_codes(window.clear_codes_action.isChecked())
+        window.pane.prefer_plain_text = bool(settings.value("view/prefer_plain_text", False, type=bool))
+        window.pane.prefer_plain_text_changed.connect(
+            lambda on: settings.setValue("view/prefer_plain_text", on)
+        )
         notifications.code_copied.connect(
             lambda code: signals.status.emit("Copied the code to the clipboard.")
         )
@@ -264,7 +273,12 @@ class Application:
         notifications.prepare()
 
         commands = InstanceCommands(
-            inbox, signals, raise_window=raise_window, quit_app=self.quit, info=self.info
+            inbox,
+            signals,
+            raise_window=raise_window,
+            quit_app=self.quit,
+            info=self.info,
+            debug_state=window.debug_state,
         )
         self.server.set_handler(commands.handle)
         if not self.options.background:
@@ -275,6 +289,9 @@ class Application:
             if address:
                 signals.show_message_requested.emit(address, message_id)
         if self.local_server is not None:
+            from desktop_app.ui.local_smtp import show_local_smtp
+
+            show_local_smtp(window, f"{self.local_server.smtp_host}:{self.local_server.smtp_port}")
             signals.status.emit(
                 f"Local mail server: send mail to any of your addresses via SMTP "
                 f"{self.local_server.smtp_host}:{self.local_server.smtp_port}"

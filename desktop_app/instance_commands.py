@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +19,9 @@ from desktop_app.ui.inbox_controller import user_text
 
 log = logging.getLogger(__name__)
 
+# Set to 1 in the environment of the instance to answer ``debug-pane`` (end-to-end tests only).
+DEBUG_IPC_ENV = "TEMP_INBOX_DEBUG_IPC"
+
 
 class InstanceCommands(QObject):
     def __init__(
@@ -28,6 +32,7 @@ class InstanceCommands(QObject):
         raise_window: Callable[[], None],
         quit_app: Callable[[], None],
         info: Callable[[], dict[str, Any]],
+        debug_state: Callable[[Callable[[dict[str, Any]], None]], None] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -36,11 +41,12 @@ class InstanceCommands(QObject):
         self._raise_window = raise_window
         self._quit_app = quit_app
         self._info = info
+        self._debug_state = debug_state if os.environ.get(DEBUG_IPC_ENV) == "1" else None
         self.tasks = NamedTasks("instance commands")
         self._requests = 0
 
     def handle(self, command: str, args: dict[str, Any], reply: Reply) -> None:
-        handler = getattr(self, f"_cmd_{command}", None)
+        handler = getattr(self, f"_cmd_{command.replace('-', '_')}", None)
         if handler is None:
             reply.fail(f"Unknown command {command!r}.")
             return
@@ -165,6 +171,14 @@ class InstanceCommands(QObject):
 
     def _cmd_info(self, args: dict[str, Any], reply: Reply) -> None:
         reply.ok(info=self._info())
+
+    def _cmd_debug_pane(self, args: dict[str, Any], reply: Reply) -> None:
+        """What the window shows, including the rendered DOM text of the message pane; only with
+        ``TEMP_INBOX_DEBUG_IPC=1`` (the end-to-end tests read the screen through it)."""
+        if self._debug_state is None:
+            reply.fail("Unknown command 'debug-pane'.")
+            return
+        self._debug_state(lambda state: reply.ok(state=state))
 
     def _cmd_quit(self, args: dict[str, Any], reply: Reply) -> None:
         reply.ok()
