@@ -268,12 +268,17 @@ class AddressSidebar(QWidget):
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.view)
-        layout = QVBoxLayout(self)
+        self._layout = layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack, 1)
         self.model.rowsInserted.connect(self._update_empty)
         self.model.rowsRemoved.connect(self._update_empty)
         self._update_empty()
+
+    def add_footer(self, widget: QWidget) -> None:
+        """A line under the list that stays visible whether or not there are addresses."""
+        self._layout.addWidget(widget)
+        widget.show()  # a widget added to a shown layout would otherwise appear one event later
 
     def _update_empty(self) -> None:
         self.stack.setCurrentWidget(self.view if self.model.rowCount() else self.empty)

@@ -7,6 +7,8 @@ lighter or darker variant depending on whether the palette is dark, to keep thei
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QApplication, QWidget
@@ -93,7 +95,7 @@ def paperclip_icon(palette: QPalette, size: int = 16) -> QIcon:
 
 
 def dark_palette() -> QPalette:
-    """A complete dark palette (used by tests and when the platform reports a dark scheme without one)."""
+    """A complete dark palette (used when the scheme is dark and the platform gives no dark palette)."""
     p = QPalette()
     roles = QPalette.ColorRole
     colours = {
@@ -105,7 +107,7 @@ def dark_palette() -> QPalette:
         roles.Button: "#2d2e31",
         roles.ButtonText: "#e8eaed",
         roles.BrightText: "#ffffff",
-        roles.Highlight: "#3a76d8",
+        roles.Highlight: "#2f64c2",
         roles.HighlightedText: "#ffffff",
         roles.ToolTipBase: "#2d2e31",
         roles.ToolTipText: "#e8eaed",
@@ -121,8 +123,102 @@ def dark_palette() -> QPalette:
     for role, colour in colours.items():
         p.setColor(role, QColor(colour))
     for role in (roles.WindowText, roles.Text, roles.ButtonText):
-        p.setColor(QPalette.ColorGroup.Disabled, role, QColor("#7f8388"))
+        # Still 4.5:1: a disabled label (a pane's "Select a message") is text someone must read.
+        p.setColor(QPalette.ColorGroup.Disabled, role, QColor("#8e9297"))
     return p
+
+
+def light_palette() -> QPalette:
+    """Fusion's light palette with the colours that fail WCAG AA fixed: its selection (white on
+    #308cc6 is 3.7:1) and its placeholder (half-transparent black, 3.9:1 on white). Used when the
+    scheme is light and the platform gives no palette of its own (Fusion's default is what is left)."""
+    p = QPalette()
+    roles = QPalette.ColorRole
+    colours = {
+        roles.Window: "#efefef",
+        roles.WindowText: "#000000",
+        roles.Base: "#ffffff",
+        roles.AlternateBase: "#f7f7f7",
+        roles.Text: "#000000",
+        roles.Button: "#efefef",
+        roles.ButtonText: "#000000",
+        roles.BrightText: "#ffffff",
+        roles.Highlight: "#1f66b0",
+        roles.HighlightedText: "#ffffff",
+        roles.ToolTipBase: "#ffffdc",
+        roles.ToolTipText: "#000000",
+        roles.PlaceholderText: "#636363",
+        roles.Link: "#0b57d0",
+        roles.LinkVisited: "#7b1fa2",
+        roles.Mid: "#b8b8b8",
+        roles.Midlight: "#e3e3e3",
+        roles.Dark: "#9f9f9f",
+        roles.Shadow: "#767676",
+        roles.Light: "#ffffff",
+    }
+    for role, colour in colours.items():
+        p.setColor(role, QColor(colour))
+    for role in (roles.WindowText, roles.Text, roles.ButtonText):
+        p.setColor(QPalette.ColorGroup.Disabled, role, QColor("#6a6a6a"))
+    return p
+
+
+def relative_luminance(colour: QColor) -> float:
+    """WCAG 2.x relative luminance of an opaque sRGB colour."""
+
+    def channel(value: float) -> float:
+        return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
+
+    r, g, b = channel(colour.redF()), channel(colour.greenF()), channel(colour.blueF())
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def over(foreground: QColor, background: QColor) -> QColor:
+    """A translucent colour as it is seen on ``background`` (placeholders are often half-transparent)."""
+    alpha = foreground.alphaF()
+    return QColor.fromRgbF(
+        foreground.redF() * alpha + background.redF() * (1 - alpha),
+        foreground.greenF() * alpha + background.greenF() * (1 - alpha),
+        foreground.blueF() * alpha + background.blueF() * (1 - alpha),
+    )
+
+
+def contrast_ratio(foreground: QColor, background: QColor) -> float:
+    """WCAG contrast ratio, 1 to 21; AA asks for 4.5 for normal text."""
+    a = relative_luminance(over(foreground, background))
+    b = relative_luminance(background)
+    return (max(a, b) + 0.05) / (min(a, b) + 0.05)
+
+
+def _role(role: QPalette.ColorRole) -> Callable[[QPalette], QColor]:
+    return lambda palette: palette.color(role)
+
+
+def _disabled(role: QPalette.ColorRole) -> Callable[[QPalette], QColor]:
+    return lambda palette: palette.color(QPalette.ColorGroup.Disabled, role)
+
+
+_R = QPalette.ColorRole
+# Every (text, background) pair the app draws text with, by name. Delegates and widgets take their
+# colours from these same functions, and a test checks each pair in both palettes for WCAG AA.
+TEXT_PAIRS: dict[str, tuple[Callable[[QPalette], QColor], Callable[[QPalette], QColor]]] = {
+    "window text": (_role(_R.WindowText), _role(_R.Window)),
+    "banner text": (_role(_R.WindowText), _role(_R.AlternateBase)),
+    "text": (_role(_R.Text), _role(_R.Base)),
+    "alternate row text": (_role(_R.Text), _role(_R.AlternateBase)),
+    "muted text": (muted_text, _role(_R.Base)),
+    "muted text on alternate rows": (muted_text, _role(_R.AlternateBase)),
+    "muted text on the window": (muted_text, _role(_R.Window)),
+    "button text": (_role(_R.ButtonText), _role(_R.Button)),
+    "selected text and badges": (_role(_R.HighlightedText), _role(_R.Highlight)),
+    "tooltip": (_role(_R.ToolTipText), _role(_R.ToolTipBase)),
+    "placeholder": (_role(_R.PlaceholderText), _role(_R.Base)),
+    "link": (_role(_R.Link), _role(_R.Base)),
+    "link on the window": (_role(_R.Link), _role(_R.Window)),
+    "visited link": (_role(_R.LinkVisited), _role(_R.Base)),
+    "disabled label": (_disabled(_R.WindowText), _role(_R.Window)),
+    "disabled text": (_disabled(_R.Text), _role(_R.Base)),
+}
 
 
 def apply_app_style(app: QApplication) -> None:

@@ -1,0 +1,50 @@
+"""Local mode's one essential fact, always on screen: where to send mail (SMTP host:port), with Copy.
+
+A mail catcher is used by pointing another program at its SMTP port; a 6-second status message was
+the only place the port appeared, and the port can differ from 2525 when that one is taken.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
+
+from desktop_app.ui import texts
+from desktop_app.ui.empty_state import SmtpHint
+
+if TYPE_CHECKING:
+    from desktop_app.ui.main_window import MainWindow
+
+
+class LocalSmtpLine(QFrame):
+    """A framed footer for the address sidebar: "Local mail server — send to 127.0.0.1:2525 [Copy]"."""
+
+    copy_requested = Signal(str)
+
+    def __init__(self, smtp: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("localSmtpLine")
+        self.setAccessibleName("Local mail server SMTP address")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.hint = SmtpHint(texts.LOCAL_SMTP_LINE, self, wrap=True)
+        self.hint.set_smtp(smtp)
+        self.hint.copy_requested.connect(self.copy_requested)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 6, 6)
+        layout.addWidget(self.hint)
+
+
+def show_local_smtp(window: MainWindow, smtp: str) -> LocalSmtpLine:
+    """Wire the SMTP address into the sidebar footer and the empty message list (local mode only)."""
+    line = LocalSmtpLine(smtp, window.sidebar)
+    window.sidebar.add_footer(line)
+    window.empty_list.set_smtp(smtp)
+
+    def copy(text: str) -> None:
+        window.controller.copy_to_clipboard(text, f"the SMTP address {text}", False)
+
+    line.copy_requested.connect(copy)
+    window.empty_list.smtp.copy_requested.connect(copy)
+    return line

@@ -1,0 +1,160 @@
+"""WCAG AA (4.5:1) for every text colour the app sets, in the light and the dark scheme.
+
+Two sources are checked: the named pairs in ``style.TEXT_PAIRS`` (what the delegates paint with: rows,
+muted intros, selection, unread badges, links, placeholders), taken from the palette the app really
+applies; and the live widget tree of the main window in its empty and populated states, where each
+visible label and button is measured with its own palette, colour group (a disabled label is still
+text someone must read) and the background it is drawn on, plus any colour baked into rich text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractScrollArea,
+    QApplication,
+    QLabel,
+    QPushButton,
+    QWidget,
+)
+
+from desktop_app.ui.controller import AppSignals
+from desktop_app.ui.local_smtp import show_local_smtp
+from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.style import TEXT_PAIRS, contrast_ratio
+from desktop_app.ui.theme import ThemeManager
+from tests.ui.fakes import FakeController, FakeHtmlView, make_summary
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+AA = 4.5
+A1 = "quiet.otter@example.com"
+GROUPS = (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive)
+
+
+@pytest.fixture
+def palette_restored(qapp: QApplication) -> Iterator[None]:
+    original = QPalette(qapp.palette())
+    yield
+    qapp.setPalette(original)
+
+
+def _applied(qapp: QApplication, scheme: str) -> QPalette:
+    """The palette the app shows for ``scheme`` on this platform (offscreen gives none of its own)."""
+    theme = ThemeManager(qapp, system_scheme=lambda: Qt.ColorScheme.Unknown)
+    theme.set_choice(scheme)  # type: ignore[arg-type]
+    return QPalette(qapp.palette())
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_named_text_pair_reads(qapp: QApplication, palette_restored: None, scheme: str) -> None:
+    palette = _applied(qapp, scheme)
+    failures = []
+    for group in GROUPS:
+        palette.setCurrentColorGroup(group)
+        for name, (fg, bg) in TEXT_PAIRS.items():
+            ratio = contrast_ratio(fg(palette), bg(palette))
+            if ratio < AA:
+                pair = f"{fg(palette).name()} on {bg(palette).name()}"
+                failures.append(f"{name} ({group.name}): {pair} = {ratio:.2f}")
+    assert not failures, failures
+
+
+def _background(widget: QWidget) -> QColor:
+    """The colour behind ``widget``: the nearest ancestor (or itself) that paints its background."""
+    current: QWidget | None = widget
+    while current is not None:
+        parent = current.parentWidget()
+        if isinstance(current, QPushButton):
+            return current.palette().color(QPalette.ColorRole.Button)
+        if current.autoFillBackground() or (
+            isinstance(parent, QAbstractScrollArea) and parent.viewport() is current
+        ):
+            return current.palette().color(current.backgroundRole())
+        if current.isWindow():
+            return current.palette().color(QPalette.ColorRole.Window)
+        current = parent
+    return QApplication.palette().color(QPalette.ColorRole.Window)  # pragma: no cover
+
+
+def _text_colours(widget: QWidget) -> list[tuple[str, QColor]]:
+    group = QPalette.ColorGroup.Active if widget.isEnabled() else QPalette.ColorGroup.Disabled
+    role = QPalette.ColorRole.ButtonText if isinstance(widget, QPushButton) else widget.foregroundRole()
+    found = [(role.name, widget.palette().color(group, role))]
+    if isinstance(widget, QLabel):
+        found += [("rich text", QColor(c)) for c in re.findall(r"color:\s*(#[0-9a-fA-F]{6})", widget.text())]
+    return found
+
+
+def _describe(widget: QWidget) -> str:
+    text = widget.text() if isinstance(widget, QLabel | QAbstractButton) else ""
+    return f"{type(widget).__name__} {widget.objectName() or widget.accessibleName()!r} {text[:40]!r}"
+
+
+def _unreadable(window: QWidget) -> list[str]:
+    failures = []
+    for widget in window.findChildren(QWidget):
+        if not widget.isVisible():
+            continue
+        if isinstance(widget, QAbstractButton) and not widget.isEnabled():
+            continue  # WCAG exempts inactive controls; a label is never one
+        if not isinstance(widget, QLabel | QAbstractButton) or not widget.text():
+            continue
+        bg = _background(widget)
+        for name, fg in _text_colours(widget):
+            ratio = contrast_ratio(fg, bg)
+            if ratio < AA:
+                failures.append(f"{_describe(widget)} {name}: {fg.name()} on {bg.name()} = {ratio:.2f}")
+    return failures
+
+
+_made: list[MainWindow] = []
+
+
+@pytest.fixture(autouse=True)
+def _delete_windows() -> Iterator[None]:
+    yield
+    while _made:
+        window = _made.pop()
+        window.allow_close()
+        window.close()
+        window.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def _window(qtbot, fake: FakeController) -> MainWindow:  # type: ignore[no-untyped-def]
+    window = MainWindow(fake, fake.signals, html_view_factory=FakeHtmlView)
+    _made.append(window)
+    window.allow_close()
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_text_on_screen_reads(qtbot, qapp: QApplication, palette_restored: None, scheme: str) -> None:
+    _applied(qapp, scheme)
+    # No address at all: the sidebar's and the list's empty states.
+    empty = _window(qtbot, FakeController(AppSignals()))
+    show_local_smtp(empty, "127.0.0.1:2525")
+    assert empty.empty_list.isVisible()
+    failures = _unreadable(empty)
+    # An address without mail (local mode: the SMTP hint shows), then one with mail.
+    fake = FakeController(AppSignals())
+    fake.add_address(A1, "Shop", unread=2, state_kind="live", state_text="live")
+    quiet = _window(qtbot, fake)
+    show_local_smtp(quiet, "127.0.0.1:2525")
+    assert quiet.empty_list.smtp.isVisible()
+    failures += _unreadable(quiet)
+    fake.messages[A1] = [make_summary(i) for i in range(3)]
+    fake._sort(A1)
+    quiet.signals.messages_changed.emit(A1)
+    assert quiet.list_view.isVisible()
+    failures += _unreadable(quiet)
+    assert not failures, failures
