@@ -234,6 +234,11 @@ class Application:
             tray=tray if controller.tray else None, banner=banner, batcher=notice_batcher_from_env()
         )
         settings = QSettings(str(self.options.data_dir / "settings.ini"), QSettings.Format.IniFormat)
+        from desktop_app.ui.theme import ThemeManager, add_scheme_menu
+
+        theme = ThemeManager(self.qapp, settings=settings)
+        theme.apply()
+        add_scheme_menu(window.options_menu, theme)
 
         def set_do_not_disturb(on: bool) -> None:
             notifications.set_do_not_disturb(on)
@@ -284,6 +289,9 @@ class Application:
             if address:
                 signals.show_message_requested.emit(address, message_id)
         if self.local_server is not None:
+            from desktop_app.ui.local_smtp import show_local_smtp
+
+            show_local_smtp(window, f"{self.local_server.smtp_host}:{self.local_server.smtp_port}")
             signals.status.emit(
                 f"Local mail server: send mail to any of your addresses via SMTP "
                 f"{self.local_server.smtp_host}:{self.local_server.smtp_port}"
