@@ -38,6 +38,7 @@ from desktop_app.ui.dialogs import (
     NewAddressDialog,
     _BusyDialog,
 )
+from desktop_app.ui.empty_state import EmptyState
 from desktop_app.ui.link_prompt import LinkPrompt
 from desktop_app.ui.message_list import MessageListModel, MessageListView
 from desktop_app.ui.message_pane import HtmlViewFactory, MessagePane, sealed_view_factory
@@ -98,10 +99,9 @@ class MainWindow(QMainWindow):
         self._search_timer.setInterval(SEARCH_DEBOUNCE_MS)
         self._search_timer.timeout.connect(self._apply_search)
         self.search.textChanged.connect(lambda _text: self._search_timer.start())
-        self.empty_list = QLabel(self)
-        self.empty_list.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_list.setWordWrap(True)
-        self.empty_list.setEnabled(False)
+        self.empty_list = EmptyState(self)
+        self.empty_list.new_address_requested.connect(self.open_new_address)
+        self.empty_list.copy_address_requested.connect(self.copy_current_address)
 
         header = QHBoxLayout()
         header.addWidget(self.address_title, 1)
@@ -120,7 +120,7 @@ class MainWindow(QMainWindow):
         self.reading.setStretchFactor(1, 3)
         self.reading.setSizes([250, 510])
         self.reading.setChildrenCollapsible(False)
-        main = QSplitter(Qt.Orientation.Horizontal, self)
+        self.main_splitter = main = QSplitter(Qt.Orientation.Horizontal, self)
         main.addWidget(self.sidebar)
         main.addWidget(self.reading)
         main.setStretchFactor(1, 1)
@@ -179,7 +179,7 @@ class MainWindow(QMainWindow):
         message_menu = self.menuBar().addMenu("&Message")
         for act in (self.search_action, self.unread_action, self.delete_action):
             message_menu.addAction(act)
-        options = self.menuBar().addMenu("&Options")
+        self.options_menu = options = self.menuBar().addMenu("&Options")
         self.dnd_action = options.addAction("Do not disturb")
         self.dnd_action.setCheckable(True)
         self.dnd_action.setToolTip("No notification pop-ups; unread counts still update")
@@ -411,16 +411,7 @@ class MainWindow(QMainWindow):
 
     def _update_list_empty(self) -> None:
         empty = self.model.rowCount() == 0
-        if self.model.address is None:
-            text = "Create or pick an address to see its mail."
-        elif self.model.search:
-            text = f"No messages match “{self.model.search}”. Press Escape to clear the search."
-        else:
-            text = (
-                f"No mail yet for {self.model.address}.\n"
-                "Messages appear here the moment they arrive. Copy the address with Ctrl+Shift+C."
-            )
-        self.empty_list.setText(text)
+        self.empty_list.show_state(self.model.address, self.model.search)
         self.empty_list.setVisible(empty)
         self.list_view.setVisible(not empty)
 
