@@ -51,6 +51,22 @@ def sealed_view_factory(parent: QWidget) -> QWidget:
     return SealedMessageView(parent)
 
 
+def attachment_size_text(attachment: Attachment) -> str:
+    """The API counts an attachment's ``size`` in kilobytes, rounded up (1 for a 941-byte file; the
+    reference's fixtures), not bytes: "6 kB" for a 5.3 kB logo, never "6 B"."""
+    if attachment.size <= 0:
+        return "under 1 kB"
+    return format_size(attachment.size * 1000)
+
+
+def listed_attachments(message: Message) -> list[Attachment]:
+    """The files to offer for saving: not the inline parts an HTML body shows itself (its ``cid:``
+    logo). Without an HTML body an inline part would be invisible, so it is listed then."""
+    if not "".join(message.html).strip():
+        return list(message.attachments)
+    return [a for a in message.attachments if not (a.related or a.disposition.lower() == "inline")]
+
+
 def _plain_label(parent: QWidget, accessible: str) -> QLabel:
     label = QLabel(parent)
     label.setTextFormat(Qt.TextFormat.PlainText)  # sender-controlled text is never rich text
@@ -227,16 +243,17 @@ class MessagePane(QWidget):
         self._choose_tab(has_html=bool(html.strip()), has_text=bool(message.text))
 
         self.attachments.clear()
-        for attachment in message.attachments:
+        listed = listed_attachments(message)
+        for attachment in listed:
             self.attachments.addItem(self._attachment_item(attachment))
-        if message.attachments:
+        if listed:
             self.attachments.setCurrentRow(0)
             # Tall enough for up to four names, no taller: the message body gets the room.
-            rows = min(len(message.attachments), 4)
+            rows = min(len(listed), 4)
             frame = 2 * self.attachments.frameWidth()
             self.attachments.setFixedHeight(rows * self.attachments.sizeHintForRow(0) + frame + 2)
         for widget in (self.attachments_title, self.attachments, self.save_attachment):
-            widget.setVisible(bool(message.attachments))
+            widget.setVisible(bool(listed))
         self.stack.setCurrentIndex(1)
 
     def _choose_tab(self, *, has_html: bool, has_text: bool) -> None:
@@ -297,7 +314,7 @@ class MessagePane(QWidget):
 
     def _attachment_item(self, attachment: Attachment) -> QListWidgetItem:
         name = sanitize_filename(attachment.filename)
-        text = f"{name}  ({format_size(attachment.size)}, {attachment.content_type})"
+        text = f"{name}  ({attachment_size_text(attachment)}, {attachment.content_type})"
         risk = assess_filename(attachment.filename, attachment.content_type)
         if risk.risky:
             text += "  — program or script"
