@@ -85,6 +85,7 @@ class Extraction:
     link: str | None = None
     codes: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
+    link_text: str = ""  # the anchor text of ``link``: the prompt warns when it names another site
 
 
 @dataclass(frozen=True)
@@ -277,4 +278,5 @@ def extract(subject: str, text: str, html: str | None = None) -> Extraction:
         link=urls[0] if urls else None,
         codes=tuple(codes),
         links=urls,
+        link_text=links[0].text if links else "",
     )

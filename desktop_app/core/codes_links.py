@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from desktop_app.core.codes_html import Anchor
+from desktop_app.core.link_policy import domain_in_text, same_site
 
 _URL_IN_TEXT = re.compile(r"""https?://[^\s<>"'`\u00a0\u200b]+""", re.IGNORECASE)
 _TRAILING = ".,;:!?'\"»”’>"
@@ -39,6 +40,9 @@ _NOT_IT = re.compile(
 )
 # Query parameters that carry the real destination of a click-tracking redirect.
 _WRAPPER_KEYS = frozenset({"url", "u", "q", "target", "dest", "destination", "link", "redirect", "to"})
+# Labels that end a registrable name ("paypal.com"): inside a longer host ("paypal.com.evil.example")
+# they are the shape of a look-alike, not of a subdomain.
+_GENERIC_TLDS = frozenset({"com", "net", "org", "info", "biz", "gov", "edu", "io", "co", "app", "dev"})
 # A long opaque path or query segment: the shape of a single-use token.
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_\-.%]{24,}")
 
@@ -104,6 +108,30 @@ def normalise_link(url: str) -> str | None:
     return url if _is_web(url) else None
 
 
+def _looks_alike(host: str) -> bool:
+    """``paypal.com.account-verify.example``: a whole other domain at the front of the host. A second
+    level like ``co.uk`` / ``com.au`` (a generic label right before a two-letter country) is fine."""
+    labels = host.lower().rstrip(".").split(".")
+    for index, label in enumerate(labels[:-1]):
+        if label not in _GENERIC_TLDS or index == 0:
+            continue
+        country_second_level = index == len(labels) - 2 and len(labels[-1]) == 2
+        if not country_second_level:
+            return True
+    return False
+
+
+def _deceptive(url: str, text: str) -> bool:
+    """Never a verification link: its text names another site than it goes to, or its host imitates
+    another site. The prompt would warn about it; the "Open link…" bar must not vouch for it."""
+    try:
+        host = (urlsplit(url).hostname or "").rstrip(".")
+    except ValueError:
+        return True
+    shown = domain_in_text(text)
+    return (bool(shown) and not same_site(shown or "", host)) or _looks_alike(host)
+
+
 def _score(url: str, text: str) -> int:
     score = 0
     if _PURPOSE.search(text):
@@ -128,6 +156,8 @@ def rank_links(anchors: Iterable[Anchor], text: str) -> list[LinkCandidate]:
         if url is None or url in seen:
             continue
         seen.add(url)
+        if _deceptive(url, label) or (url != href.strip() and _deceptive(href.strip(), label)):
+            continue
         score = _score(url, label)
         if score > 0:
             found.append(LinkCandidate(url, label, score, position))
