@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -15,6 +16,12 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.link_policy import LinkAnalysis
+from desktop_app.ui.clipboard import copy_text
+
+NO_BROWSER_TITLE = "No web browser opened"
+NO_BROWSER_TEXT = (
+    "Temp Inbox could not start a web browser for this link. Use “Copy link” and paste it into your browser."
+)
 
 
 class LinkPrompt(QDialog):
@@ -44,6 +51,9 @@ class LinkPrompt(QDialog):
             layout.addWidget(label)
             self.warning_labels.append(label)
         buttons = QDialogButtonBox(self)
+        self.copy_button = buttons.addButton("Copy link", QDialogButtonBox.ButtonRole.ActionRole)
+        self.copy_button.setAutoDefault(False)
+        self.copy_button.clicked.connect(self._copy)
         self.open_button: QPushButton | None = None
         if analysis.openable:
             self.open_button = buttons.addButton("Open in browser", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -61,6 +71,25 @@ class LinkPrompt(QDialog):
         layout.addWidget(buttons)
         self.accepted.connect(self._open)
 
+        self.failure: QMessageBox | None = None
+
+    def _copy(self) -> None:
+        copy_text(self.analysis.href)
+        self.copy_button.setText("Copied")
+
     def _open(self) -> None:
-        if self.analysis.openable:  # the button does not exist otherwise; checked again on purpose
-            QDesktopServices.openUrl(QUrl(self.analysis.href, QUrl.ParsingMode.StrictMode))
+        if not self.analysis.openable:  # the button does not exist then; checked again on purpose
+            return
+        if QDesktopServices.openUrl(QUrl(self.analysis.href, QUrl.ParsingMode.StrictMode)):
+            return
+        # The prompt has closed: the message goes to its parent window, with the link to copy.
+        self.failure = box = QMessageBox(
+            QMessageBox.Icon.Warning, NO_BROWSER_TITLE, NO_BROWSER_TEXT, parent=self.parentWidget()
+        )
+        href = self.analysis.href  # the prompt may be gone when the button is pressed
+        box.setDetailedText(href)
+        copy = box.addButton("Copy link", QMessageBox.ButtonRole.ActionRole)
+        copy.clicked.connect(lambda: copy_text(href))
+        box.addButton(QMessageBox.StandardButton.Close)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()

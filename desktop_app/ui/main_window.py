@@ -535,7 +535,8 @@ class MainWindow(QMainWindow):
     def open_link(self, url: str) -> None:
         """The verification link found in the message: the same prompt as a clicked link (full URL,
         warnings, Cancel as default); the prompt hands an accepted link to the system browser."""
-        prompt = LinkPrompt(analyse_link(url, ""), self)
+        text = self.pane.link_text if url == self.pane.link else ""
+        prompt = LinkPrompt(analyse_link(url, text), self)
         prompt.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._link_prompt = prompt
         prompt.open()

@@ -96,6 +96,7 @@ class MessagePane(QWidget):
         self.address: str | None = None
         self.code: str | None = None
         self.link: str | None = None
+        self.link_text = ""  # the link's anchor text, for the prompt's "text shows another site"
         self.prefer_plain_text = False
         self._choosing_tab = False  # the pane, not the user, is switching tabs
 
@@ -203,6 +204,7 @@ class MessagePane(QWidget):
         self.message = None
         self.address = None
         self.code = self.link = None
+        self.link_text = ""
         self.placeholder.setText(text)
         self.stack.setCurrentWidget(self.placeholder)
         self.html_view.clear()  # type: ignore[attr-defined]
@@ -231,7 +233,7 @@ class MessagePane(QWidget):
 
         html = "\n".join(message.html)
         found = extract(summary.subject, message.text, html or None)
-        self.code, self.link = found.code, found.link
+        self.code, self.link, self.link_text = found.code, found.link, found.link_text
         self.code_label.setText(f"Code: {found.code}" if found.code else "Verification link found")
         self.copy_code.setVisible(bool(found.code))
         self.open_link.setVisible(bool(found.link))
