@@ -239,6 +239,9 @@ class Application:
         theme = ThemeManager(self.qapp, settings=settings)
         theme.apply()
         add_scheme_menu(window.options_menu, theme)
+        from desktop_app.ui.window_state import restore_window_state, save_window_state
+
+        restore_window_state(window, settings)
 
         def set_do_not_disturb(on: bool) -> None:
             notifications.set_do_not_disturb(on)
@@ -311,6 +314,10 @@ class Application:
         try:
             await self._quit.wait()
         finally:
+            try:
+                save_window_state(window, settings)
+            except Exception:  # the layout is a nicety: never let it stop the shutdown
+                log.exception("could not save the window layout")
             await self._shutdown(start, window, tray, notifications, controller, commands, store)
             wake.stop()
         return 0

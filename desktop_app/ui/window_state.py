@@ -1,0 +1,41 @@
+"""The window's layout across restarts: geometry, both splitters, and the message list's columns,
+kept in settings.ini (Qt's own opaque state blobs, which also carry a version)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QByteArray, QSettings
+
+if TYPE_CHECKING:
+    from desktop_app.ui.main_window import MainWindow
+
+GEOMETRY = "window/geometry"
+MAIN_SPLITTER = "window/main_splitter"
+READING_SPLITTER = "window/reading_splitter"
+LIST_COLUMNS = "window/list_columns"
+
+
+def save_window_state(window: MainWindow, settings: QSettings) -> None:
+    settings.setValue(GEOMETRY, window.saveGeometry())
+    settings.setValue(MAIN_SPLITTER, window.main_splitter.saveState())
+    settings.setValue(READING_SPLITTER, window.reading.saveState())
+    settings.setValue(LIST_COLUMNS, window.list_view.header().saveState())
+    settings.sync()
+
+
+def restore_window_state(window: MainWindow, settings: QSettings) -> None:
+    """Each piece on its own: a missing or damaged value leaves that piece at its default."""
+
+    def blob(key: str) -> QByteArray | None:
+        value = settings.value(key)
+        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+    if (geometry := blob(GEOMETRY)) is not None:
+        window.restoreGeometry(geometry)
+    if (state := blob(MAIN_SPLITTER)) is not None:
+        window.main_splitter.restoreState(state)
+    if (state := blob(READING_SPLITTER)) is not None:
+        window.reading.restoreState(state)
+    if (state := blob(LIST_COLUMNS)) is not None:
+        window.list_view.header().restoreState(state)
