@@ -156,6 +156,7 @@ def _missing_subjects(fleet: Fleet) -> set[str]:
     return missing
 
 
+@pytest.mark.timing
 async def test_a_thousand_messages_through_drops_errors_and_glitches_are_stored_exactly_once(
     tmp_path: Path,
 ) -> None:
