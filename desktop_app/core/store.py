@@ -300,16 +300,20 @@ class Store:
         }
 
     def save_summaries(self, address: str, summaries: Sequence[MessageSummary]) -> list[str]:
-        """Insert new summaries and refresh known ones; return the ids that were new, in input order."""
+        """Insert new summaries and refresh known ones; return the ids that were new, in input order.
+
+        Summaries come newest first (as the API lists them, or one by one as they arrive): the last
+        one is stored first, so that a new message's ``arrival`` number follows the true order even
+        among mail from the same second."""
         key = mailbox_key(address)
-        new: list[str] = []
+        new: set[str] = set()
         with self._write() as conn:
-            for summary in summaries:
+            for summary in reversed(summaries):
                 exists = conn.execute("SELECT 1 FROM messages WHERE id = ?", (summary.id,)).fetchone()
                 self._upsert(conn, key, summary, None)
-                if not exists and summary.id not in new:
-                    new.append(summary.id)
-        return new
+                if not exists:
+                    new.add(summary.id)
+        return list(dict.fromkeys(s.id for s in summaries if s.id in new))
 
     def save_message(self, address: str, message: Message) -> None:
         with self._write() as conn:
@@ -320,8 +324,9 @@ class Store:
     @staticmethod
     def _upsert(conn: sqlite3.Connection, key: str, s: MessageSummary, full_json: str | None) -> None:
         conn.execute(
-            "INSERT INTO messages (id, address, created_at, seen, summary_json, full_json, search_text) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET created_at = excluded.created_at, "
+            "INSERT INTO messages (id, address, created_at, seen, summary_json, full_json, search_text, "
+            "arrival) VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(arrival), 0) + 1 FROM messages)) "
+            "ON CONFLICT(id) DO UPDATE SET created_at = excluded.created_at, "
             "seen = excluded.seen, summary_json = excluded.summary_json, "
             "full_json = COALESCE(excluded.full_json, messages.full_json), "
             "search_text = excluded.search_text",
@@ -363,7 +368,7 @@ class Store:
         clause, params = self._search_clause(search)
         rows = self._read(
             f"SELECT summary_json, seen, id FROM messages WHERE address = ?{clause} "
-            "ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
+            "ORDER BY created_at DESC, arrival DESC, id DESC LIMIT ? OFFSET ?",
             (mailbox_key(address), *params, limit, offset),
         )
         return _readable(rows, lambda r: _summary(r[0], r[1], r[2]))

@@ -88,7 +88,27 @@ def _v2_lifecycle_search_raw(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: Sequence[Migration] = (_v1_initial, _v2_lifecycle_search_raw)
+def _v3_arrival_order(conn: sqlite3.Connection) -> None:
+    """``arrival``: the order in which the cache learned of each message. mail.tm's ``createdAt`` has
+    one-second resolution and its ids are not ordered within a second, so a burst of mail listed by
+    (createdAt, id) came out shuffled. Existing rows keep the order they were listed in."""
+    _run(
+        conn,
+        """
+        ALTER TABLE messages ADD COLUMN arrival INTEGER NOT NULL DEFAULT 0;
+        UPDATE messages SET arrival = (
+            SELECT COUNT(*) FROM messages AS older
+            WHERE older.created_at < messages.created_at
+               OR (older.created_at = messages.created_at AND older.id <= messages.id)
+        );
+        DROP INDEX messages_by_address;
+        CREATE INDEX messages_by_address ON messages(address, created_at DESC, arrival DESC);
+        CREATE INDEX messages_by_arrival ON messages(arrival)
+        """,
+    )
+
+
+MIGRATIONS: Sequence[Migration] = (_v1_initial, _v2_lifecycle_search_raw, _v3_arrival_order)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

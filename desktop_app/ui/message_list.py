@@ -64,12 +64,12 @@ def format_received(when: datetime, now: datetime | None = None) -> str:
 
 
 def _insert_position(rows: Sequence[MessageSummary], summary: MessageSummary) -> int:
-    """Where ``summary`` goes in ``rows``, ordered as the store orders them: created_at, id descending."""
-    key = (summary.created_at, summary.id)
+    """Where a message that just arrived goes in ``rows`` (newest first): after every later one, before
+    every one from the same second, since it arrived after them (the store's ``arrival`` order)."""
     lo, hi = 0, len(rows)
     while lo < hi:
         mid = (lo + hi) // 2
-        if (rows[mid].created_at, rows[mid].id) > key:
+        if rows[mid].created_at > summary.created_at:
             lo = mid + 1
         else:
             hi = mid
@@ -184,7 +184,7 @@ class MessageListModel(QAbstractTableModel):
         A message older than everything loaded while more pages remain is only counted: the page
         that contains it will bring it when the user scrolls there."""
         shown = 0
-        for summary in summaries:
+        for summary in reversed(summaries):  # newest first: the oldest arrived first
             if summary.id in self._ids:
                 continue
             self._total += 1

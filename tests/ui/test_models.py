@@ -216,3 +216,18 @@ def test_address_accessible_text_reads_everything() -> None:
     assert text == "Shop, a@x.io, 4 unread, Live, 1.2 MB of 40 MB used"
     model.set_addresses([_info("a@x.io", used=39_000_000)])
     assert model.data(model.index(0), USAGE_ROLE) == "39 MB of 40 MB (nearly full)"
+
+
+def test_mail_from_the_same_second_is_listed_by_arrival_not_by_id(fake: FakeController) -> None:
+    _fill(fake, 3)
+    model = _model(fake)
+    model.set_address(ADDR)
+    burst = [make_summary(n, minutes=10, subject=f"Burst {n}") for n in (114, 96, 122, 7, 250)]
+    for summary in burst:  # pushed one by one within one second; ids say nothing about the order
+        model.insert_new([summary])
+    page = [make_summary(n, minutes=10, subject=f"Page {n}") for n in (5, 300, 42)]  # newest first
+    model.insert_new(page)
+    subjects = [model.data(model.index(r, COL_SUBJECT)) for r in range(model.rowCount())]
+    assert subjects[:8] == [
+        "Page 5", "Page 300", "Page 42", "Burst 250", "Burst 7", "Burst 122", "Burst 96", "Burst 114",
+    ]  # fmt: skip
