@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.ui.controller import AddressInfo
-from desktop_app.ui.style import format_usage, muted_text, state_color, state_word
+from desktop_app.ui.style import format_usage, muted_text, state_color, state_description, state_word
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -84,10 +84,7 @@ class AddressListModel(QAbstractListModel):
     def describe(info: AddressInfo) -> str:
         parts = [info.label, info.address] if info.label else [info.address]
         parts.append(f"{info.unread} unread" if info.unread else "no unread mail")
-        state = state_word(info.state_kind)
-        if info.state_text and info.state_text.lower() != info.state_kind:
-            state = f"{state} ({info.state_text})"
-        parts.append(state)
+        parts.append(state_description(info.state_kind, info.state_text))
         parts.append(f"{AddressListModel.usage(info)} used")
         return ", ".join(parts)
 

@@ -83,6 +83,10 @@ class AppController(Protocol):
 
     def set_seen(self, address: str, message_id: str, seen: bool) -> None: ...
     def delete_message(self, address: str, message_id: str) -> None: ...
+    def retry_now(self, address: str) -> None:
+        """Reconnect the address's live stream now instead of after the backoff."""
+        ...
+
     def load_more(self, address: str) -> None:
         """Fetch older messages from the service than the store has."""
         ...
@@ -127,6 +131,8 @@ class AppSignals(QObject):
     addresses_changed = Signal()
     # One address's connection state changed: (address, state_text, kind).
     connection_state = Signal(str, str, str)
+    # The same change in detail: (address, kind, reason, seconds until the next attempt or None).
+    connection_detail = Signal(str, str, str, object)
     # Messages are new in the store for an address (newest first): insert at the top, keep selection.
     messages_added = Signal(str, list)
     # One message's read state changed: (address, message_id, seen).

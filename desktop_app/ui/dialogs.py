@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.ui import texts
+
 _LOCAL_PART = re.compile(r"^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -85,7 +87,7 @@ class NewAddressDialog(_BusyDialog):
         provider_name: str = "mail.tm",
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("New address")
+        self.setWindowTitle(texts.NEW_ADDRESS_TITLE.format(provider=provider_name))
         self.setMinimumWidth(480)  # the whole generated password must be visible
         self._copy_text = copy_text
         self._password = password
@@ -116,11 +118,9 @@ class NewAddressDialog(_BusyDialog):
         copy = QPushButton("Copy", self)
         copy.setAccessibleName("Copy password")
         copy.clicked.connect(lambda: self._copy_text(self._password))
-        note = QLabel(
-            f"{provider_name} has no password reset. Temp Inbox keeps this password in your system keyring; "
-            "copy it somewhere safe if you want to use the address elsewhere.",
-            self,
-        )
+        # Said the same for every provider: no mail.tm-compatible service has a reset, and a custom
+        # provider's "name" is often just host:port ("127.0.0.1:34031 has no password reset").
+        note = QLabel(texts.NO_PASSWORD_RESET, self)
         note.setWordWrap(True)
 
         name_row = QHBoxLayout()

@@ -35,6 +35,7 @@ from desktop_app.core.models import MessageSummary
 from desktop_app.core.notice import NewMessage
 from desktop_app.core.store import AddressState, mailbox_key
 from desktop_app.core.tasks import NamedTasks
+from desktop_app.ui import texts
 from desktop_app.ui.clipboard import copy_text
 from desktop_app.ui.controller import AddressInfo, AppSignals, ProviderCredit
 
@@ -115,7 +116,7 @@ class InboxController(QObject):
             elif record.state is AddressState.PENDING:
                 kind, text = "connecting", "being created"
             elif kind == "stopped":
-                kind, text = "offline", "offline (cached)"
+                kind, text = "offline", "cached mail only"
             provider = providers.get(record.provider_id)
             rows.append(
                 AddressInfo(
@@ -168,9 +169,18 @@ class InboxController(QObject):
 
     def delete_message(self, address: str, message_id: str) -> None:
         def done(_: None) -> None:
-            self.signals.status.emit("Message deleted.")  # the list hears it through MessageRemoved
+            self.signals.status.emit(texts.MESSAGE_DELETED)  # the list hears it through MessageRemoved
 
-        self._run(f"delete {message_id}", self.inbox.delete_message(address, message_id), done)
+        def failed(text: str) -> None:
+            # The row stays (the service still has the message): say so, not "Deleted".
+            self.signals.error.emit(texts.MESSAGE_NOT_DELETED.format(reason=text))
+
+        self._run(f"delete {message_id}", self.inbox.delete_message(address, message_id), done, failed)
+
+    def retry_now(self, address: str) -> None:
+        mailbox = self.inbox.mailboxes.get(mailbox_key(address))
+        if mailbox is not None:
+            mailbox.reconnect()  # replaces the waiting stream task: no backoff left to sit out
 
     def load_more(self, address: str) -> None:
         mailbox = self.inbox.mailboxes.get(address)
@@ -211,15 +221,16 @@ class InboxController(QObject):
         self._run(
             "log in",
             self.inbox.login_address(address, password, label, session_only=bool(session_only)),
-            self._address_added,
+            lambda record: self._address_added(record, logged_in=True),
             self.signals.address_add_failed.emit,
         )
 
-    def _address_added(self, record: Any) -> None:
+    def _address_added(self, record: Any, *, logged_in: bool = False) -> None:
         self.signals.addresses_changed.emit()
         self.signals.address_added.emit(record.address)
         copy_text(record.address)
-        self.signals.status.emit(f"Created {record.address} and copied it to the clipboard.")
+        template = texts.LOGGED_IN if logged_in else texts.CREATED_ADDRESS
+        self.signals.status.emit(template.format(address=record.address))
 
     def rename_address(self, address: str, label: str) -> None:
         self.inbox.store.set_label(address, label.strip())
@@ -286,6 +297,8 @@ class InboxController(QObject):
         elif isinstance(event, UsageChanged):
             self._refresh.start()
         elif isinstance(event, ConnectionChanged):
-            self.signals.connection_state.emit(event.address, event.state.describe(), event.state.kind)
+            state = event.state
+            self.signals.connection_state.emit(event.address, state.describe(), state.kind)
+            self.signals.connection_detail.emit(event.address, state.kind, state.reason, state.retry_in)
         elif isinstance(event, SyncProblem):
             self.signals.status.emit(f"{event.address}: {event.error}")

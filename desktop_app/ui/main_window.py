@@ -28,9 +28,11 @@ from PySide6.QtWidgets import (
 from desktop_app import APP_NAME
 from desktop_app.core.link_policy import analyse_link
 from desktop_app.core.models import Attachment, Message
+from desktop_app.ui import texts
 from desktop_app.ui.address_list import AddressSidebar
 from desktop_app.ui.attachments import choose_attachment_path, choose_eml_path
 from desktop_app.ui.banner import NotificationBanner
+from desktop_app.ui.connection_banner import install_connection_banner
 from desktop_app.ui.controller import AppController, AppSignals, InlineParts
 from desktop_app.ui.dialogs import (
     DeleteAddressDialog,
@@ -42,7 +44,7 @@ from desktop_app.ui.empty_state import EmptyState
 from desktop_app.ui.link_prompt import LinkPrompt
 from desktop_app.ui.message_list import MessageListModel, MessageListView
 from desktop_app.ui.message_pane import HtmlViewFactory, MessagePane, sealed_view_factory
-from desktop_app.ui.style import state_word
+from desktop_app.ui.style import state_description
 
 SEARCH_DEBOUNCE_MS = 250
 
@@ -148,6 +150,7 @@ class MainWindow(QMainWindow):
 
         self._build_actions()
         self._connect()
+        self.connection_banner = install_connection_banner(self)
         self._update_list_empty()
         self.refresh_addresses()  # selecting the first address loads its messages
 
@@ -303,10 +306,7 @@ class MainWindow(QMainWindow):
         if info is None:
             self.state_label.setText("")
             return
-        text = state_word(info.state_kind)
-        if info.state_text and info.state_text.lower() != info.state_kind:
-            text = f"{text}: {info.state_text}"
-        self.state_label.setText(text)
+        self.state_label.setText(state_description(info.state_kind, info.state_text))
 
     def _on_connection_state(self, address: str, state_text: str, kind: str) -> None:
         self.sidebar.model.update_state(address, state_text, kind)
@@ -509,7 +509,8 @@ class MainWindow(QMainWindow):
         if self.pane.message is not None and self.pane.message.id == message_id:
             self.pane.clear()
         self.controller.delete_message(address, message_id)
-        self.statusBar().showMessage(f"Deleted “{subject}”.", 6000)
+        # Not "Deleted" yet: the controller says whether the service really deleted it.
+        self.statusBar().showMessage(texts.DELETING_MESSAGE.format(subject=subject), 6000)
 
     def mark_current_unread(self) -> None:
         target = self._target_message()
@@ -578,7 +579,7 @@ class MainWindow(QMainWindow):
             "No keyring available",
             "No system keyring is available, so Temp Inbox cannot save this address's password.\n\n"
             "Keep the address for this session only? It will be gone for good when Temp Inbox quits "
-            "(mail.tm has no password reset).",
+            "(there is no password reset).",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel,
         )

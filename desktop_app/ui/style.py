@@ -57,6 +57,18 @@ def state_word(kind: str) -> str:
     return STATE_WORDS.get(kind, kind.capitalize() or "Unknown")
 
 
+def state_description(kind: str, text: str) -> str:
+    """The state word with its detail, without saying a word twice: "Offline: cached mail only",
+    "Reconnecting in 4 s (server error 502)", "Offline: wrong password" (not "Offline: failed: …")."""
+    word = state_word(kind)
+    detail = text.strip()
+    if detail.lower().startswith(kind):
+        detail = detail[len(kind) :].lstrip(" :")
+    if not detail or detail.lower() == word.lower():
+        return word
+    return f"{word} {detail}" if detail.startswith(("in ", "(")) else f"{word}: {detail}"
+
+
 def format_size(size: int) -> str:
     """Decimal units, as the service counts its 40 MB quota (40,000,000 bytes)."""
     if size < 1000:

@@ -26,3 +26,24 @@ COPY_SMTP_TOOLTIP = "Copy {smtp} to the clipboard"
 # --- colour scheme (Options menu) ---
 SCHEME_MENU = "Colour scheme"
 SCHEME_CHOICES = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
+
+# --- connection banner (the current address is not live) ---
+OFFLINE_TITLE = "Offline"
+RECONNECTING_IN = "Reconnecting in {seconds} s"
+RECONNECTING_NOW = "Reconnecting…"
+CANNOT_CONNECT = "Not connected"
+OFFLINE_CACHED = "Showing the mail saved on this computer; new mail will not arrive"
+RETRY_NOW = "Retry now"
+RETRY_TOOLTIP = "Try to connect to the mail service now instead of waiting"
+
+# --- status messages ---
+CREATED_ADDRESS = "Created {address} and copied it to the clipboard."
+LOGGED_IN = "Logged in to {address} and copied it to the clipboard."
+DELETING_MESSAGE = "Deleting “{subject}”…"
+MESSAGE_DELETED = "Message deleted."
+MESSAGE_NOT_DELETED = "The message was not deleted: {reason}"
+NO_PASSWORD_RESET = (
+    "There is no password reset for these addresses (the mail.tm API has none). Temp Inbox keeps this "
+    "password in your system keyring; copy it somewhere safe if you want to use the address elsewhere."
+)
+NEW_ADDRESS_TITLE = "New address on {provider}"

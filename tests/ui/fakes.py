@@ -147,6 +147,9 @@ class FakeController:
         self.messages[address] = [s for s in self.messages.get(address, []) if s.id != message_id]
         self.signals.message_removed.emit(address, message_id)
 
+    def retry_now(self, address: str) -> None:
+        self._record("retry_now", address)
+
     def load_more(self, address: str) -> None:
         self._record("load_more", address)
 
