@@ -7,6 +7,7 @@ lighter or darker variant depending on whether the palette is dark, to keep thei
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -57,13 +58,19 @@ def state_word(kind: str) -> str:
     return STATE_WORDS.get(kind, kind.capitalize() or "Unknown")
 
 
+_FROZEN_COUNTDOWN = re.compile(r"^in \d+ s\b")
+
+
 def state_description(kind: str, text: str) -> str:
     """The state word with its detail, without saying a word twice: "Offline: cached mail only",
-    "Reconnecting in 4 s (server error 502)", "Offline: wrong password" (not "Offline: failed: …")."""
+    "Reconnecting (server error 502)", "Offline: wrong password" (not "Offline: failed: …")."""
     word = state_word(kind)
     detail = text.strip()
     if detail.lower().startswith(kind):
         detail = detail[len(kind) :].lstrip(" :")
+    # The seconds were true when the state arrived and are frozen after; the live countdown is the
+    # offline banner's job, so a static line keeps only the reason.
+    detail = _FROZEN_COUNTDOWN.sub("", detail).strip()
     if not detail or detail.lower() == word.lower():
         return word
     return f"{word} {detail}" if detail.startswith(("in ", "(")) else f"{word}: {detail}"

@@ -115,7 +115,8 @@ def test_a_cached_only_address_says_so_without_a_useless_retry(qtbot: QtBot) -> 
     [
         ("offline", "offline (cached)", "Offline (cached)"),
         ("offline", "cached mail only", "Offline: cached mail only"),
-        ("retrying", "retrying in 4 s (server error 502)", "Reconnecting in 4 s (server error 502)"),
+        ("retrying", "retrying in 4 s (server error 502)", "Reconnecting (server error 502)"),
+        ("retrying", "retrying in 4 s", "Reconnecting"),
         (
             "failed",
             "failed: the live service refused the login",
