@@ -6,12 +6,39 @@ script types get a warning first, with Cancel as the default. Nothing is ever op
 
 from __future__ import annotations
 
+import email.policy
 import os
+from email.parser import BytesParser
 
 from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from desktop_app.core.filenames import assess_filename, sanitize_filename
+
+# Exact sizes come from parsing the cached source on the GUI thread: only for sources this small.
+EXACT_SIZES_MAX_SOURCE = 8 * 1024 * 1024
+_EXACT_SIZES_MAX_PARTS = 200
+
+
+def exact_attachment_sizes(raw_source: bytes | None) -> dict[str, list[int]]:
+    """File name → decoded sizes in bytes (in source order) of the named parts of a cached source.
+    Empty when there is no source, it is too large, or it cannot be read: the API's kB then stand."""
+    if raw_source is None or len(raw_source) > EXACT_SIZES_MAX_SOURCE:
+        return {}
+    try:
+        # compat32 keeps headers raw (policy.default decodes them in quadratic time, see inline_parts).
+        message = BytesParser(policy=email.policy.compat32).parsebytes(raw_source)
+        sizes: dict[str, list[int]] = {}
+        for count, part in enumerate(message.walk()):
+            if count > _EXACT_SIZES_MAX_PARTS:
+                return {}
+            name = part.get_filename() if not part.is_multipart() else None
+            if name:
+                payload = part.get_payload(decode=True)
+                sizes.setdefault(name, []).append(len(payload) if isinstance(payload, bytes) else 0)
+        return sizes
+    except (ValueError, LookupError, TypeError, RecursionError):  # a hostile source: keep the kB
+        return {}
 
 
 def _downloads_dir() -> str:

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from desktop_app.core.codes import extract
 from desktop_app.core.filenames import assess_filename, sanitize_filename
 from desktop_app.core.models import Attachment, Message
+from desktop_app.ui.attachments import exact_attachment_sizes
 from desktop_app.ui.style import format_size
 
 
@@ -51,9 +52,12 @@ def sealed_view_factory(parent: QWidget) -> QWidget:
     return SealedMessageView(parent)
 
 
-def attachment_size_text(attachment: Attachment) -> str:
+def attachment_size_text(attachment: Attachment, exact: int | None = None) -> str:
     """The API counts an attachment's ``size`` in kilobytes, rounded up (1 for a 941-byte file; the
-    reference's fixtures), not bytes: "6 kB" for a 5.3 kB logo, never "6 B"."""
+    reference's fixtures), not bytes: "6 kB" for a 5.3 kB logo, never "6 B". ``exact`` is the
+    decoded size in bytes, known once the source is cached."""
+    if exact is not None:
+        return format_size(exact)
     if attachment.size <= 0:
         return "under 1 kB"
     return format_size(attachment.size * 1000)
@@ -246,8 +250,11 @@ class MessagePane(QWidget):
 
         self.attachments.clear()
         listed = listed_attachments(message)
+        exact = exact_attachment_sizes(raw_source) if listed else {}
         for attachment in listed:
-            self.attachments.addItem(self._attachment_item(attachment))
+            known = exact.get(attachment.filename, [])
+            # Only a name that occurs once in the source says which part this is.
+            self.attachments.addItem(self._attachment_item(attachment, known[0] if len(known) == 1 else None))
         if listed:
             self.attachments.setCurrentRow(0)
             # Tall enough for up to four names, no taller: the message body gets the room.
@@ -314,15 +321,16 @@ class MessagePane(QWidget):
             return checks + "(The raw source has not been downloaded yet.)"
         return checks + raw_source.decode("utf-8", errors="replace")
 
-    def _attachment_item(self, attachment: Attachment) -> QListWidgetItem:
+    def _attachment_item(self, attachment: Attachment, exact: int | None = None) -> QListWidgetItem:
         name = sanitize_filename(attachment.filename)
-        text = f"{name}  ({attachment_size_text(attachment)}, {attachment.content_type})"
+        text = f"{name}  ({attachment_size_text(attachment, exact)}, {attachment.content_type})"
         risk = assess_filename(attachment.filename, attachment.content_type)
         if risk.risky:
             text += "  — program or script"
         item = QListWidgetItem(text)
         item.setData(Qt.ItemDataRole.UserRole, attachment)
-        item.setToolTip(risk.reason or name)
+        detail = f"{name}, {exact:,} bytes" if exact is not None else name
+        item.setToolTip(risk.reason or detail)
         return item
 
     def _save_item(self, item: QListWidgetItem | None) -> None:

@@ -97,3 +97,36 @@ def test_inline_parts_of_an_html_body_are_not_listed(pane) -> None:  # type: ign
     plain = make_message(make_summary(2), text="see the logo", attachments=[logo])
     pane.show_message(A, plain, {}, None)
     assert pane.attachments.count() == 1 and pane.attachments.isVisible()
+
+
+def _source_with(*files: tuple[str, bytes]) -> bytes:
+    from email.message import EmailMessage
+
+    mail = EmailMessage()
+    mail["Subject"] = "files"
+    mail.set_content("see attached")
+    for name, data in files:
+        mail.add_attachment(data, maintype="application", subtype="octet-stream", filename=name)
+    return mail.as_bytes()
+
+
+def test_exact_sizes_once_the_source_is_cached(pane) -> None:  # type: ignore[no-untyped-def]
+    attachments = [make_attachment("logo.png", "image/png", size=6), make_attachment("twice.dat", size=1)]
+    raw = _source_with(("logo.png", b"x" * 5_312), ("twice.dat", b"a"), ("twice.dat", b"bb"))
+    pane.show_message(A, make_message(make_summary(1), attachments=attachments), {}, raw)
+    assert pane.attachments.item(0).text() == "logo.png  (5.3 kB, image/png)"
+    assert "5,312 bytes" in pane.attachments.item(0).toolTip()
+    # Two parts of that name: which one is this? The API's kB stand.
+    assert pane.attachments.item(1).text() == "twice.dat  (1 kB, application/pdf)"
+
+
+def test_an_unreadable_or_huge_source_keeps_the_apis_kilobytes(pane) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.ui.attachments import EXACT_SIZES_MAX_SOURCE
+
+    attachments = [make_attachment("logo.png", "image/png", size=6)]
+    for raw in (
+        b"\xff\xfe garbage \x00" * 10,
+        _source_with(("logo.png", b"x" * (EXACT_SIZES_MAX_SOURCE + 1))),
+    ):
+        pane.show_message(A, make_message(make_summary(1), attachments=attachments), {}, raw)
+        assert pane.attachments.item(0).text() == "logo.png  (6 kB, image/png)"
