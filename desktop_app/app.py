@@ -302,6 +302,8 @@ class Application:
         if not inbox.vault.status().usable:
             signals.error.emit(str(KeyringUnavailableError()))
 
+        from desktop_app.ui.session_notice import session_only_gone_notice
+
         start = asyncio.ensure_future(inbox.start())
 
         def started(task: asyncio.Future[None]) -> None:
@@ -309,6 +311,9 @@ class Application:
                 log.error("start-up of the inbox failed", exc_info=task.exception())
                 signals.error.emit("Some addresses could not be opened; details are in the log.")
             signals.addresses_changed.emit()
+            gone = session_only_gone_notice(inbox.gone_session_only)
+            if gone is not None:
+                window.banner.show_notice(gone)
 
         start.add_done_callback(started)
         try:

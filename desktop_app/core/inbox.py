@@ -101,6 +101,9 @@ class Inbox:
         self.mailboxes = MailboxSet(store, settings=sync_settings)
         self.events = self.mailboxes.events
         self.tasks = NamedTasks("inbox")
+        # Addresses kept for one session only by an earlier run, found and dropped by start(): the
+        # window says they are gone instead of letting them vanish silently.
+        self.gone_session_only: list[str] = []
         self._accounts: dict[str, MailTmClient] = {}
         self._waiters: list[tuple[str | None, str | None, asyncio.Future[ArrivedMessage]]] = []
         # Why an address could not be opened at start-up (no password, keyring locked): shown in the
@@ -122,7 +125,8 @@ class Inbox:
         """Open a live mailbox for every address, then settle half-created ones (and open those).
 
         Settling needs the network; a slow or unreachable service must not hold up the other addresses."""
-        for address in self.book.forget_session_only():
+        self.gone_session_only = self.book.forget_session_only()
+        for address in self.gone_session_only:
             log.info("%s was kept for one session only and is gone", address)
         await self._open_all()
         for outcome in await self.book.reconcile_pending():

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.ui import texts
 from desktop_app.ui.controller import AddressInfo
 from desktop_app.ui.style import format_usage, muted_text, state_color, state_description, state_word
 
@@ -46,6 +47,7 @@ UNREAD_ROLE = Qt.ItemDataRole.UserRole + 3
 STATE_KIND_ROLE = Qt.ItemDataRole.UserRole + 4
 STATE_TEXT_ROLE = Qt.ItemDataRole.UserRole + 5
 USAGE_ROLE = Qt.ItemDataRole.UserRole + 6
+SESSION_ONLY_ROLE = Qt.ItemDataRole.UserRole + 7
 
 
 class AddressListModel(QAbstractListModel):
@@ -76,6 +78,8 @@ class AddressListModel(QAbstractListModel):
             return info.state_text
         if role == USAGE_ROLE:
             return self.usage(info)
+        if role == SESSION_ONLY_ROLE:
+            return info.session_only
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
             return self.describe(info)
         return None
@@ -86,6 +90,8 @@ class AddressListModel(QAbstractListModel):
         parts.append(f"{info.unread} unread" if info.unread else "no unread mail")
         parts.append(state_description(info.state_kind, info.state_text))
         parts.append(f"{AddressListModel.usage(info)} used")
+        if info.session_only:
+            parts.append(texts.SESSION_ONLY_DESCRIPTION)
         return ", ".join(parts)
 
     @staticmethod
@@ -214,10 +220,20 @@ class AddressDelegate(QStyledItemDelegate):
             painter.drawText(QRect(text_left, rect.top() + line, full_width, line), 0, elided)
         kind = str(index.data(STATE_KIND_ROLE))
         footer = f"{state_word(kind)} · {index.data(USAGE_ROLE)}"
-        elided = metrics.elidedText(footer, Qt.TextElideMode.ElideRight, full_width)
-        painter.drawText(
-            QRect(text_left, rect.top() + (2 * line if second else line), full_width, line), 0, elided
-        )
+        footer_top = rect.top() + (2 * line if second else line)
+        footer_left = text_left
+        if index.data(SESSION_ONLY_ROLE):
+            # A chip, not a colour: the address vanishes at quit, and that must be noticed.
+            chip_text = texts.SESSION_ONLY_BADGE
+            chip = QRect(footer_left, footer_top, metrics.horizontalAdvance(chip_text) + line // 2 + 2, line)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.setPen(text_color)
+            painter.drawRoundedRect(chip.adjusted(0, 1, -1, -1), line / 3, line / 3)
+            painter.drawText(chip, Qt.AlignmentFlag.AlignCenter, chip_text)
+            painter.setPen(secondary)
+            footer_left = chip.right() + self.MARGIN // 2
+        elided = metrics.elidedText(footer, Qt.TextElideMode.ElideRight, rect.right() - footer_left)
+        painter.drawText(QRect(footer_left, footer_top, rect.right() - footer_left, line), 0, elided)
         painter.restore()
 
 

@@ -49,6 +49,8 @@ class AddressInfo:
     used: int = 0
     quota: int = 40_000_000
     provider_name: str = ""
+    # Its password lives in memory only (no keyring): it is gone when the app quits.
+    session_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)

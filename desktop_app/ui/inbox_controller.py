@@ -128,6 +128,7 @@ class InboxController(QObject):
                     used=record.used,
                     quota=record.quota or 40_000_000,
                     provider_name=provider.name if provider else record.provider_id,
+                    session_only=record.state is AddressState.SESSION_ONLY,
                 )
             )
         return rows
