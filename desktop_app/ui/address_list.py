@@ -223,15 +223,23 @@ class AddressDelegate(QStyledItemDelegate):
         footer_top = rect.top() + (2 * line if second else line)
         footer_left = text_left
         if index.data(SESSION_ONLY_ROLE):
-            # A chip, not a colour: the address vanishes at quit, and that must be noticed.
+            # A chip, not a colour: the address vanishes at quit, and that must be noticed. A row
+            # without a label has a free third line for it; a labelled one shares the footer line.
+            small = QFont(option.font)
+            small.setPointSizeF(option.font.pointSizeF() * 0.85)
             chip_text = texts.SESSION_ONLY_BADGE
-            chip = QRect(footer_left, footer_top, metrics.horizontalAdvance(chip_text) + line // 2 + 2, line)
+            chip_width = QFontMetrics(small).horizontalAdvance(chip_text) + line // 2 + 4
+            chip_top = footer_top if second else footer_top + line
+            chip = QRect(text_left, chip_top + 1, chip_width, line - 2)
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.setPen(text_color)
-            painter.drawRoundedRect(chip.adjusted(0, 1, -1, -1), line / 3, line / 3)
+            painter.drawRoundedRect(chip, (line - 2) / 2, (line - 2) / 2)
+            painter.setFont(small)
             painter.drawText(chip, Qt.AlignmentFlag.AlignCenter, chip_text)
+            painter.setFont(option.font)
             painter.setPen(secondary)
-            footer_left = chip.right() + self.MARGIN // 2
+            if second:
+                footer_left = chip.right() + self.MARGIN // 2
         elided = metrics.elidedText(footer, Qt.TextElideMode.ElideRight, rect.right() - footer_left)
         painter.drawText(QRect(footer_left, footer_top, rect.right() - footer_left, line), 0, elided)
         painter.restore()

@@ -8,7 +8,7 @@ button when a code was found, "Open", and a close button. It hides itself after 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QToolButton, QWidget
 
 from desktop_app.core.notice import Notice, single_line
 
@@ -37,6 +37,10 @@ class NotificationBanner(QFrame):
         self.detail = QLabel(self)
         self.detail.setTextFormat(Qt.TextFormat.PlainText)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # A long subject or notice must not widen the window past the screen: the label takes the
+        # width it is given and cuts the rest (the whole text is in its tooltip).
+        self.detail.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.title.setMinimumWidth(80)  # its full width when there is room, cut when there is not
         self.copy_button = QPushButton("Copy code", self)
         self.copy_button.setAccessibleName("Copy code")
         self.open_button = QPushButton("Open", self)
@@ -71,7 +75,9 @@ class NotificationBanner(QFrame):
     def show_notice(self, notice: Notice) -> None:
         self._notice = notice
         self.title.setText(single_line(notice.title, 100))
+        self.title.setToolTip(self.title.text())
         self.detail.setText(" · ".join(single_line(line, 100) for line in notice.body.splitlines() if line))
+        self.detail.setToolTip(self.detail.text())
         self.copy_button.setVisible(bool(notice.code))
         if notice.code:
             self.copy_button.setToolTip(f"Copy {notice.code} to the clipboard")

@@ -17,9 +17,13 @@ def session_only_gone_notice(addresses: Sequence[str]) -> Notice | None:
     named = ", ".join(addresses[:SHOWN])
     if len(addresses) > SHOWN:
         named += f" and {len(addresses) - SHOWN} more"
-    count = "1 address was" if len(addresses) == 1 else f"{len(addresses)} addresses were"
+    one = len(addresses) == 1
     return Notice(
         kind=NoticeKind.SUMMARY,
-        title=texts.SESSION_ONLY_GONE_TITLE,
-        body=texts.SESSION_ONLY_GONE_BODY.format(count=count, addresses=named),
+        title=texts.SESSION_ONLY_GONE_TITLE.format(addresses=named),
+        body=texts.SESSION_ONLY_GONE_BODY.format(
+            kept="It was kept" if one else "They were kept",
+            its="its" if one else "their",
+            it="it" if one else "they",
+        ),
     )

@@ -51,8 +51,7 @@ NEW_ADDRESS_TITLE = "New address on {provider}"
 # --- session-only addresses (no keyring) ---
 SESSION_ONLY_BADGE = "this session only"
 SESSION_ONLY_DESCRIPTION = "kept for this session only: gone when Temp Inbox quits"
-SESSION_ONLY_GONE_TITLE = "Session-only addresses are gone"
+SESSION_ONLY_GONE_TITLE = "Gone after the restart: {addresses}"
 SESSION_ONLY_GONE_BODY = (
-    "{count} kept for the last session only (no keyring could save the password) "
-    "and cannot be opened again: {addresses}."
+    "{kept} for one session only (no keyring saved {its} password) and cannot be opened again."
 )
