@@ -29,7 +29,7 @@ from desktop_app.ui.local_smtp import show_local_smtp
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.style import TEXT_PAIRS, contrast_ratio
 from desktop_app.ui.theme import ThemeManager
-from tests.ui.fakes import FakeController, FakeHtmlView, make_summary
+from tests.ui.fakes import FakeController, FakeHtmlView, make_attachment, make_message, make_summary
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -152,9 +152,23 @@ def test_every_text_on_screen_reads(qtbot, qapp: QApplication, palette_restored:
     show_local_smtp(quiet, "127.0.0.1:2525")
     assert quiet.empty_list.smtp.isVisible()
     failures += _unreadable(quiet)
-    fake.messages[A1] = [make_summary(i) for i in range(3)]
+    fake.messages[A1] = [make_summary(i, attachments=i == 0) for i in range(3)]
     fake._sort(A1)
+    first = fake.messages[A1][0]
+    fake.bodies[first.id] = make_message(
+        first,
+        text="Your code is 482913. Confirm: https://shop.example/confirm?t=1",
+        attachments=[make_attachment("terms.pdf")],
+    )
     quiet.signals.messages_changed.emit(A1)
     assert quiet.list_view.isVisible()
+    failures += _unreadable(quiet)
+    # An open message: the pane's header, code, link bar and attachments.
+    quiet.list_view.setCurrentIndex(quiet.model.index(0, 0))
+    qtbot.waitUntil(lambda: quiet.pane.message is not None, timeout=30_000)
+    failures += _unreadable(quiet)
+    # The offline banner.
+    fake.signals.connection_detail.emit(A1, "retrying", "connection lost", 12.0)
+    assert quiet.connection_banner.isVisible()
     failures += _unreadable(quiet)
     assert not failures, failures
