@@ -18,6 +18,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from desktop_app.ui import texts
+from desktop_app.ui.action_icons import themed_icon
 
 if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
@@ -56,7 +57,7 @@ class ConnectionBanner(QFrame):
         self.detail.setTextFormat(Qt.TextFormat.PlainText)
         self.countdown = QLabel(self)
         self.countdown.setAccessibleName("Next attempt")
-        self.retry_button = QPushButton(texts.RETRY_NOW, self)
+        self.retry_button = QPushButton(themed_icon("view-refresh"), texts.RETRY_NOW, self)
         self.retry_button.setToolTip(texts.RETRY_TOOLTIP)
         self.retry_button.clicked.connect(self._retry)
         layout = QHBoxLayout(self)

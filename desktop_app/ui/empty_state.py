@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop_app.ui import texts
+from desktop_app.ui.action_icons import themed_icon
 
 
 class SmtpHint(QWidget):
@@ -28,7 +29,7 @@ class SmtpHint(QWidget):
         # Wrapping is for narrow places (the sidebar); centred in a wide area, a wrapped label
         # collapses to its narrowest width.
         self.label.setWordWrap(wrap)
-        self.copy_button = QPushButton(texts.COPY_BUTTON, self)
+        self.copy_button = QPushButton(themed_icon("edit-copy"), texts.COPY_BUTTON, self)
         self.copy_button.setAccessibleName("Copy SMTP address")
         self.copy_button.clicked.connect(lambda: self.copy_requested.emit(self._smtp))
         layout = QHBoxLayout(self)
@@ -68,10 +69,10 @@ class EmptyState(QWidget):
         self.body.setTextFormat(Qt.TextFormat.PlainText)
         self.body.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.body.setWordWrap(True)
-        self.new_button = QPushButton(texts.NEW_ADDRESS_BUTTON, self)
+        self.new_button = QPushButton(themed_icon("list-add"), texts.NEW_ADDRESS_BUTTON, self)
         self.new_button.setToolTip("Create a new address (Ctrl+N)")
         self.new_button.clicked.connect(self.new_address_requested)
-        self.copy_button = QPushButton(texts.COPY_ADDRESS_BUTTON, self)
+        self.copy_button = QPushButton(themed_icon("edit-copy"), texts.COPY_ADDRESS_BUTTON, self)
         self.copy_button.setToolTip("Copy the current address (Ctrl+Shift+C)")
         self.copy_button.clicked.connect(self.copy_address_requested)
         self.smtp = SmtpHint(texts.LOCAL_SMTP_EMPTY, self)

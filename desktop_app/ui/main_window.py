@@ -29,6 +29,7 @@ from desktop_app import APP_NAME
 from desktop_app.core.link_policy import analyse_link
 from desktop_app.core.models import Attachment, Message
 from desktop_app.ui import texts
+from desktop_app.ui.action_icons import apply_action_icons
 from desktop_app.ui.address_list import AddressSidebar
 from desktop_app.ui.attachments import choose_attachment_path, choose_eml_path
 from desktop_app.ui.banner import NotificationBanner
@@ -151,6 +152,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._connect()
         self.connection_banner = install_connection_banner(self)
+        apply_action_icons(self)
         self._update_list_empty()
         self.refresh_addresses()  # selecting the first address loads its messages
 
