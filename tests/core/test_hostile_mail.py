@@ -7,13 +7,18 @@ import json
 import subprocess
 import sys
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from desktop_app.core import inline_parts as module
+from desktop_app.core.inbox import Inbox
 from desktop_app.core.inline_parts import inline_parts, inline_parts_async
+from desktop_app.core.secrets import PasswordVault
 from tests.core.corpus import mail
+from tests.core.store_helpers import PROVIDER, message, store_with
+from tests.core.test_secrets import DictKeyring
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -102,3 +107,24 @@ def test_async_variant_runs_off_the_event_loop(monkeypatch: pytest.MonkeyPatch) 
     parts = asyncio.run(inline_parts_async(mail.encoded_word_bomb(100)))
     assert parts == {"logo@x": ("image/png", b"\x89PNG\r\n\x1a\n")}
     assert seen and seen[0] != threading.get_ident()
+
+
+async def test_opening_a_hostile_mail_parses_it_off_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``Inbox.load_message`` (the window's "open this mail") with the encoded-word bomb as raw source."""
+    threads: list[int] = []
+    original = module.inline_parts
+
+    def spy(raw: bytes) -> dict[str, tuple[str, bytes]]:
+        threads.append(threading.get_ident())
+        return original(raw)
+
+    monkeypatch.setattr(module, "inline_parts", spy)
+    store = store_with("me@example.org")
+    base = message("m1")
+    store.save_message("me@example.org", replace(base, html=('<img src="cid:logo@x">',)))
+    store.save_raw("m1", mail.content_type_bomb())
+    inbox = Inbox(store, PasswordVault(DictKeyring()), PROVIDER)
+    loaded = await inbox.load_message("me@example.org", "m1")
+    assert loaded.inline_parts == {"logo@x": ("image/png", b"\x89PNG\r\n\x1a\n")}
+    assert threads and threading.get_ident() not in threads
+    store.close()
