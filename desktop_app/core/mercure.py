@@ -139,7 +139,9 @@ class SseFrameDecoder:
 def header_safe_event_id(event_id: str) -> bool:
     """Whether ``event_id`` can go back to the hub as a ``Last-Event-ID`` header: printable ASCII, short.
     httpx refuses anything else before sending, so keeping such an id would break every reconnect."""
-    return 0 < len(event_id) <= MAX_EVENT_ID_CHARS and event_id.isascii() and event_id.isprintable()
+    if not (0 < len(event_id) <= MAX_EVENT_ID_CHARS and event_id.isascii() and event_id.isprintable()):
+        return False
+    return event_id == event_id.strip()  # h2 refuses a header value with surrounding whitespace
 
 
 @dataclass(frozen=True, slots=True)

@@ -200,6 +200,9 @@ class Token:
     def from_json(cls, data: object) -> Token:
         d = _obj(data, "Token")
         token = _req_str(d, "token", "Token")
+        if not (token.isascii() and token.isprintable()) or token != token.strip():
+            # It goes back in every Authorization header, which httpx refuses to build for such a value.
+            raise ProtocolError(detail="Token: the token is not a valid header value")
         account_id = _opt_str(d, "id") or id_from_iri(_str(d, "@id"))
         if not account_id:
             raise ProtocolError(detail="Token: missing 'id'")

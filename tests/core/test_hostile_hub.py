@@ -105,6 +105,8 @@ def test_corpus_streams_never_raise(path: object) -> None:
         ("a\x7fb", False),
         ("\u202e", False),
         ("", False),
+        ("a ", False),
+        (" a", False),
         ("x" * 2000, False),
     ],
 )

@@ -21,6 +21,7 @@ from desktop_app.core.models import (
     Message,
     MessageSummary,
     Page,
+    Token,
     parse_collection,
     parse_datetime,
 )
@@ -207,3 +208,9 @@ async def test_listed_and_pushed_messages_of_another_account_are_not_stored() ->
     # (pushed-mine is then dropped again: the fake service has no body for it, so it counts as deleted.)
     assert {e.summary.id for e in log.of(MessageAdded)} == {"mine", "pushed-mine"}
     assert "theirs" not in store.known_message_ids("me@example.org")
+
+
+@pytest.mark.parametrize("token", ["tök", "a\nb", " padded ", "\ud800"])
+def test_a_token_that_cannot_be_a_header_is_a_protocol_error(token: str) -> None:
+    with pytest.raises(errors.ProtocolError):
+        Token.from_json({"id": "acc1", "token": token})
