@@ -22,6 +22,7 @@ def palette_restored(qapp: QApplication) -> Iterator[None]:
     original = QPalette(qapp.palette())
     yield
     qapp.setPalette(original)
+    qapp.styleHints().unsetColorScheme()  # an explicit choice is also asked of the platform
 
 
 @pytest.fixture
