@@ -1,0 +1,97 @@
+"""Hostile mail in the real app (issue 9, defect 1): three ~480 kB encoded-word bombs (in the Subject, in
+the top-level Content-Type, in an inner part's Content-ID) arrive through the embedded server, which in
+``--local`` mode parses them inside the app's own process, and are opened with ``temp-inbox show``. The
+app's own peak memory must stay under 400 MB and it must answer commands while it opens them. With the
+old ``policy.default`` parse in the server the app's peak was 7.7 GB; the client's own inline-part parse
+of such mail is covered, with the HTML that makes it run, by ``tests/core/test_hostile_mail.py``."""
+
+from __future__ import annotations
+
+import smtplib
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from desktop_app.instance_commands import DEBUG_IPC_ENV
+from desktop_app.ipc import socket_name
+from tests.core.corpus import mail
+from tests.e2e.desktop_session import DesktopSession, missing_tools
+from tests.e2e.test_reading_e2e import command, poll
+
+pytestmark = pytest.mark.e2e
+
+BOMBS = ("encoded_word_bomb", "content_type_bomb", "content_id_bomb")
+RSS_LIMIT_MB = 400
+ANSWER_BOUND_S = 10.0  # "not frozen": an idle instance answers in milliseconds
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The process's own peak resident memory (VmHWM), in MB."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")) / 1024
+
+
+def test_opening_encoded_word_bombs_costs_little_and_never_freezes(tmp_path: Path) -> None:
+    assert missing_tools() == []
+    data = tmp_path / "data"
+    with DesktopSession(tmp_path / "session") as session:
+        app = session.start_app(data, "--local", extra_env={DEBUG_IPC_ENV: "1"})
+        try:
+            poll(
+                lambda: (
+                    (Path(tempfile.gettempdir()) / socket_name(data)).exists() or app.poll() is not None,
+                    0,
+                ),
+                60,
+                "the app to listen",
+            )
+            assert app.poll() is None, (tmp_path / "session" / "app.log").read_text()
+            info = command(data, "info")["info"]
+            address = command(data, "new")["address"]["address"]
+            host, port = info["smtp"].rsplit(":", 1)
+            with smtplib.SMTP(host, int(port), timeout=60) as smtp:
+                for name in BOMBS:
+                    raw = getattr(mail, name)()
+                    assert len(raw) > 400_000
+                    refused = smtp.sendmail("bomb@example.test", [address], raw)
+                    assert refused == {}
+            state = poll(
+                lambda: (len((s := command(data, "debug-pane")["state"])["rows"]) == len(BOMBS), s),
+                120,
+                "the three bombs in the list",
+            )
+            before_mb = peak_rss_mb(app.pid)
+            answers: list[float] = []
+            for message_id, _subject in state["rows"]:
+                result = session.cli(data, "show", message_id)
+                assert result.returncode == 0, result.stderr
+                started = time.monotonic()
+                command(data, "info", timeout=60)
+                answers.append(time.monotonic() - started)
+                poll(
+                    lambda mid=message_id: (
+                        (s := command(data, "debug-pane")["state"])["pane"]["message_id"] == mid,
+                        s["pane"],
+                    ),
+                    60,
+                    f"message {message_id} in the pane",
+                )
+            peak_mb = peak_rss_mb(app.pid)
+            (tmp_path / "session" / "figures.txt").write_text(
+                f"peak RSS after intake {before_mb:.0f} MB, after opening all three {peak_mb:.0f} MB; "
+                f"answers while opening: {', '.join(f'{a * 1000:.0f} ms' for a in answers)}\n"
+            )
+            print(f"\nhostile mail in the app: {(tmp_path / 'session' / 'figures.txt').read_text()}")
+            assert peak_mb < RSS_LIMIT_MB, (before_mb, peak_mb)
+            assert max(answers) < ANSWER_BOUND_S, answers
+            assert app.poll() is None
+            assert session.cli(data, "quit").returncode == 0
+            assert app.wait(30) == 0
+        finally:
+            if app.poll() is None:
+                app.kill()
+                app.wait(5)
+        log = (tmp_path / "session" / "app.log").read_text(errors="replace")
+        assert "Traceback" not in log, log
