@@ -28,32 +28,68 @@ LOCAL_SMTP_PORT = 2525  # the embedded server's preferred SMTP port, so apps can
 CLEAR_CODES_AFTER = 60.0  # seconds a copied one-time code stays on the clipboard, when the user opts in
 
 
-def run_app(options: Options) -> int:
-    logging.basicConfig(
-        level=os.environ.get("TEMP_INBOX_LOG", "WARNING").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    prepare_qt_environment()
-    import PySide6.QtWebEngineWidgets  # noqa: F401  (must be loaded before the QApplication)
-    import qasync
-    from PySide6.QtWidgets import QApplication
+def _claim_or_forward(options: Options) -> Any:
+    """The claim on the data directory (this process becomes the instance), or the exit code after
+    handing the launch to the instance that holds it, waiting (bounded) for one that is still starting."""
+    import time
 
-    from desktop_app.ipc import InstanceServer, send_command, socket_name
-    from desktop_app.ui.mail_scheme import register_mail_scheme
+    from desktop_app.cli import START_TIMEOUT
+    from desktop_app.instance_lock import InstanceLock
+    from desktop_app.ipc import send_command, socket_name
 
-    register_mail_scheme()
-    name = socket_name(options.data_dir)
     forward = (
         ("show", {"message_id": options.args["message_id"]})
         if options.command == "show"
         else ("activate", {})
     )
-    answer = send_command(name, forward[0], forward[1], timeout=10)
-    if answer is not None:
-        if not answer.get("ok"):
-            print(f"temp-inbox: {answer.get('error')}", file=sys.stderr)
+    deadline = time.monotonic() + START_TIMEOUT
+    while True:
+        lock = InstanceLock.acquire(options.data_dir)
+        if lock is not None:
+            return lock
+        if options.background:
+            return 0  # started by a command that lost a race: the command talks to the holder
+        answer = send_command(socket_name(options.data_dir), forward[0], forward[1], timeout=10)
+        if answer is not None:
+            if not answer.get("ok"):
+                print(f"temp-inbox: {answer.get('error')}", file=sys.stderr)
+                return 1
+            return 0
+        if time.monotonic() > deadline:
+            print("temp-inbox: another Temp Inbox is starting and does not answer.", file=sys.stderr)
             return 1
-        return 0
+        time.sleep(0.2)  # polling the socket: the holder says nothing until it listens
+
+
+def run_app(options: Options) -> int:
+    logging.basicConfig(
+        level=os.environ.get("TEMP_INBOX_LOG", "WARNING").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    prepare_qt_environment()  # before the first Qt import (the forwarding below uses QtNetwork)
+    # Before anything slow: from here on, a command finds this instance starting and waits for it.
+    claim = _claim_or_forward(options)
+    if isinstance(claim, int):
+        return claim
+    try:
+        return _run_claimed(options)
+    finally:
+        claim.release()
+
+
+def _run_claimed(options: Options) -> int:
+    from desktop_app.cli import with_remembered_provider
+
+    options = with_remembered_provider(options)
+    import PySide6.QtWebEngineWidgets  # noqa: F401  (must be loaded before the QApplication)
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app.ipc import InstanceServer, socket_name
+    from desktop_app.ui.mail_scheme import register_mail_scheme
+
+    register_mail_scheme()
+    name = socket_name(options.data_dir)
 
     app = QApplication([sys.argv[0]])
     app.setApplicationName(APP_NAME)

@@ -11,12 +11,14 @@ import json
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from desktop_app import __version__
 from desktop_app.core.paths import data_dir as resolve_data_dir
+from desktop_app.core.provider_choice import ProviderChoice, load_choice, save_choice
+from desktop_app.instance_lock import is_claimed
 
 START_TIMEOUT = 60.0
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_TIMEOUT = 0, 1, 2, 3
@@ -42,6 +44,25 @@ class Options:
         if self.hub_url:
             argv += ["--hub-url", self.hub_url]
         return argv
+
+    @property
+    def provider_choice(self) -> ProviderChoice:
+        return ProviderChoice(self.local, self.api_url, self.hub_url)
+
+
+def with_remembered_provider(options: Options) -> Options:
+    """The provider options the instance starts with, remembering the user's choice for next time.
+
+    An instance started by a command (``--background``) without provider options takes the one the
+    user last chose; any other start is a choice, and is remembered."""
+    choice = options.provider_choice
+    if options.background and not choice.explicit:
+        remembered = load_choice(options.data_dir)
+        return replace(
+            options, local=remembered.local, api_url=remembered.api_url, hub_url=remembered.hub_url
+        )
+    save_choice(options.data_dir, choice)
+    return options
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -181,20 +202,29 @@ def run_command(options: Options) -> int:
         )
 
     answer = send()
-    if answer is None and options.command == "quit":
-        return EXIT_OK  # nothing running: nothing to quit
-    if answer is None:
-        _start_background_instance(options)
-        deadline = time.monotonic() + START_TIMEOUT
-        while answer is None and time.monotonic() < deadline:
-            time.sleep(0.2)
-            answer = send()
-        if answer is None:
+    spawned = announced = False
+    deadline = time.monotonic() + START_TIMEOUT
+    while answer is None:
+        if not is_claimed(options.data_dir):
+            if options.command == "quit":
+                return EXIT_OK  # nothing running: nothing to quit
+            if not spawned:
+                _start_background_instance(options)
+                spawned = True
+        elif not spawned and not announced:
+            # An instance holds the data directory but does not listen yet (the window is starting,
+            # or shutting down): wait for it rather than start a second one on the same data.
+            print("Temp Inbox is starting; waiting for it…", file=sys.stderr, flush=True)
+            announced = True
+        if time.monotonic() > deadline:
             print(
-                f"temp-inbox: could not start Temp Inbox (see {options.data_dir / 'instance.log'}).",
+                f"temp-inbox: Temp Inbox did not answer within {START_TIMEOUT:.0f} s "
+                f"(see {options.data_dir / 'instance.log'}).",
                 file=sys.stderr,
             )
             return EXIT_ERROR
+        time.sleep(0.2)  # polling the socket: the instance says nothing until it listens
+        answer = send()
     return _print_result(options.command, options.args, answer)
 
 
