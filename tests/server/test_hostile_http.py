@@ -7,6 +7,9 @@ Payloads live in ``corpus/json``; big ones are generated here.
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import hmac
 import json
 import socket
 import statistics
@@ -285,6 +288,28 @@ async def test_padded_signature_is_refused(
         hub = await http.get(f"/.well-known/mercure?topic={inbox.topic}", headers=auth)
         assert hub.status_code == 401
     assert local_server.mail.signer.verify(inbox.token) is not None
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+async def test_unsigned_and_foreign_signed_tokens_are_refused(
+    local_server: LocalMailServer, http: httpx.AsyncClient, inbox: Inbox
+) -> None:
+    """The account's own claims, but ``alg: none`` or signed with another key: REST and hub say 401."""
+    _header, claims, _signature = inbox.token.split(".")
+    unsigned = ".".join([_b64url(json.dumps({"typ": "JWT", "alg": "none"}).encode()), claims, ""])
+    header = _b64url(json.dumps({"typ": "JWT", "alg": "HS512"}).encode())
+    foreign_mac = hmac.new(b"not the server's secret", f"{header}.{claims}".encode(), hashlib.sha512)
+    foreign = f"{header}.{claims}.{_b64url(foreign_mac.digest())}"
+    for forged in (unsigned, unsigned[:-1], foreign):
+        auth = {"Authorization": f"Bearer {forged}"}
+        assert (await http.get("/me", headers=auth)).status_code == 401
+        assert (await http.get("/messages", headers=auth)).status_code == 401
+        hub = await http.get(f"/.well-known/mercure?topic={inbox.topic}", headers=auth)
+        assert hub.status_code == 401
+    assert (await http.get("/me", headers=inbox.auth)).status_code == 200
 
 
 async def test_hub_refuses_a_deleted_accounts_token(http: httpx.AsyncClient) -> None:
