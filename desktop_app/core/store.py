@@ -313,7 +313,29 @@ class Store:
                 self._upsert(conn, key, summary, None)
                 if not exists:
                     new.add(summary.id)
+            self._order_ties_as_listed(conn, summaries)
         return list(dict.fromkeys(s.id for s in summaries if s.id in new))
+
+    @staticmethod
+    def _order_ties_as_listed(conn: sqlite3.Connection, summaries: Sequence[MessageSummary]) -> None:
+        """A page of the service's list (newest first) orders mail from the same second as it arrived
+        there, while a live event may have brought some of it here before older mail of that second.
+        Among the mail the page lists, the page's order wins: their arrival numbers are handed out
+        again, oldest listed first (mail the page does not list keeps its numbers)."""
+        groups: dict[str, list[str]] = {}
+        for summary in summaries:
+            group = groups.setdefault(_sort_key(summary.created_at), [])
+            if summary.id not in group:
+                group.append(summary.id)
+        for listed in groups.values():
+            if len(listed) < 2:
+                continue
+            marks = ",".join("?" * len(listed))
+            rows = conn.execute(f"SELECT id, arrival FROM messages WHERE id IN ({marks})", listed).fetchall()
+            known = {r[0] for r in rows}
+            order = [message_id for message_id in reversed(listed) if message_id in known]
+            for message_id, number in zip(order, sorted(r[1] for r in rows), strict=True):
+                conn.execute("UPDATE messages SET arrival = ? WHERE id = ?", (number, message_id))
 
     def save_message(self, address: str, message: Message) -> None:
         with self._write() as conn:

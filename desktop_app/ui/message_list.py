@@ -76,6 +76,10 @@ def _insert_position(rows: Sequence[MessageSummary], summary: MessageSummary) ->
     return lo
 
 
+# How much further than the rows on show the store is read when same-second mail is put in order.
+_TIE_LOOKAHEAD = 200
+
+
 class MessageListModel(QAbstractTableModel):
     PAGE_SIZE = 100
 
@@ -196,7 +200,39 @@ class MessageListModel(QAbstractTableModel):
             self._ids.add(summary.id)
             self.endInsertRows()
             shown += 1
+        if shown:
+            self._settle_ties(min(s.created_at for s in summaries))
         return shown
+
+    def _settle_ties(self, since: datetime) -> None:
+        """Mail from the same second as other mail: the store knows the order it arrived in (its
+        arrival number), the events that brought it may list it oldest or newest first. The rows
+        down to ``since`` are put in the store's order (selection and scroll anchor follow)."""
+        prefix = 0
+        while prefix < len(self._rows) and self._rows[prefix].created_at >= since:
+            prefix += 1
+        seconds = [s.created_at.replace(microsecond=0) for s in self._rows[:prefix]]
+        if self._address is None or len(set(seconds)) == len(seconds):
+            return  # no two from the same second: the date order is the arrival order
+        shown_ids = [s.id for s in self._rows[:prefix]]
+        # The store may already hold newer mail whose events are still on their way: read a little
+        # further than the prefix and keep only the rows on show.
+        wanted = set(shown_ids)
+        page = self._list_page(self._address, 0, prefix + _TIE_LOOKAHEAD, self._search)
+        stored = [s for s in page if s.id in wanted]
+        if [s.id for s in stored] == shown_ids or len(stored) != prefix:
+            return
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        ids = [self._rows[i.row()].id if i.row() < len(self._rows) else None for i in persistent]
+        self._rows[:prefix] = stored
+        rows = {s.id: row for row, s in enumerate(self._rows[:prefix])}
+        moved = [
+            self.index(rows[message_id], i.column()) if message_id in rows else i
+            for i, message_id in zip(persistent, ids, strict=True)
+        ]
+        self.changePersistentIndexList(persistent, moved)
+        self.layoutChanged.emit()
 
     def set_seen(self, message_id: str, seen: bool) -> None:
         row = self.row_of(message_id)

@@ -34,7 +34,7 @@ def test_a_burst_arriving_one_by_one_is_listed_newest_first_across_restarts(tmp_
     ids = _shuffled_ids(12)
     for message_id in ids:  # pushed one by one, all within the same second
         assert store.save_summaries(ME, [summary(message_id)]) == [message_id]
-    store.save_summaries(ME, [summary(i, seen=True) for i in ids])  # a refresh keeps the order
+    store.save_summaries(ME, [summary(i, seen=True) for i in ids[::-1]])  # a refresh: the API's page
     assert listed(store) == ids[::-1]
     store.close()
     assert listed(Store(path)) == ids[::-1]
@@ -47,11 +47,22 @@ def test_a_page_from_the_api_keeps_its_newest_first_order() -> None:
     assert store.save_summaries(ME, page) == ids
     assert listed(store) == ids
     later = _shuffled_ids(9)[6:]
-    store.save_summaries(ME, [summary(i) for i in later])
+    # The next look at the service's first page lists the new ones above the known ones.
+    assert store.save_summaries(ME, [summary(i) for i in later + ids]) == later
     assert listed(store) == later + ids
     older = summary("0" * 24, minutes=-1)
     store.save_summaries(ME, [older])  # an older page comes last, by its date
     assert listed(store)[-1] == older.id
+
+
+def test_a_page_puts_mail_that_live_events_brought_early_in_its_place() -> None:
+    """Pushes for the newest three came before the catch-up page that also lists the four before."""
+    store = store_with(ME)
+    ids = _shuffled_ids(7)  # in the order they arrived at the service
+    for message_id in ids[4:]:
+        store.save_summaries(ME, [summary(message_id)])
+    assert store.save_summaries(ME, [summary(i) for i in ids[::-1]]) == ids[:4][::-1]
+    assert listed(store) == ids[::-1]
 
 
 def test_the_migration_keeps_the_order_existing_rows_had(tmp_path: Path) -> None:

@@ -231,3 +231,19 @@ def test_mail_from_the_same_second_is_listed_by_arrival_not_by_id(fake: FakeCont
     assert subjects[:8] == [
         "Page 5", "Page 300", "Page 42", "Burst 250", "Burst 7", "Burst 122", "Burst 96", "Burst 114",
     ]  # fmt: skip
+
+
+def test_a_batch_from_the_same_second_takes_the_stores_arrival_order(fake: FakeController) -> None:
+    from PySide6.QtCore import QPersistentModelIndex
+
+    _fill(fake, 3)
+    model = _model(fake)
+    model.set_address(ADDR)
+    selected = QPersistentModelIndex(model.index(1, COL_SUBJECT))
+    selected_id = model.data(model.index(1, 0), MESSAGE_ID_ROLE)
+    burst = [make_summary(n, minutes=10, subject=f"Burst {n}") for n in (114, 96, 122, 7)]  # as they arrived
+    fake.messages[ADDR] = burst[::-1] + fake.messages[ADDR]  # the store: newest first by arrival
+    model.insert_new(burst)  # pushed events, batched oldest first
+    subjects = [model.data(model.index(r, COL_SUBJECT)) for r in range(model.rowCount())]
+    assert subjects[:4] == ["Burst 7", "Burst 122", "Burst 96", "Burst 114"]
+    assert model.data(model.index(selected.row(), 0), MESSAGE_ID_ROLE) == selected_id
