@@ -7,6 +7,14 @@ from collections.abc import Iterator
 import pytest
 
 from tests.ui.sealed_helpers import Tracker
+from tests.ui.windows import delete_windows
+
+
+@pytest.fixture(autouse=True)
+def _delete_windows() -> Iterator[None]:
+    """Windows made with ``shown_window`` are deleted at once after each test."""
+    yield
+    delete_windows()
 
 
 @pytest.fixture

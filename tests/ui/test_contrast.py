@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -26,10 +26,10 @@ from PySide6.QtWidgets import (
 
 from desktop_app.ui.controller import AppSignals
 from desktop_app.ui.local_smtp import show_local_smtp
-from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.style import TEXT_PAIRS, contrast_ratio
 from desktop_app.ui.theme import ThemeManager
-from tests.ui.fakes import FakeController, FakeHtmlView, make_attachment, make_message, make_summary
+from tests.ui.fakes import FakeController, make_attachment, make_message, make_summary
+from tests.ui.windows import shown_window
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -115,41 +115,18 @@ def _unreadable(window: QWidget) -> list[str]:
     return failures
 
 
-_made: list[MainWindow] = []
-
-
-@pytest.fixture(autouse=True)
-def _delete_windows() -> Iterator[None]:
-    yield
-    while _made:
-        window = _made.pop()
-        window.allow_close()
-        window.close()
-        window.deleteLater()
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-
-
-def _window(qtbot, fake: FakeController) -> MainWindow:  # type: ignore[no-untyped-def]
-    window = MainWindow(fake, fake.signals, html_view_factory=FakeHtmlView)
-    _made.append(window)
-    window.allow_close()
-    window.show()
-    qtbot.waitExposed(window)
-    return window
-
-
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_every_text_on_screen_reads(qtbot, qapp: QApplication, palette_restored: None, scheme: str) -> None:
     _applied(qapp, scheme)
     # No address at all: the sidebar's and the list's empty states.
-    empty = _window(qtbot, FakeController(AppSignals()))
+    empty = shown_window(qtbot, FakeController(AppSignals()))
     show_local_smtp(empty, "127.0.0.1:2525")
     assert empty.empty_list.isVisible()
     failures = _unreadable(empty)
     # An address without mail (local mode: the SMTP hint shows), then one with mail.
     fake = FakeController(AppSignals())
     fake.add_address(A1, "Shop", unread=2, state_kind="live", state_text="live")
-    quiet = _window(qtbot, fake)
+    quiet = shown_window(qtbot, fake)
     show_local_smtp(quiet, "127.0.0.1:2525")
     assert quiet.empty_list.smtp.isVisible()
     failures += _unreadable(quiet)

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core import errors
@@ -21,27 +21,15 @@ from desktop_app.core.store import Store
 from desktop_app.ui.controller import AppSignals
 from desktop_app.ui.dialogs import NewAddressDialog
 from desktop_app.ui.inbox_controller import InboxController
-from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.style import state_description
 from tests.core.test_secrets import DictKeyring
-from tests.ui.fakes import FakeController, FakeHtmlView, make_summary
+from tests.ui.fakes import FakeController, make_summary
 from tests.ui.test_app_glue import settled
+from tests.ui.windows import shown_window
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
 A1, A2 = "quiet.otter@example.com", "brisk.heron@mail.test"
-_made: list[MainWindow] = []
-
-
-@pytest.fixture(autouse=True)
-def _delete_windows() -> Iterator[None]:
-    yield
-    while _made:
-        window = _made.pop()
-        window.allow_close()
-        window.close()
-        window.deleteLater()
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 class Clock:
@@ -52,20 +40,11 @@ class Clock:
         return self.now
 
 
-def _window(qtbot: QtBot, fake: FakeController) -> MainWindow:
-    window = MainWindow(fake, fake.signals, html_view_factory=FakeHtmlView)
-    _made.append(window)
-    window.allow_close()
-    window.show()
-    qtbot.waitExposed(window)
-    return window
-
-
 def test_the_banner_counts_down_to_the_next_attempt_and_retries_now(qtbot: QtBot) -> None:
     fake = FakeController(AppSignals())
     fake.add_address(A1, "Shop", state_kind="live", state_text="live")
     fake.add_address(A2, "", state_kind="live", state_text="live")
-    window = _window(qtbot, fake)
+    window = shown_window(qtbot, fake)
     banner = window.connection_banner
     clock = Clock()
     banner._clock = clock
@@ -90,7 +69,7 @@ def test_the_banner_belongs_to_the_address_on_show(qtbot: QtBot) -> None:
     fake = FakeController(AppSignals())
     fake.add_address(A1, "Shop", state_kind="live", state_text="live")
     fake.add_address(A2, "", state_kind="failed", state_text="wrong password")
-    window = _window(qtbot, fake)
+    window = shown_window(qtbot, fake)
     banner = window.connection_banner
     fake.signals.connection_detail.emit(A2, "retrying", "connection lost", 5.0)
     assert banner.isHidden()  # A1 is on show and live
@@ -103,7 +82,7 @@ def test_the_banner_belongs_to_the_address_on_show(qtbot: QtBot) -> None:
 def test_a_cached_only_address_says_so_without_a_useless_retry(qtbot: QtBot) -> None:
     fake = FakeController(AppSignals())
     fake.add_address(A1, "Shop", state_kind="offline", state_text="cached mail only")
-    window = _window(qtbot, fake)
+    window = shown_window(qtbot, fake)
     banner = window.connection_banner
     assert banner.isVisible() and not banner.retry_button.isVisible()
     assert "saved on this computer" in banner.detail.text()
@@ -133,7 +112,7 @@ def test_an_offline_delete_does_not_say_deleted(qtbot: QtBot) -> None:
     fake = FakeController(AppSignals())
     fake.add_address(A1, "Shop", state_kind="live", state_text="live")
     fake.messages[A1] = [make_summary(1, subject="Keep me")]
-    window = _window(qtbot, fake)
+    window = shown_window(qtbot, fake)
     window.list_view.setCurrentIndex(window.model.index(0, 0))
     window.delete_current_message()
     assert "Deleted" not in window.statusBar().currentMessage()

@@ -3,9 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QEvent, QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from desktop_app.ui.controller import AppSignals, ProviderCredit
 from desktop_app.ui.dialogs import DeleteAddressDialog, LoginDialog, NewAddressDialog
@@ -18,6 +18,7 @@ from tests.ui.fakes import (
     make_message,
     make_summary,
 )
+from tests.ui.windows import shown_window
 
 # The offscreen platform plugin warns on every top-level window it shows.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -30,32 +31,8 @@ def fake(qtbot) -> FakeController:
     return FakeController(AppSignals())
 
 
-_made: list[MainWindow] = []
-
-
 def _window(qtbot, fake: FakeController) -> MainWindow:  # type: ignore[no-untyped-def]
-    window = MainWindow(fake, fake.signals, html_view_factory=FakeHtmlView)
-    _made.append(window)
-    # Closing must not ask "Quit?" (it would block); the tray/ask behaviour has its own test.
-    window.allow_close()
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
-    return window
-
-
-@pytest.fixture(autouse=True)
-def _delete_windows(qtbot) -> Iterator[None]:  # type: ignore[no-untyped-def]
-    """Delete windows now rather than whenever Python's garbage collector gets to them: a widget
-    tree collected later, in the middle of another test's event loop, can crash the process."""
-    yield
-    while _made:
-        window = _made.pop()
-        window.allow_close()
-        window.close()
-        window.deleteLater()
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    return shown_window(qtbot, fake, activate=True)
 
 
 @pytest.fixture

@@ -203,7 +203,9 @@ def test_address_model_updates_in_place(qtbot) -> None:
     assert [model.data(model.index(r), ADDRESS_ROLE) for r in range(model.rowCount())] == ["c@x.io"]
     model.update_state("c@x.io", "retrying in 4 s", "retrying")
     text = model.data(model.index(0), Qt.ItemDataRole.AccessibleTextRole)
-    assert "Reconnecting (retrying in 4 s)" in text
+    # The state word, without the countdown frozen at the moment the state arrived (the offline banner
+    # counts down live).
+    assert "Reconnecting" in text and "4 s" not in text
     del tester
 
 

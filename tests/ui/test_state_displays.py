@@ -2,49 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import Qt
 
 from desktop_app.ui.controller import AppSignals
 from desktop_app.ui.dialogs import NewAddressDialog
 from desktop_app.ui.local_smtp import show_local_smtp
-from desktop_app.ui.main_window import MainWindow
-from tests.ui.fakes import FakeController, FakeHtmlView, make_summary
+from tests.ui.fakes import FakeController, make_summary
+from tests.ui.windows import shown_window
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
 A1 = "quiet.otter@example.com"
 SMTP = "127.0.0.1:34031"
 
-_made: list[MainWindow] = []
-
-
-@pytest.fixture(autouse=True)
-def _delete_windows() -> Iterator[None]:
-    yield
-    while _made:
-        window = _made.pop()
-        window.allow_close()
-        window.close()
-        window.deleteLater()
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-
-
-def _window(qtbot, fake: FakeController) -> MainWindow:  # type: ignore[no-untyped-def]
-    window = MainWindow(fake, fake.signals, html_view_factory=FakeHtmlView)
-    _made.append(window)
-    window.allow_close()
-    window.show()
-    qtbot.waitExposed(window)
-    return window
-
 
 def test_no_address_offers_a_new_one_in_the_list_area(qtbot) -> None:
     fake = FakeController(AppSignals())
-    window = _window(qtbot, fake)
+    window = shown_window(qtbot, fake)
     state = window.empty_list
     assert state.isVisible() and state.title.isEnabled() and state.body.isEnabled()
     assert state.title.text() == "No address selected"
@@ -57,7 +32,7 @@ def test_no_address_offers_a_new_one_in_the_list_area(qtbot) -> None:
 def test_an_address_without_mail_offers_copy_and_in_local_mode_the_smtp_address(qtbot) -> None:
     fake = FakeController(AppSignals())
     fake.add_address(A1, "Shop", state_kind="live", state_text="live")
-    window = _window(qtbot, fake)
+    window = shown_window(qtbot, fake)
     state = window.empty_list
     assert A1 in state.body.text()
     assert state.copy_button.isVisible() and not state.smtp.isVisible()  # not local mode
@@ -73,7 +48,7 @@ def test_an_address_without_mail_offers_copy_and_in_local_mode_the_smtp_address(
 
 def test_the_smtp_line_stays_visible_with_and_without_mail_and_addresses(qtbot) -> None:
     fake = FakeController(AppSignals())
-    window = _window(qtbot, fake)
+    window = shown_window(qtbot, fake)
     line = show_local_smtp(window, SMTP)
     assert line.isVisible()
     assert line.hint.label.text() == f"Local mail server — send to {SMTP}"
@@ -92,7 +67,7 @@ def test_a_search_without_matches_offers_no_unrelated_actions(qtbot) -> None:
     fake = FakeController(AppSignals())
     fake.add_address(A1, "Shop", state_kind="live", state_text="live")
     fake.messages[A1] = [make_summary(1, subject="Welcome")]
-    window = _window(qtbot, fake)
+    window = shown_window(qtbot, fake)
     show_local_smtp(window, SMTP)
     window.search.setText("zzz")
     qtbot.waitUntil(lambda: window.empty_list.isVisible(), timeout=30_000)

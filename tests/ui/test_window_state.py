@@ -2,34 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QSettings
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QSettings
 
 from desktop_app.ui.controller import AppSignals
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.message_list import COL_FROM
 from desktop_app.ui.window_state import GEOMETRY, restore_window_state, save_window_state
-from tests.ui.fakes import FakeController, FakeHtmlView, make_summary
+from tests.ui.fakes import FakeController, make_summary
+from tests.ui.windows import shown_window
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
 A1 = "quiet.otter@example.com"
-_made: list[MainWindow] = []
-
-
-@pytest.fixture(autouse=True)
-def _delete_windows() -> Iterator[None]:
-    yield
-    while _made:
-        window = _made.pop()
-        window.allow_close()
-        window.close()
-        window.deleteLater()
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 def _window(qtbot, settings: QSettings | None = None) -> MainWindow:  # type: ignore[no-untyped-def]
@@ -37,16 +24,14 @@ def _window(qtbot, settings: QSettings | None = None) -> MainWindow:  # type: ig
     fake.add_address(A1, "Shop", state_kind="live", state_text="live")
     fake.messages[A1] = [make_summary(i) for i in range(4)]
     fake._sort(A1)
-    window = MainWindow(fake, fake.signals, html_view_factory=FakeHtmlView)
-    _made.append(window)
-    window.allow_close()
-    # The pane's own minimum would leave the reading splitter no room to move on a 600 px screen.
-    window.pane.setMinimumHeight(100)
-    if settings is not None:
-        restore_window_state(window, settings)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
+
+    def prepare(window: MainWindow) -> None:
+        # The pane's own minimum would leave the reading splitter no room to move on a 600 px screen.
+        window.pane.setMinimumHeight(100)
+        if settings is not None:
+            restore_window_state(window, settings)
+
+    return shown_window(qtbot, fake, before_show=prepare)
 
 
 def _settings(path: Path) -> QSettings:
