@@ -299,6 +299,19 @@ class Store:
             r[0] for r in self._read("SELECT id FROM messages WHERE address = ?", (mailbox_key(address),))
         }
 
+    def known_message_times(self, address: str) -> dict[str, datetime]:
+        """Each cached message's ``createdAt`` (UTC): catch-up compares them with the pages it lists to
+        tell which messages the service no longer has. An unreadable date is left out (never judged)."""
+        times: dict[str, datetime] = {}
+        rows = self._read("SELECT id, created_at FROM messages WHERE address = ?", (mailbox_key(address),))
+        for message_id, created in rows:
+            try:
+                when = datetime.fromisoformat(str(created))
+            except ValueError:
+                continue
+            times[str(message_id)] = when if when.tzinfo else when.replace(tzinfo=UTC)
+        return times
+
     def save_summaries(self, address: str, summaries: Sequence[MessageSummary]) -> list[str]:
         """Insert new summaries and refresh known ones; return the ids that were new, in input order.
 

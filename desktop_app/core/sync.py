@@ -22,6 +22,7 @@ import logging
 import random
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Protocol
 
 from desktop_app.core import errors
@@ -44,6 +45,15 @@ from desktop_app.core.tasks import NamedTasks
 log = logging.getLogger(__name__)
 
 _MAX_UNEXPECTED_BODY_FAILURES = 3
+_END_OF_TIME = datetime.max.replace(tzinfo=UTC)
+
+
+def _utc(value: datetime) -> datetime | None:
+    """``value`` comparable with the store's UTC dates; None for a date that has no UTC form."""
+    try:
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    except (OverflowError, ValueError):
+        return None
 
 
 def _problem_text(exc: BaseException) -> str:
@@ -55,6 +65,7 @@ class MailboxStore(Protocol):
     """Local storage of mailboxes, keyed by the lower-cased address (``core/store.py`` implements it)."""
 
     def known_message_ids(self, address: str) -> set[str]: ...
+    def known_message_times(self, address: str) -> dict[str, datetime]: ...
     def save_summaries(self, address: str, summaries: Sequence[MessageSummary]) -> list[str]: ...
     def save_message(self, address: str, message: Message) -> None: ...
     def has_full_message(self, message_id: str) -> bool: ...
@@ -276,14 +287,54 @@ class Mailbox:
 
         Ids stored during the round (by an earlier failed attempt or by live events) do not count as known,
         so a retry after a failure on page 2 still reaches page 2, and a missed message older than a
-        freshly pushed one is still found."""
+        freshly pushed one is still found. Known messages the pages read should have listed but did not
+        were deleted on the service meanwhile (see ``_drop_unlisted``)."""
+        listed: set[str] = set()
+        spans: list[tuple[datetime, datetime]] = []
+        list_end: datetime | None = None
         for page_number in range(1, self._settings.max_pages + 1):
             page = await self._client.messages(page_number)
             summaries = [item for item in page.items if isinstance(item, MessageSummary)]
             self._apply_summaries(summaries)
-            if not summaries or page.has_next is False or summaries[-1].id in known:
-                return
-        log.warning("%s: catch-up stopped after %d pages", self.key, self._settings.max_pages)
+            listed.update(s.id for s in summaries)
+            times = [t for t in (_utc(s.created_at) for s in summaries) if t is not None]
+            last = page.has_next is False or (page_number == 1 and not summaries and page.total == 0)
+            if page_number == 1 and last:
+                list_end = _END_OF_TIME  # the whole list in one answer: what it lacks is gone
+            elif times:
+                # Nothing comes before page 1, so it holds everything newer than its oldest entry.
+                spans.append((min(times), _END_OF_TIME if page_number == 1 else max(times)))
+                if last:
+                    list_end = max(times)  # the tail: it holds everything older than its newest
+            if not summaries or last or summaries[-1].id in known:
+                break
+        else:
+            log.warning("%s: catch-up stopped after %d pages", self.key, self._settings.max_pages)
+        self._drop_unlisted(known - listed, spans, list_end)
+
+    def _drop_unlisted(
+        self, unlisted: set[str], spans: Sequence[tuple[datetime, datetime]], list_end: datetime | None
+    ) -> None:
+        """Remove known messages that the service's pages prove gone, comparing only what was read.
+
+        One page is one consistent answer of a list sorted newest first, so a message dated strictly
+        between a page's oldest and newest entries would be on that page if the service still had it;
+        page 1 has nothing above it and the last page (``has_next`` false) nothing below, so their open
+        side proves more, and a first page that is also the last proves everything. Between pages the
+        list may shift (mail arriving, mail deleted while we read) and mail of one second may straddle
+        a page boundary, so a boundary date proves nothing. Mail that arrived during the round is not
+        in ``unlisted`` (it was not known when the round began)."""
+        if not unlisted or not (spans or list_end):
+            return
+        times = self._store.known_message_times(self.key)
+        for message_id in unlisted:
+            created = times.get(message_id)
+            if created is None:
+                continue  # removed meanwhile, or an unreadable date: nothing to judge
+            inside = any(oldest < created < newest for oldest, newest in spans)
+            if inside or (list_end is not None and created < list_end):
+                log.info("%s: %r is no longer listed by the service; removing it", self.key, message_id)
+                self._remove(message_id)
 
     # Full bodies -------------------------------------------------------------------------------------
 

@@ -33,6 +33,9 @@ class MemoryStore:
     def known_message_ids(self, address: str) -> set[str]:
         return set(self.summaries.get(address.lower(), {}))
 
+    def known_message_times(self, address: str) -> dict[str, datetime]:
+        return {i: s.created_at for i, s in self.summaries.get(address.lower(), {}).items()}
+
     def save_summaries(self, address: str, summaries: Sequence[MessageSummary]) -> list[str]:
         box = self.summaries.setdefault(address.lower(), {})
         new = []
