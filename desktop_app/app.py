@@ -155,7 +155,8 @@ class Application:
 
         data = self.options.data_dir / "local-server"
         for smtp_port in (LOCAL_SMTP_PORT, 0):
-            server = BackgroundMailServer(data_dir=data, smtp_port=smtp_port)
+            # No rate limit: it serves this app and other programs on this computer (docs/local-server.md).
+            server = BackgroundMailServer(data_dir=data, smtp_port=smtp_port, rate_limit=None)
             try:
                 server.start()
             except OSError as exc:

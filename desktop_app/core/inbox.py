@@ -29,7 +29,7 @@ from desktop_app.core.events import (
 from desktop_app.core.inline_parts import inline_parts_async
 from desktop_app.core.models import Message, MessageSummary
 from desktop_app.core.paths import write_private_file
-from desktop_app.core.providers import Provider
+from desktop_app.core.providers import Provider, request_budget
 from desktop_app.core.secrets import PasswordVault
 from desktop_app.core.store import AddressState, Store, StoredAddress, mailbox_key
 from desktop_app.core.sync import MailboxSet, SyncSettings
@@ -96,7 +96,9 @@ class Inbox:
         self.vault = vault
         self.provider = provider
         self._clients: dict[str, MailTmClient] = {}
-        self._client_factory = client_factory or (lambda p: MailTmClient(p.api_url))
+        self._client_factory = client_factory or (
+            lambda p: MailTmClient(p.api_url, rate_limit=request_budget(p))
+        )
         self.book = AddressBook(store, vault, self._service)
         self.mailboxes = MailboxSet(store, settings=sync_settings)
         self.events = self.mailboxes.events

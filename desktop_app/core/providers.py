@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -40,6 +41,25 @@ MAILGW = Provider(
 
 BUILTIN: tuple[Provider, ...] = (MAILTM, MAILGW)
 DEFAULT = MAILTM
+
+
+MAILTM_REQUESTS_PER_SECOND = 8.0  # mail.tm's documented limit per IP address
+# A server on this computer: `temp-inbox serve` and the embedded one have no limit by default, so a
+# burst of 1,000 mails gets its bodies in seconds, not two minutes. One that does limit (--rate-limit)
+# answers 429, and the client then pauses as it would for mail.tm.
+LOCAL_REQUESTS_PER_SECOND = 1000.0
+
+
+def request_budget(provider: Provider) -> float:
+    """Requests per second the client allows itself towards ``provider``'s API."""
+    if provider.id == "local":
+        return LOCAL_REQUESTS_PER_SECOND
+    try:
+        host = urlsplit(provider.api_url).hostname or ""
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name, not an address: somewhere on the network
+        loopback = False
+    return LOCAL_REQUESTS_PER_SECOND if loopback else MAILTM_REQUESTS_PER_SECOND
 
 
 def _check_url(url: str, what: str) -> str:

@@ -50,8 +50,17 @@ def _parser() -> argparse.ArgumentParser:
         "--data", metavar="DIR", type=Path, help="data directory (default: user data dir/server)"
     )
     storage.add_argument("--memory", action="store_true", help="keep everything in memory")
-    add("--rate-limit", metavar="N", type=float, default=8.0, help="requests/second per client IP (8)")
-    add("--no-rate-limit", action="store_true", help="switch the rate limit off")
+    # Off by default: on loopback nothing slows a client down the way the network does against mail.tm,
+    # so mail.tm's 8/s would fail programs that work in production. --rate-limit 8 gives mail.tm's 429s.
+    limit = parser.add_mutually_exclusive_group()
+    limit.add_argument(
+        "--rate-limit",
+        metavar="N",
+        type=_positive(float),
+        default=None,
+        help="requests/second per client IP, then 429 as mail.tm (8 there; default: no limit)",
+    )
+    limit.add_argument("--no-rate-limit", action="store_true", help="no rate limit (the default)")
     add("--heartbeat", metavar="SECONDS", type=float, default=15.0, help="hub heartbeat interval (15)")
     add(
         "--write-timeout",
@@ -183,7 +192,7 @@ def main(argv: list[str]) -> int:
             smtp_port=smtp_port,
             domains=args.domains or ["temp-inbox.test"],
             data_dir=data_dir,
-            rate_limit=None if args.no_rate_limit else args.rate_limit,
+            rate_limit=args.rate_limit,
             heartbeat=args.heartbeat,
             write_timeout=args.write_timeout,
             retention_days=args.retention_days,
