@@ -109,6 +109,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     wait.add_argument("--timeout", type=float, metavar="S", help="give up after S seconds (exit code 3)")
     wait.add_argument("--json", action="store_true", help="print JSON")
+    export = commands.add_parser("export", help="write your addresses to FILE (owner-only)")
+    export.add_argument("file", metavar="FILE")
+    export.add_argument(
+        "--with-passwords",
+        action="store_true",
+        help="include the passwords: the file then opens every address (mail.tm has no password reset)",
+    )
+    export.add_argument("--json", action="store_true", help="print JSON")
+    imports = commands.add_parser(
+        "import", help="add the addresses of an export FILE (all or nothing; duplicates skipped)"
+    )
+    imports.add_argument("file", metavar="FILE")
+    imports.add_argument(
+        "--session-only", action="store_true", help="keep their passwords in memory only (no keyring)"
+    )
+    imports.add_argument("--json", action="store_true", help="print JSON")
     info = commands.add_parser("info", help="show the provider, the local SMTP port and the keyring in use")
     info.add_argument("--json", action="store_true", help="print JSON")
 
@@ -127,6 +143,9 @@ def parse(argv: list[str]) -> Options:
     }
     if ns.command == "wait" and ns.timeout is not None and ns.timeout <= 0:
         build_parser().error("--timeout must be positive")
+    if ns.command in ("export", "import"):
+        # The instance has its own working directory: send the file as the user means it.
+        args["file"] = str(Path(ns.file).expanduser().absolute())
     return Options(
         data_dir=resolve_data_dir(ns.data_dir),
         local=ns.local,
@@ -163,6 +182,25 @@ def _print_result(command: str, args: dict[str, Any], answer: dict[str, Any]) ->
                     print(f"{key.capitalize()}: {message[key]}")
     elif command == "copy":
         print(f"Copied {answer['address']}", file=sys.stderr)
+    elif command == "export":
+        if as_json:
+            print(json.dumps({k: v for k, v in answer.items() if k != "ok"}))
+        else:
+            print(f"Exported {answer['count']} addresses to {answer['file']}.", file=sys.stderr)
+            for address in answer.get("without_password") or ():
+                print(f"  {address}: no saved password, exported without one", file=sys.stderr)
+    elif command == "import":
+        if as_json:
+            print(json.dumps({k: v for k, v in answer.items() if k != "ok"}))
+        else:
+            for address in answer["added"]:
+                print(address)
+            for item in answer.get("skipped") or ():
+                print(f"skipped {item['address']}: {item['reason']}", file=sys.stderr)
+            for address in answer.get("without_password") or ():
+                print(f"{address}: no password in the file; log in to it in the window", file=sys.stderr)
+            for address in answer.get("kept_saved_password") or ():
+                print(f"{address}: kept the password already saved (the file's differs)", file=sys.stderr)
     elif command == "info":
         info = answer["info"]
         print(json.dumps(info, indent=2) if as_json else "\n".join(f"{k}: {v}" for k, v in info.items()))
@@ -201,6 +239,10 @@ def run_command(options: Options) -> int:
             name, options.command or "", options.args, timeout=reply_timeout, on_progress=_print_progress
         )
 
+    if options.command == "export" and options.args.get("with_passwords"):
+        from desktop_app.core.transfer import PASSWORDS_WARNING
+
+        print(f"Warning: {PASSWORDS_WARNING}", file=sys.stderr)
     answer = send()
     spawned = announced = False
     deadline = time.monotonic() + START_TIMEOUT

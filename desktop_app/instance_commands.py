@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject
@@ -12,12 +13,22 @@ from PySide6.QtCore import QObject
 from desktop_app.core import errors
 from desktop_app.core.inbox import ArrivedMessage, Inbox
 from desktop_app.core.tasks import NamedTasks
+from desktop_app.core.transfer import ExportReport, ImportReport
 from desktop_app.ipc import Reply
 from desktop_app.ui.clipboard import copy_text
 from desktop_app.ui.controller import AppSignals
 from desktop_app.ui.inbox_controller import user_text
 
 log = logging.getLogger(__name__)
+
+
+def _file_argument(args: dict[str, Any]) -> Path:
+    """The command's file: absolute, since the instance's working directory is not the command's."""
+    path = Path(str(args.get("file") or ""))
+    if not path.is_absolute():
+        raise errors.UsageError(f"The file must be given as an absolute path, not {str(path)!r}.")
+    return path
+
 
 # Set to 1 in the environment of the instance to answer ``debug-pane`` (end-to-end tests only).
 DEBUG_IPC_ENV = "TEMP_INBOX_DEBUG_IPC"
@@ -168,6 +179,48 @@ class InstanceCommands(QObject):
             reply,
             lambda arrived: reply.ok(message=ArrivedMessage.as_dict(arrived)),
         )
+
+    def _cmd_export(self, args: dict[str, Any], reply: Reply) -> None:
+        path = _file_argument(args)
+        with_passwords = bool(args.get("with_passwords"))
+
+        def exported(report: ExportReport) -> None:
+            self.signals.status.emit(f"Exported {report.count} addresses to {path.name}.")
+            reply.ok(
+                count=report.count,
+                file=str(path),
+                with_passwords=with_passwords,
+                without_password=report.without_password,
+            )
+
+        self._spawn(
+            "export", self.inbox.export_addresses(path, include_passwords=with_passwords), reply, exported
+        )
+
+    def _cmd_import(self, args: dict[str, Any], reply: Reply) -> None:
+        path = _file_argument(args)
+
+        def imported(report: ImportReport) -> None:
+            self.signals.addresses_changed.emit()
+            self.signals.status.emit(f"Imported {len(report.added)} addresses from {path.name}.")
+            reply.ok(
+                added=report.added,
+                skipped=[{"address": a, "reason": why} for a, why in report.skipped],
+                without_password=report.without_password,
+                kept_saved_password=report.kept_saved_password,
+            )
+
+        async def run() -> ImportReport:
+            try:
+                return await self.inbox.import_addresses(path, session_only=bool(args.get("session_only")))
+            except errors.KeyringUnavailableError as exc:
+                raise errors.KeyringUnavailableError(
+                    errors.KeyringUnavailableError.default_message
+                    + " Run 'temp-inbox import --session-only FILE' to import the addresses anyway.",
+                    detail=exc.detail,
+                ) from exc
+
+        self._spawn("import", run(), reply, imported)
 
     def _cmd_info(self, args: dict[str, Any], reply: Reply) -> None:
         reply.ok(info=self._info())

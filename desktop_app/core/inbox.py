@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop_app.core import errors
+from desktop_app.core import errors, transfer
 from desktop_app.core.addresses import AddressBook, OpenAddress
 from desktop_app.core.api import MailTmClient
 from desktop_app.core.codes import Extraction, extract
@@ -34,6 +34,7 @@ from desktop_app.core.secrets import PasswordVault
 from desktop_app.core.store import AddressState, Store, StoredAddress, mailbox_key
 from desktop_app.core.sync import MailboxSet, SyncSettings
 from desktop_app.core.tasks import NamedTasks
+from desktop_app.core.transfer import ExportReport, ImportReport
 
 log = logging.getLogger(__name__)
 
@@ -232,6 +233,20 @@ class Inbox:
         if self.current_address == key:
             remaining = self.addresses()
             self.current_address = remaining[0].address if remaining else None
+
+    async def export_addresses(self, path: Path, *, include_passwords: bool = False) -> ExportReport:
+        """Every address to ``path`` (owner-only); passwords only when asked (see ``core/transfer.py``)."""
+        return await transfer.export_addresses(
+            self.store, self.vault, path, include_passwords=include_passwords
+        )
+
+    async def import_addresses(self, path: Path, *, session_only: bool = False) -> ImportReport:
+        """The file's new addresses, all or nothing, then live like the others (those with a password)."""
+        report = await transfer.import_addresses(self.store, self.vault, path, session_only=session_only)
+        await self._open_all()
+        if self.current_address is None and report.added:
+            self.current_address = mailbox_key(report.added[0])
+        return report
 
     def client(self, address: str) -> MailTmClient:
         client = self._accounts.get(mailbox_key(address))

@@ -29,6 +29,13 @@ log = logging.getLogger(__name__)
 FORMAT = "temp-inbox/addresses"
 VERSION = 1
 
+# Said before every export with passwords (window and command line alike).
+PASSWORDS_WARNING = (
+    "A file with passwords opens every address in it: whoever reads it can read all their mail and "
+    "take the addresses over, and mail.tm has no password reset. Keep it private, and delete it once "
+    "it has been imported."
+)
+
 
 @dataclass
 class ExportReport:
