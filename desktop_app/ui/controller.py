@@ -25,7 +25,7 @@ Connection ``kind`` values follow ``desktop_app.core.events.ConnectionKind``:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -106,6 +106,22 @@ class AppController(Protocol):
     def rename_address(self, address: str, label: str) -> None: ...
     def delete_address(self, address: str) -> None:
         """Irreversible on the service; the window has already asked the user to confirm."""
+        ...
+
+    def export_addresses(
+        self,
+        path: str,
+        with_passwords: bool,
+        on_done: Callable[[str], None],
+        on_error: Callable[[str], None],
+    ) -> None:
+        """Every address to ``path``; ``on_done``/``on_error`` get the text to show (transfer_dialogs)."""
+        ...
+
+    def import_addresses(
+        self, path: str, on_done: Callable[[str], None], on_error: Callable[[str], None]
+    ) -> None:
+        """The file's new addresses, all or nothing; the outcome as text, as for export."""
         ...
 
     def save_eml(self, address: str, message_id: str, path: str) -> None: ...

@@ -38,6 +38,7 @@ from desktop_app.core.tasks import NamedTasks
 from desktop_app.ui import texts
 from desktop_app.ui.clipboard import copy_text
 from desktop_app.ui.controller import AddressInfo, AppSignals, ProviderCredit
+from desktop_app.ui.transfer_dialogs import Outcome, export_summary, import_summary
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -243,6 +244,31 @@ class InboxController(QObject):
             self.signals.status.emit(f"Deleted {address}.")
 
         self._run(f"delete {address}", self.inbox.delete_address(address), done)
+
+    def export_addresses(self, path: str, with_passwords: bool, on_done: Outcome, on_error: Outcome) -> None:
+        self._run(
+            "export addresses",
+            self.inbox.export_addresses(Path(path), include_passwords=with_passwords),
+            lambda report: on_done(export_summary(report, path)),
+            on_error,
+        )
+
+    def import_addresses(self, path: str, on_done: Outcome, on_error: Outcome) -> None:
+        session_only = self._session_only_agreed()
+        if session_only is False:
+            on_error(str(errors.KeyringUnavailableError()))
+            return
+
+        def imported(report: Any) -> None:
+            self.signals.addresses_changed.emit()
+            on_done(import_summary(report))
+
+        self._run(
+            "import addresses",
+            self.inbox.import_addresses(Path(path), session_only=bool(session_only)),
+            imported,
+            on_error,
+        )
 
     def save_eml(self, address: str, message_id: str, path: str) -> None:
         self._run(

@@ -46,6 +46,7 @@ from desktop_app.ui.link_prompt import LinkPrompt
 from desktop_app.ui.message_list import MessageListModel, MessageListView
 from desktop_app.ui.message_pane import HtmlViewFactory, MessagePane, sealed_view_factory
 from desktop_app.ui.style import state_description
+from desktop_app.ui.transfer_dialogs import open_export, open_import
 
 SEARCH_DEBOUNCE_MS = 250
 
@@ -171,6 +172,8 @@ class MainWindow(QMainWindow):
 
         self.new_action = action("New address…", QKeySequence.StandardKey.New, self.open_new_address)
         self.login_action = action("Log in to an existing address…", None, self.open_login)
+        self.export_action = action("Export addresses…", None, lambda: open_export(self, self.controller))
+        self.import_action = action("Import addresses…", None, lambda: open_import(self, self.controller))
         self.copy_action = action("Copy address", "Ctrl+Shift+C", self.copy_current_address)
         self.search_action = action("Search", QKeySequence.StandardKey.Find, self.focus_search)
         self.focus_addresses_action = action("Go to addresses", "Ctrl+L", self.sidebar.view.setFocus)
@@ -179,6 +182,9 @@ class MainWindow(QMainWindow):
         menu = self.menuBar().addMenu("&Address")
         for act in (self.new_action, self.login_action, self.copy_action, self.focus_addresses_action):
             menu.addAction(act)
+        menu.addSeparator()
+        menu.addAction(self.export_action)
+        menu.addAction(self.import_action)
         menu.addSeparator()
         menu.addAction("&Quit", QKeySequence.StandardKey.Quit, self._quit_from_menu)
         message_menu = self.menuBar().addMenu("&Message")
