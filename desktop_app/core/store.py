@@ -312,12 +312,15 @@ class Store:
             times[str(message_id)] = when if when.tzinfo else when.replace(tzinfo=UTC)
         return times
 
-    def save_summaries(self, address: str, summaries: Sequence[MessageSummary]) -> list[str]:
+    def save_summaries(
+        self, address: str, summaries: Sequence[MessageSummary], *, pushed: bool = False
+    ) -> list[str]:
         """Insert new summaries and refresh known ones; return the ids that were new, in input order.
 
-        Summaries come newest first (as the API lists them, or one by one as they arrive): the last
-        one is stored first, so that a new message's ``arrival`` number follows the true order even
-        among mail from the same second."""
+        Summaries come newest first: a page of the API's list, or (``pushed``) what the hub pushed,
+        in the order it arrived. A new message's ``arrival`` number follows that order even among mail
+        from the same second: pushed mail is the newest there is; a page puts its block in place
+        among the mail of its seconds (``_order_ties_as_listed``)."""
         key = mailbox_key(address)
         new: set[str] = set()
         with self._write() as conn:
@@ -326,29 +329,47 @@ class Store:
                 self._upsert(conn, key, summary, None)
                 if not exists:
                     new.add(summary.id)
-            self._order_ties_as_listed(conn, summaries)
+            if not pushed:
+                self._order_ties_as_listed(conn, key, summaries, new)
         return list(dict.fromkeys(s.id for s in summaries if s.id in new))
 
     @staticmethod
-    def _order_ties_as_listed(conn: sqlite3.Connection, summaries: Sequence[MessageSummary]) -> None:
-        """A page of the service's list (newest first) orders mail from the same second as it arrived
-        there, while a live event may have brought some of it here before older mail of that second.
-        Among the mail the page lists, the page's order wins: their arrival numbers are handed out
-        again, oldest listed first (mail the page does not list keeps its numbers)."""
+    def _order_ties_as_listed(
+        conn: sqlite3.Connection, key: str, summaries: Sequence[MessageSummary], new: set[str]
+    ) -> None:
+        """Put the mail of each second that ``summaries`` (newest first) list in true arrival order.
+
+        A page is one answer of the service's list: a contiguous block of it. So within one second the
+        mail it lists is in the page's order, and every other cached mail of that second is either newer
+        than the whole block (pushed live after the page was read, or listed by an earlier page) or
+        older (a later page's). The cache says which: stored before the newest listed message it already
+        held, older; otherwise (also when it held none of them) newer, and a later page that lists the
+        older mail corrects that guess. Only the second's own arrival numbers are handed out again, so
+        no other second moves. (A new message's number alone would put a page read before some live
+        pushes, or a second page, above mail that is newer.)"""
         groups: dict[str, list[str]] = {}
         for summary in summaries:
             group = groups.setdefault(_sort_key(summary.created_at), [])
             if summary.id not in group:
                 group.append(summary.id)
-        for listed in groups.values():
-            if len(listed) < 2:
+        for created, listed in groups.items():
+            rows = conn.execute(
+                "SELECT id, arrival FROM messages WHERE address = ? AND created_at = ? ORDER BY arrival",
+                (key, created),
+            ).fetchall()
+            if len(rows) < 2:
                 continue
-            marks = ",".join("?" * len(listed))
-            rows = conn.execute(f"SELECT id, arrival FROM messages WHERE id IN ({marks})", listed).fetchall()
-            known = {r[0] for r in rows}
-            order = [message_id for message_id in reversed(listed) if message_id in known]
-            for message_id, number in zip(order, sorted(r[1] for r in rows), strict=True):
-                conn.execute("UPDATE messages SET arrival = ? WHERE id = ?", (number, message_id))
+            arrival = {str(r[0]): int(r[1]) for r in rows}
+            block = [message_id for message_id in reversed(listed) if message_id in arrival]
+            in_block = set(block)
+            newest_held = max((arrival[i] for i in block if i not in new), default=None)
+            others = [i for i in arrival if i not in in_block]  # in arrival order
+            older = [i for i in others if newest_held is not None and arrival[i] < newest_held]
+            newer = [i for i in others if newest_held is None or arrival[i] > newest_held]
+            order = [*older, *block, *newer]
+            for message_id, number in zip(order, sorted(arrival.values()), strict=True):
+                if arrival[message_id] != number:
+                    conn.execute("UPDATE messages SET arrival = ? WHERE id = ?", (number, message_id))
 
     def save_message(self, address: str, message: Message) -> None:
         with self._write() as conn:

@@ -66,7 +66,9 @@ class MailboxStore(Protocol):
 
     def known_message_ids(self, address: str) -> set[str]: ...
     def known_message_times(self, address: str) -> dict[str, datetime]: ...
-    def save_summaries(self, address: str, summaries: Sequence[MessageSummary]) -> list[str]: ...
+    def save_summaries(
+        self, address: str, summaries: Sequence[MessageSummary], *, pushed: bool = False
+    ) -> list[str]: ...
     def save_message(self, address: str, message: Message) -> None: ...
     def has_full_message(self, message_id: str) -> bool: ...
     def set_seen(self, message_id: str, seen: bool) -> None: ...
@@ -180,7 +182,7 @@ class Mailbox:
 
     def _on_hub_update(self, update: HubUpdate) -> None:
         if isinstance(update, MessagePushed):
-            self._apply_summaries([update.summary])
+            self._apply_summaries([update.summary], pushed=True)
         elif isinstance(update, MessageGone):
             self._remove(update.message_id)
         elif isinstance(update, AccountPushed):
@@ -205,11 +207,12 @@ class Mailbox:
             return False
         return True
 
-    def _save_summaries(self, summaries: Sequence[MessageSummary]) -> list[str]:
+    def _save_summaries(self, summaries: Sequence[MessageSummary], pushed: bool) -> list[str]:
         """Save all at once; if the cache refuses the batch, save one by one and skip what it refuses,
-        so one undigestible message cannot keep the others out."""
+        so one undigestible message cannot keep the others out. ``pushed``: from the hub, in arrival
+        order (not a page of the list; the store orders mail of one second by it)."""
         try:
-            return self._store.save_summaries(self.key, summaries)
+            return self._store.save_summaries(self.key, summaries, pushed=pushed)
         except errors.StoreError as exc:
             log.warning(
                 "%s: saving %d messages failed (%s); saving one by one", self.key, len(summaries), exc.detail
@@ -217,19 +220,19 @@ class Mailbox:
         new: list[str] = []
         for summary in summaries:
             try:
-                new += self._store.save_summaries(self.key, [summary])
+                new += self._store.save_summaries(self.key, [summary], pushed=pushed)
             except errors.StoreError as exc:
                 log.warning("%s: cannot store message %r: %s", self.key, summary.id, exc.detail)
         return new
 
-    def _apply_summaries(self, summaries: Sequence[MessageSummary]) -> None:
+    def _apply_summaries(self, summaries: Sequence[MessageSummary], *, pushed: bool = False) -> None:
         summaries = [s for s in summaries if self._belongs_here(s)]
         current = [s for s in summaries if s.id not in self._removed and not s.is_deleted]
         for gone in (s for s in summaries if s.is_deleted):
             self._remove(gone.id)
         if not current:
             return
-        new_ids = set(self._save_summaries(current))
+        new_ids = set(self._save_summaries(current, pushed))
         for summary in current:
             if summary.id in new_ids:
                 self._seen[summary.id] = summary.seen

@@ -153,10 +153,10 @@ class ExplodingClient(FakeMailClient):
 class PickyStore(MemoryStore):
     """Refuses to store one message, as the real cache refuses a value it cannot encode."""
 
-    def save_summaries(self, address: str, summaries: Any) -> list[str]:
+    def save_summaries(self, address: str, summaries: Any, *, pushed: bool = False) -> list[str]:
         if any(s.id == "bad" for s in summaries):
             raise errors.StoreError(detail="cannot encode")
-        return super().save_summaries(address, summaries)
+        return super().save_summaries(address, summaries, pushed=pushed)
 
 
 async def _run(client: FakeMailClient, store: MemoryStore) -> tuple[EventLog, MemoryStore]:

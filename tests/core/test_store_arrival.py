@@ -33,7 +33,7 @@ def test_a_burst_arriving_one_by_one_is_listed_newest_first_across_restarts(tmp_
     store = store_with(ME, path=path)
     ids = _shuffled_ids(12)
     for message_id in ids:  # pushed one by one, all within the same second
-        assert store.save_summaries(ME, [summary(message_id)]) == [message_id]
+        assert store.save_summaries(ME, [summary(message_id)], pushed=True) == [message_id]
     store.save_summaries(ME, [summary(i, seen=True) for i in ids[::-1]])  # a refresh: the API's page
     assert listed(store) == ids[::-1]
     store.close()
@@ -60,7 +60,7 @@ def test_a_page_puts_mail_that_live_events_brought_early_in_its_place() -> None:
     store = store_with(ME)
     ids = _shuffled_ids(7)  # in the order they arrived at the service
     for message_id in ids[4:]:
-        store.save_summaries(ME, [summary(message_id)])
+        store.save_summaries(ME, [summary(message_id)], pushed=True)
     assert store.save_summaries(ME, [summary(i) for i in ids[::-1]]) == ids[:4][::-1]
     assert listed(store) == ids[::-1]
 
@@ -87,5 +87,39 @@ def test_the_migration_keeps_the_order_existing_rows_had(tmp_path: Path) -> None
     store = Store(path)
     assert store._conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     assert listed(store) == ["c" * 24, "b" * 24, "a" * 24, "d" * 24]  # as version 2 listed them
-    store.save_summaries(ME, [summary("0" * 24)])  # then arrival order for new mail
+    store.save_summaries(ME, [summary("0" * 24)], pushed=True)  # then arrival order for new mail
     assert listed(store)[0] == "0" * 24
+
+
+def test_a_catch_up_page_older_than_the_live_pushes_lists_below_them() -> None:
+    """The e2e burst: the catch-up's page was read when only the first eight had arrived (five of them
+    before the hub stream was up, so only the page brings those), and pushes for the three after them
+    and for the twelve after those were stored before the page's answer. The page is one block of the
+    service's list: every later push is newer than all of it."""
+    store = store_with(ME)
+    ids = _shuffled_ids(20)  # in the order they arrived at the service
+    for message_id in ids[5:]:
+        store.save_summaries(ME, [summary(message_id)], pushed=True)
+    assert store.save_summaries(ME, [summary(i) for i in ids[7::-1]]) == ids[4::-1]
+    assert listed(store) == ids[::-1]
+
+
+def test_a_later_page_lists_below_the_page_before_it_in_the_same_second() -> None:
+    """Page 1 brings the newest of one second, page 2 the older rest of it, all new to the cache."""
+    store = store_with(ME)
+    ids = _shuffled_ids(8)
+    store.save_summaries(ME, [summary(i) for i in ids[:2:-1]])
+    store.save_summaries(ME, [summary(i) for i in ids[2::-1]])
+    assert listed(store) == ids[::-1]
+
+
+def test_a_page_across_a_restart_puts_last_session_s_mail_of_that_second_below_it() -> None:
+    """Last session stored the two oldest of a second; page 1 now ends inside that second (it lists
+    the newest four and the newer of the two), page 2 the oldest."""
+    store = store_with(ME)
+    ids = _shuffled_ids(6)
+    store.save_summaries(ME, [summary(i) for i in ids[1::-1]])
+    store.save_summaries(ME, [summary(i) for i in ids[:0:-1]])
+    assert listed(store) == ids[::-1]
+    store.save_summaries(ME, [summary(ids[0])])
+    assert listed(store) == ids[::-1]

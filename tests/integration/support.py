@@ -36,7 +36,9 @@ class MemoryStore:
     def known_message_times(self, address: str) -> dict[str, datetime]:
         return {i: s.created_at for i, s in self.summaries.get(address.lower(), {}).items()}
 
-    def save_summaries(self, address: str, summaries: Sequence[MessageSummary]) -> list[str]:
+    def save_summaries(
+        self, address: str, summaries: Sequence[MessageSummary], *, pushed: bool = False
+    ) -> list[str]:
         box = self.summaries.setdefault(address.lower(), {})
         new = []
         for summary in summaries:
