@@ -90,6 +90,13 @@ def test_commands_racing_the_start_then_export_and_import_into_a_fresh_data_dir(
         finally:
             stop_process(app)
         assert export.stat().st_mode & 0o777 == 0o600
+        # A command with no provider option, nothing running: the instance it starts uses the provider
+        # the window was started with (remembered), not mail.tm.
+        try:
+            assert cli_json(session, first, "info")["api"] == serve["api"]
+            assert len(cli_json(session, first, "list")) == 4
+        finally:
+            session.cli(first, "quit")
 
         # A fresh data directory: the first command starts an instance, with the provider it names.
         imported = cli_json(session, fresh, *provider, "import", str(export), "--session-only")
