@@ -279,6 +279,7 @@ class Application:
         from desktop_app.ui.window_state import restore_window_state, save_window_state
 
         restore_window_state(window, settings)
+        window.reading_layout.remember_in(settings)
 
         def set_do_not_disturb(on: bool) -> None:
             notifications.set_do_not_disturb(on)

@@ -61,6 +61,35 @@ class StoredAddress:
     sort_order: int = 0
 
 
+class MessageSort(StrEnum):
+    """The message list's sort columns; ties (and RECEIVED itself) go by true arrival."""
+
+    RECEIVED = "received"
+    SENDER = "from"
+    SUBJECT = "subject"
+
+
+def _summary_field(path: str) -> str:
+    # A damaged row must not fail the whole listing (it is skipped when read): no json_extract on it.
+    return f"(CASE WHEN json_valid(summary_json) THEN json_extract(summary_json, '{path}') END)"
+
+
+_SORT_KEYS = {
+    MessageSort.SENDER: "lower(COALESCE(NULLIF({}, ''), {}, ''))".format(
+        _summary_field("$.from.name"), _summary_field("$.from.address")
+    ),
+    MessageSort.SUBJECT: "lower(COALESCE({}, ''))".format(_summary_field("$.subject")),
+}
+
+
+def _order_by(sort: MessageSort, ascending: bool) -> str:
+    """A total order (ties broken by arrival, then id), so paging by offset never repeats or skips."""
+    way = "ASC" if ascending else "DESC"
+    if sort is MessageSort.RECEIVED:
+        return f"created_at {way}, arrival {way}, id {way}"
+    return f"{_SORT_KEYS[sort]} {way}, created_at DESC, arrival DESC, id DESC"
+
+
 def mailbox_key(address: str) -> str:
     return address.strip().lower()
 
@@ -418,13 +447,21 @@ class Store:
         return (" AND instr(search_text, ?) > 0", (needle,)) if needle else ("", ())
 
     def list_summaries(
-        self, address: str, offset: int = 0, limit: int = 50, search: str | None = None
+        self,
+        address: str,
+        offset: int = 0,
+        limit: int = 50,
+        search: str | None = None,
+        *,
+        sort: MessageSort = MessageSort.RECEIVED,
+        ascending: bool = False,
     ) -> list[MessageSummary]:
-        """Newest first; ``search`` matches sender name/address, subject and intro, ignoring case."""
+        """Newest first unless ``sort`` says otherwise; ``search`` matches sender name/address, subject
+        and intro, ignoring case."""
         clause, params = self._search_clause(search)
         rows = self._read(
             f"SELECT summary_json, seen, id FROM messages WHERE address = ?{clause} "
-            "ORDER BY created_at DESC, arrival DESC, id DESC LIMIT ? OFFSET ?",
+            f"ORDER BY {_order_by(MessageSort(sort), ascending)} LIMIT ? OFFSET ?",
             (mailbox_key(address), *params, limit, offset),
         )
         return _readable(rows, lambda r: _summary(r[0], r[1], r[2]))

@@ -32,6 +32,7 @@ from typing import Protocol
 from PySide6.QtCore import QObject, Signal
 
 from desktop_app.core.models import Message, MessageSummary
+from desktop_app.core.store import MessageSort
 
 # cid (without "cid:") → (content type, bytes), as the sealed view takes them.
 InlineParts = Mapping[str, tuple[str, bytes]]
@@ -64,8 +65,17 @@ class ProviderCredit:
 class AppController(Protocol):
     # --- synchronous reads (local store) ---
     def addresses(self) -> list[AddressInfo]: ...
-    def list_messages(self, address: str, offset: int, limit: int, search: str) -> list[MessageSummary]:
-        """Newest first. ``search`` is the user's filter text ("" for none)."""
+    def list_messages(
+        self,
+        address: str,
+        offset: int,
+        limit: int,
+        search: str,
+        sort: MessageSort = MessageSort.RECEIVED,
+        ascending: bool = False,
+    ) -> list[MessageSummary]:
+        """Newest first unless ``sort``/``ascending`` say otherwise (ties newest first). ``search`` is
+        the user's filter text ("" for none)."""
         ...
 
     def count_messages(self, address: str, search: str) -> int: ...

@@ -33,7 +33,7 @@ from desktop_app.core.events import (
 from desktop_app.core.inbox import Inbox, LoadedMessage
 from desktop_app.core.models import MessageSummary
 from desktop_app.core.notice import NewMessage
-from desktop_app.core.store import AddressState, mailbox_key
+from desktop_app.core.store import AddressState, MessageSort, mailbox_key
 from desktop_app.core.tasks import NamedTasks
 from desktop_app.ui import texts
 from desktop_app.ui.clipboard import copy_text
@@ -134,8 +134,18 @@ class InboxController(QObject):
             )
         return rows
 
-    def list_messages(self, address: str, offset: int, limit: int, search: str) -> list[MessageSummary]:
-        return self.inbox.store.list_summaries(address, offset, limit, search or None)
+    def list_messages(
+        self,
+        address: str,
+        offset: int,
+        limit: int,
+        search: str,
+        sort: MessageSort = MessageSort.RECEIVED,
+        ascending: bool = False,
+    ) -> list[MessageSummary]:
+        return self.inbox.store.list_summaries(
+            address, offset, limit, search or None, sort=sort, ascending=ascending
+        )
 
     def count_messages(self, address: str, search: str) -> int:
         return self.inbox.store.count_summaries(address, search or None)

@@ -45,6 +45,7 @@ from desktop_app.ui.empty_state import EmptyState
 from desktop_app.ui.link_prompt import LinkPrompt
 from desktop_app.ui.message_list import MessageListModel, MessageListView
 from desktop_app.ui.message_pane import HtmlViewFactory, MessagePane, sealed_view_factory
+from desktop_app.ui.reading_layout import ReadingLayout
 from desktop_app.ui.style import state_description
 from desktop_app.ui.transfer_dialogs import open_export, open_import
 
@@ -153,6 +154,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._connect()
         self.connection_banner = install_connection_banner(self)
+        self.reading_layout = ReadingLayout(self)
         apply_action_icons(self)
         self._update_list_empty()
         self.refresh_addresses()  # selecting the first address loads its messages

@@ -33,10 +33,12 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.models import MessageSummary
+from desktop_app.core.store import MessageSort
 from desktop_app.ui.style import muted_text, paperclip_icon
 
 ModelIndex = QModelIndex | QPersistentModelIndex
-ListPage = Callable[[str, int, int, str], list[MessageSummary]]  # (address, offset, limit, search)
+# (address, offset, limit, search, sort, ascending)
+ListPage = Callable[[str, int, int, str, MessageSort, bool], list[MessageSummary]]
 CountMessages = Callable[[str, str], int]  # (address, search)
 
 SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -47,6 +49,11 @@ HAS_ATTACHMENTS_ROLE = Qt.ItemDataRole.UserRole + 5
 
 COL_FROM, COL_SUBJECT, COL_ATTACHMENT, COL_TIME = range(4)
 _HEADERS = ("From", "Subject", "", "Received")
+SORT_OF_COLUMN = {
+    COL_FROM: MessageSort.SENDER,
+    COL_SUBJECT: MessageSort.SUBJECT,
+    COL_TIME: MessageSort.RECEIVED,
+}
 
 
 def format_received(when: datetime, now: datetime | None = None) -> str:
@@ -99,6 +106,8 @@ class MessageListModel(QAbstractTableModel):
         self._now = now
         self._address: str | None = None
         self._search = ""
+        self._sort = MessageSort.RECEIVED
+        self._ascending = False
         self._rows: list[MessageSummary] = []
         self._ids: set[str] = set()
         self._total = 0
@@ -113,6 +122,19 @@ class MessageListModel(QAbstractTableModel):
     @property
     def search(self) -> str:
         return self._search
+
+    @property
+    def newest_first(self) -> bool:
+        """Sorted by arrival, newest first: the order live mail can be inserted into in place."""
+        return self._sort is MessageSort.RECEIVED and not self._ascending
+
+    @property
+    def sort_order(self) -> tuple[MessageSort, bool]:
+        return self._sort, self._ascending
+
+    def _page(self, offset: int, limit: int) -> list[MessageSummary]:
+        assert self._address is not None
+        return self._list_page(self._address, offset, limit, self._search, self._sort, self._ascending)
 
     @property
     def total(self) -> int:
@@ -138,7 +160,7 @@ class MessageListModel(QAbstractTableModel):
             self._rows, self._ids, self._total = [], set(), 0
             if self._address is not None:
                 self._total = self._count(self._address, self._search)
-                self._append(self._list_page(self._address, 0, self._page_size, self._search))
+                self._append(self._page(0, self._page_size))
             self.endResetModel()
         finally:
             self._changing = False
@@ -158,11 +180,7 @@ class MessageListModel(QAbstractTableModel):
         # reset/insert signals; inserting rows in the middle of announcing a change would corrupt them.
         if self._changing or not self.canFetchMore(parent) or self._address is None:
             return
-        page = [
-            s
-            for s in self._list_page(self._address, len(self._rows), self._page_size, self._search)
-            if s.id not in self._ids
-        ]
+        page = [s for s in self._page(len(self._rows), self._page_size) if s.id not in self._ids]
         if not page:
             self._total = len(self._rows)  # the store has fewer than it counted (deleted meanwhile)
             return
@@ -186,7 +204,13 @@ class MessageListModel(QAbstractTableModel):
         """Insert messages that just arrived at their date position; returns how many were shown.
 
         A message older than everything loaded while more pages remain is only counted: the page
-        that contains it will bring it when the user scrolls there."""
+        that contains it will bring it when the user scrolls there. Sorted otherwise than newest
+        first, the rows on show are read again in the store's order."""
+        if not self.newest_first:
+            fresh = [s for s in summaries if s.id not in self._ids]
+            if fresh:
+                self._reread(len(self._rows) + len(fresh))
+            return sum(1 for s in fresh if s.id in self._ids)
         shown = 0
         for summary in reversed(summaries):  # newest first: the oldest arrived first
             if summary.id in self._ids:
@@ -218,7 +242,7 @@ class MessageListModel(QAbstractTableModel):
         # The store may already hold newer mail whose events are still on their way: read a little
         # further than the prefix and keep only the rows on show.
         wanted = set(shown_ids)
-        page = self._list_page(self._address, 0, prefix + _TIE_LOOKAHEAD, self._search)
+        page = self._page(0, prefix + _TIE_LOOKAHEAD)
         stored = [s for s in page if s.id in wanted]
         if [s.id for s in stored] == shown_ids or len(stored) != prefix:
             return
@@ -233,6 +257,38 @@ class MessageListModel(QAbstractTableModel):
         ]
         self.changePersistentIndexList(persistent, moved)
         self.layoutChanged.emit()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """A click on a column header (QTreeView's sorting): the store sorts, since rows not loaded
+        yet count too; the selection and scroll anchor follow their messages."""
+        key = SORT_OF_COLUMN.get(column)
+        ascending = order == Qt.SortOrder.AscendingOrder
+        if key is None or (key, ascending) == (self._sort, self._ascending):
+            return
+        self._sort, self._ascending = key, ascending
+        if self._address is not None:
+            self._reread(max(len(self._rows), self._page_size))
+
+    def _reread(self, count: int) -> None:
+        """Read the first ``count`` rows again in the current order, keeping persistent indexes."""
+        self._changing = True
+        try:
+            self.layoutAboutToBeChanged.emit()
+            persistent = self.persistentIndexList()
+            ids = [self._rows[i.row()].id if i.row() < len(self._rows) else None for i in persistent]
+            self._rows, self._ids = [], set()
+            if self._address is not None:
+                self._total = self._count(self._address, self._search)
+                self._append(self._page(0, count))
+            rows = {s.id: row for row, s in enumerate(self._rows)}
+            moved = [
+                self.index(rows[message_id], i.column()) if message_id in rows else QModelIndex()
+                for i, message_id in zip(persistent, ids, strict=True)
+            ]
+            self.changePersistentIndexList(persistent, moved)
+            self.layoutChanged.emit()
+        finally:
+            self._changing = False
 
     def set_seen(self, message_id: str, seen: bool) -> None:
         row = self.row_of(message_id)
@@ -402,6 +458,20 @@ class MessageListView(QTreeView):
         header.setSectionResizeMode(COL_TIME, QHeaderView.ResizeMode.ResizeToContents)
         header.resizeSection(COL_FROM, 170)
         header.resizeSection(COL_ATTACHMENT, 26)
+        # Newest first until the user clicks a header; the indicator shows the order in use.
+        header.setSortIndicator(COL_TIME, Qt.SortOrder.DescendingOrder)
+        header.setSortIndicatorShown(True)
+        header.setSectionsClickable(True)
+        self._sorted_by = (COL_TIME, Qt.SortOrder.DescendingOrder)
+        header.sortIndicatorChanged.connect(self._keep_indicator_on_sortable)
+        self.setSortingEnabled(True)
+
+    def _keep_indicator_on_sortable(self, section: int, order: Qt.SortOrder) -> None:
+        """The paperclip column does not sort: a click there leaves the indicator where it was."""
+        if section in SORT_OF_COLUMN:
+            self._sorted_by = (section, order)
+        else:
+            self.header().setSortIndicator(*self._sorted_by)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()

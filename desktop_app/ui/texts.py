@@ -55,3 +55,7 @@ SESSION_ONLY_GONE_TITLE = "Gone after the restart: {addresses}"
 SESSION_ONLY_GONE_BODY = (
     "{kept} for one session only (no keyring saved {its} password) and cannot be opened again."
 )
+
+# --- reading layout (Options menu) ---
+SIDE_BY_SIDE_ACTION = "Message list beside the message"
+SIDE_BY_SIDE_TIP = "List | message side by side, for wide windows (like Thunderbird's vertical view)"

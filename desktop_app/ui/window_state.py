@@ -1,5 +1,5 @@
-"""The window's layout across restarts: geometry, both splitters, and the message list's columns,
-kept in settings.ini (Qt's own opaque state blobs, which also carry a version)."""
+"""The window's layout across restarts: geometry, both splitters, and the message list's columns
+and sort order, kept in settings.ini (Qt's own opaque state blobs, which also carry a version)."""
 
 from __future__ import annotations
 
@@ -38,4 +38,5 @@ def restore_window_state(window: MainWindow, settings: QSettings) -> None:
     if (state := blob(READING_SPLITTER)) is not None:
         window.reading.restoreState(state)
     if (state := blob(LIST_COLUMNS)) is not None:
+        # It carries the sort indicator too; restoring it sorts the list (the view's sorting is on).
         window.list_view.header().restoreState(state)

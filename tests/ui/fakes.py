@@ -13,6 +13,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 from desktop_app.core.models import Address, Attachment, Message, MessageSummary
+from desktop_app.core.store import MessageSort
 from desktop_app.ui.controller import AddressInfo, AppSignals, ProviderCredit
 
 BASE_TIME = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -107,9 +108,29 @@ class FakeController:
     def addresses(self) -> list[AddressInfo]:
         return list(self.infos)
 
-    def list_messages(self, address: str, offset: int, limit: int, search: str) -> list[MessageSummary]:
+    def list_messages(
+        self,
+        address: str,
+        offset: int,
+        limit: int,
+        search: str,
+        sort: MessageSort = MessageSort.RECEIVED,
+        ascending: bool = False,
+    ) -> list[MessageSummary]:
+        """As the store sorts: ``messages`` are kept newest first, which stays the order within ties."""
         self.list_calls.append((address, offset, limit, search))
-        return self._matching(address, search)[offset : offset + limit]
+        rows = self._matching(address, search)
+        if sort is MessageSort.RECEIVED:
+            rows = rows[::-1] if ascending else rows
+        else:
+
+            def key(s: MessageSummary) -> str:
+                return (
+                    s.sender.name or s.sender.address if sort is MessageSort.SENDER else s.subject
+                ).lower()
+
+            rows = sorted(rows, key=key, reverse=not ascending)  # stable both ways: ties newest first
+        return rows[offset : offset + limit]
 
     def count_messages(self, address: str, search: str) -> int:
         return len(self._matching(address, search))
