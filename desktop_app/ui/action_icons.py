@@ -86,6 +86,19 @@ def _quit(p: QPainter, s: float) -> None:
     p.drawPath(arrow)
 
 
+def _save(p: QPainter, s: float) -> None:
+    p.drawLine(QPointF(8 * s, 2 * s), QPointF(8 * s, 10 * s))
+    arrow = QPainterPath(QPointF(4.5 * s, 6.5 * s))
+    arrow.lineTo(8 * s, 10 * s)
+    arrow.lineTo(11.5 * s, 6.5 * s)
+    p.drawPath(arrow)
+    tray = QPainterPath(QPointF(2.5 * s, 10 * s))
+    tray.lineTo(2.5 * s, 13.5 * s)
+    tray.lineTo(13.5 * s, 13.5 * s)
+    tray.lineTo(13.5 * s, 10 * s)
+    p.drawPath(tray)
+
+
 # freedesktop icon naming spec name -> bundled fallback
 FALLBACKS: dict[str, Painter] = {
     "list-add": _plus,
@@ -95,6 +108,7 @@ FALLBACKS: dict[str, Painter] = {
     "mail-mark-unread": _unread,
     "view-refresh": _refresh,
     "application-exit": _quit,
+    "document-save": _save,
 }
 
 

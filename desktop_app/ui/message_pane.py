@@ -1,4 +1,5 @@
-"""The open message: header, "Copy code" bar, tabs HTML / Text / Headers & source, attachments, actions.
+"""The open message: the header block with its action toolbar (``message_header``), the code chip
+(``code_chip``), tabs HTML / Text / Headers & source (``headers_view``), attachments.
 
 Everything a sender controls (names, subject, file names) is shown as plain text, never as rich text,
 so a subject like ``<img src=…>`` is just characters. The HTML tab is the sealed view; links in the
@@ -11,9 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
-    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -31,6 +30,9 @@ from desktop_app.core.codes import extract
 from desktop_app.core.filenames import assess_filename, sanitize_filename
 from desktop_app.core.models import Attachment, Message
 from desktop_app.ui.attachments import exact_attachment_sizes
+from desktop_app.ui.code_chip import CodeChip
+from desktop_app.ui.headers_view import HeadersSourceView
+from desktop_app.ui.message_header import MessageHeader
 from desktop_app.ui.style import format_size
 
 
@@ -71,16 +73,6 @@ def listed_attachments(message: Message) -> list[Attachment]:
     return [a for a in message.attachments if not (a.related or a.disposition.lower() == "inline")]
 
 
-def _plain_label(parent: QWidget, accessible: str) -> QLabel:
-    label = QLabel(parent)
-    label.setTextFormat(Qt.TextFormat.PlainText)  # sender-controlled text is never rich text
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.setWordWrap(True)
-    label.setAccessibleName(accessible)
-    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-    return label
-
-
 class MessagePane(QWidget):
     mark_unread_requested = Signal()
     delete_requested = Signal()
@@ -109,48 +101,31 @@ class MessagePane(QWidget):
         self.placeholder.setEnabled(False)
 
         content = QWidget(self)
-        self.subject = _plain_label(content, "Subject")
-        font = QFont(self.subject.font())
-        font.setPointSizeF(font.pointSizeF() * 1.25)
-        font.setBold(True)
-        self.subject.setFont(font)
-        self.sender_label = _plain_label(content, "From")
-        self.recipients = _plain_label(content, "To")
-        self.date = _plain_label(content, "Date")
-        self.date.setWordWrap(False)
-        self.date.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        self.header = MessageHeader(content)
+        # The header's parts under the names the window and tests use.
+        self.subject, self.sender_label, self.date = (
+            self.header.subject,
+            self.header.sender_label,
+            self.header.date,
+        )
+        self.recipients = self.header.recipients
+        self.mark_unread, self.delete, self.save_eml = (
+            self.header.mark_unread,
+            self.header.delete,
+            self.header.save_eml,
+        )
+        self.header.mark_unread_requested.connect(self.mark_unread_requested)
+        self.header.delete_requested.connect(self.delete_requested)
+        self.header.save_eml_requested.connect(self.save_eml_requested)
 
-        self.mark_unread = QPushButton("Mark unread", content)
-        self.delete = QPushButton("Delete", content)
-        self.delete.setToolTip("Delete this message (Delete)")
-        self.save_eml = QPushButton("Save .eml…", content)
-        for button, signal in (
-            (self.mark_unread, self.mark_unread_requested),
-            (self.delete, self.delete_requested),
-            (self.save_eml, self.save_eml_requested),
-        ):
-            button.setAccessibleName(button.text().rstrip("…"))
-            button.clicked.connect(signal)
-        actions = QHBoxLayout()
-        actions.addWidget(self.mark_unread)
-        actions.addWidget(self.delete)
-        actions.addWidget(self.save_eml)
-        actions.addStretch(1)
-
-        self.code_bar = QFrame(content)
-        self.code_bar.setFrameShape(QFrame.Shape.StyledPanel)
-        self.code_label = _plain_label(self.code_bar, "Code found in this message")
-        self.copy_code = QPushButton("Copy code", self.code_bar)
-        self.copy_code.setAccessibleName("Copy code")
-        self.copy_code.clicked.connect(lambda: self.code and self.copy_code_requested.emit(self.code))
-        self.open_link = QPushButton("Open link…", self.code_bar)
-        self.open_link.setAccessibleName("Open verification link")
-        self.open_link.clicked.connect(lambda: self.link and self.open_link_requested.emit(self.link))
-        bar = QHBoxLayout(self.code_bar)
-        bar.setContentsMargins(8, 4, 8, 4)
-        bar.addWidget(self.code_label, 1)
-        bar.addWidget(self.copy_code)
-        bar.addWidget(self.open_link)
+        self.code_bar = CodeChip(content)
+        self.code_label, self.copy_code, self.open_link = (
+            self.code_bar.code_label,
+            self.code_bar.copy_code,
+            self.code_bar.open_link,
+        )
+        self.code_bar.copy_code_requested.connect(self.copy_code_requested)
+        self.code_bar.open_link_requested.connect(self.open_link_requested)
 
         self.tabs = QTabWidget(content)
         self.tabs.setAccessibleName("Message views")
@@ -159,14 +134,11 @@ class MessagePane(QWidget):
         self.text_view = QPlainTextEdit(self.tabs)
         self.text_view.setReadOnly(True)  # plain text: links in it are never clickable
         self.text_view.setAccessibleName("Plain text of the message")
-        self.source_view = QPlainTextEdit(self.tabs)
-        self.source_view.setReadOnly(True)
-        self.source_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.source_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.source_view.setAccessibleName("Headers and raw source")
+        self.headers_view = HeadersSourceView(self.tabs)
+        self.source_view = self.headers_view.source
         self.tabs.addTab(self.html_view, "HTML")
         self.tabs.addTab(self.text_view, "Text")
-        self.tabs.addTab(self.source_view, "Headers && source")
+        self.tabs.addTab(self.headers_view, "Headers && source")
         self.tabs.currentChanged.connect(self._on_tab_changed)
 
         self.attachments_title = QLabel("Attachments (save only; never opened):", content)
@@ -183,13 +155,7 @@ class MessagePane(QWidget):
 
         layout = QVBoxLayout(content)
         layout.setContentsMargins(8, 8, 8, 8)
-        layout.addLayout(actions)
-        layout.addWidget(self.subject)
-        from_row = QHBoxLayout()
-        from_row.addWidget(self.sender_label, 1)
-        from_row.addWidget(self.date, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
-        layout.addLayout(from_row)
-        layout.addWidget(self.recipients)
+        layout.addWidget(self.header)
         layout.addWidget(self.code_bar)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.attachments_title)
@@ -213,7 +179,7 @@ class MessagePane(QWidget):
         self.stack.setCurrentWidget(self.placeholder)
         self.html_view.clear()  # type: ignore[attr-defined]
         self.text_view.clear()
-        self.source_view.clear()
+        self.headers_view.clear()
         self.attachments.clear()
 
     def show_message(
@@ -226,26 +192,16 @@ class MessagePane(QWidget):
         summary = message.summary
         self.address = address
         self.message = message
-        self.subject.setText(summary.subject or "(no subject)")
-        self.sender_label.setText(f"From: {summary.sender.display() or '(unknown sender)'}")
-        to = ", ".join(a.display() for a in summary.to) or address
-        cc = ", ".join(a.display() for a in message.cc)
-        self.recipients.setText(f"To: {to}" + (f"\nCc: {cc}" if cc else ""))
-        self.date.setText(summary.created_at.astimezone().strftime("%a %d %b %Y, %H:%M"))
-        self.date.setToolTip(summary.created_at.astimezone().isoformat(sep=" "))
-        self.mark_unread.setEnabled(summary.seen)
+        self.header.show_message(address, message)
 
         html = "\n".join(message.html)
         found = extract(summary.subject, message.text, html or None)
         self.code, self.link, self.link_text = found.code, found.link, found.link_text
-        self.code_label.setText(f"Code: {found.code}" if found.code else "Verification link found")
-        self.copy_code.setVisible(bool(found.code))
-        self.open_link.setVisible(bool(found.link))
-        self.code_bar.setVisible(bool(found.code or found.link))
+        self.code_bar.show_found(found.code, found.link, found.link_text)
 
         self.html_view.show_message(summary.id, html, inline_parts)  # type: ignore[attr-defined]
         self.text_view.setPlainText(message.text or "(This message has no plain-text part.)")
-        self.source_view.setPlainText(self._source_text(message, raw_source))
+        self.headers_view.show_message(message, raw_source)
         self._choose_tab(has_html=bool(html.strip()), has_text=bool(message.text))
 
         self.attachments.clear()
@@ -308,18 +264,7 @@ class MessagePane(QWidget):
             html_state(lambda html: done({**state, "html": html}))
 
     def set_seen(self, seen: bool) -> None:
-        self.mark_unread.setEnabled(seen)
-
-    @staticmethod
-    def _source_text(message: Message, raw_source: bytes | None) -> str:
-        v = message.verifications
-        checks = (
-            f"Sender checks by the mail service — SPF: {'pass' if v.spf else 'no pass'}, "
-            f"DKIM: {'pass' if v.dkim else 'no pass'}, TLS: {v.tls or 'no'}\n\n"
-        )
-        if raw_source is None:
-            return checks + "(The raw source has not been downloaded yet.)"
-        return checks + raw_source.decode("utf-8", errors="replace")
+        self.header.set_seen(seen)
 
     def _attachment_item(self, attachment: Attachment, exact: int | None = None) -> QListWidgetItem:
         name = sanitize_filename(attachment.filename)

@@ -59,3 +59,23 @@ SESSION_ONLY_GONE_BODY = (
 # --- reading layout (Options menu) ---
 SIDE_BY_SIDE_ACTION = "Message list beside the message"
 SIDE_BY_SIDE_TIP = "List | message side by side, for wide windows (like Thunderbird's vertical view)"
+
+# --- the message pane ---
+NO_SUBJECT = "(no subject)"
+UNKNOWN_SENDER = "(unknown sender)"
+TO_LABEL = "To:"
+CC_LABEL = "Cc:"
+MARK_UNREAD = "Mark unread"
+MARK_UNREAD_TIP = "Mark this message unread (Ctrl+U)"
+DELETE_MESSAGE = "Delete"
+DELETE_MESSAGE_TIP = "Delete this message (Delete)"
+SAVE_EML = "Save .eml…"
+SAVE_EML_TIP = "Save the whole message as an .eml file"
+CODE_TITLE = "Code"
+COPY_CODE = "Copy"
+COPY_CODE_TIP = "Copy the code to the clipboard"
+LINK_FOUND = "Verification link to {host}"
+OPEN_LINK = "Open link…"
+HEADERS_NAME, HEADERS_VALUE = "Name", "Value"
+HEADERS_CUT = "(Only the first {fields} header fields or 64 kB of the header are shown.)"
+NO_RAW_SOURCE = "(The raw source has not been downloaded yet.)"

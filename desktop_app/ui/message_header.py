@@ -1,0 +1,144 @@
+"""The open message's header block, as Thunderbird and Mailpit show it: the subject with the message's
+actions as an icon toolbar beside it, then the sender's name prominent with the address muted and
+the date on the right, then To and Cc. Every sender-controlled string is plain text."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QFont, QPalette
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.core.models import Address, Message
+from desktop_app.ui import texts
+from desktop_app.ui.action_icons import themed_icon
+
+
+def plain_label(parent: QWidget, accessible: str, *, wrap: bool = True) -> QLabel:
+    label = QLabel(parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # sender-controlled text is never rich text
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setWordWrap(wrap)
+    label.setAccessibleName(accessible)
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    return label
+
+
+def muted(label: QLabel) -> QLabel:
+    # The palette's placeholder colour: readable (4.5:1) on the window in light and dark, and it
+    # follows a change of colour scheme by itself.
+    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    return label
+
+
+def _tool_button(parent: QWidget, text: str, icon: str, tip: str) -> QToolButton:
+    button = QToolButton(parent)
+    button.setText(text)
+    button.setIcon(themed_icon(icon))
+    button.setIconSize(QSize(18, 18))
+    button.setToolTip(tip)
+    button.setAccessibleName(text.rstrip("…"))
+    button.setAutoRaise(True)
+    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    return button
+
+
+def _addresses(addresses: tuple[Address, ...] | list[Address]) -> str:
+    return ", ".join(a.display() for a in addresses)
+
+
+class MessageHeader(QFrame):
+    mark_unread_requested = Signal()
+    delete_requested = Signal()
+    save_eml_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("message_header")
+        self.subject = plain_label(self, "Subject")
+        font = QFont(self.subject.font())
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.subject.setFont(font)
+
+        self.mark_unread = _tool_button(self, texts.MARK_UNREAD, "mail-mark-unread", texts.MARK_UNREAD_TIP)
+        self.delete = _tool_button(self, texts.DELETE_MESSAGE, "edit-delete", texts.DELETE_MESSAGE_TIP)
+        self.save_eml = _tool_button(self, texts.SAVE_EML, "document-save", texts.SAVE_EML_TIP)
+        self.toolbar = QWidget(self)
+        self.toolbar.setAccessibleName("Message actions")
+        tools = QHBoxLayout(self.toolbar)
+        tools.setContentsMargins(0, 0, 0, 0)
+        tools.setSpacing(2)
+        for button, signal in (
+            (self.mark_unread, self.mark_unread_requested),
+            (self.delete, self.delete_requested),
+            (self.save_eml, self.save_eml_requested),
+        ):
+            button.clicked.connect(signal)
+            tools.addWidget(button)
+
+        self.sender_label = plain_label(self, "From", wrap=False)
+        name_font = QFont(self.sender_label.font())
+        name_font.setBold(True)
+        name_font.setPointSizeF(name_font.pointSizeF() * 1.08)
+        self.sender_label.setFont(name_font)
+        self.sender_label.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
+        self.sender_address = muted(plain_label(self, "Sender address", wrap=False))
+        self.date = muted(plain_label(self, "Date", wrap=False))
+        self.date.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        self.recipients_title = muted(QLabel(texts.TO_LABEL, self))
+        self.recipients = plain_label(self, "To")
+        self.cc_title = muted(QLabel(texts.CC_LABEL, self))
+        self.cc = plain_label(self, "Cc")
+
+        top = QHBoxLayout()
+        top.addWidget(self.subject, 1)
+        top.addWidget(self.toolbar, 0, Qt.AlignmentFlag.AlignTop)
+        sender = QHBoxLayout()
+        sender.setSpacing(6)
+        sender.addWidget(self.sender_label)
+        sender.addWidget(self.sender_address, 1)
+        sender.addWidget(self.date, 0, Qt.AlignmentFlag.AlignRight)
+        people = QGridLayout()
+        people.setHorizontalSpacing(6)
+        people.setVerticalSpacing(0)
+        people.addWidget(self.recipients_title, 0, 0, Qt.AlignmentFlag.AlignTop)
+        people.addWidget(self.recipients, 0, 1)
+        people.addWidget(self.cc_title, 1, 0, Qt.AlignmentFlag.AlignTop)
+        people.addWidget(self.cc, 1, 1)
+        people.setColumnStretch(1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 4)
+        layout.setSpacing(4)
+        layout.addLayout(top)
+        layout.addLayout(sender)
+        layout.addLayout(people)
+
+    def show_message(self, address: str, message: Message) -> None:
+        summary = message.summary
+        self.subject.setText(summary.subject or texts.NO_SUBJECT)
+        name, sender_address = summary.sender.name.strip(), summary.sender.address
+        self.sender_label.setText(name or sender_address or texts.UNKNOWN_SENDER)
+        self.sender_address.setText(f"<{sender_address}>" if name and sender_address else "")
+        self.sender_address.setVisible(bool(name and sender_address))
+        self.sender_label.setToolTip(summary.sender.display())
+        when = summary.created_at.astimezone()
+        self.date.setText(when.strftime("%a %d %b %Y, %H:%M"))
+        self.date.setToolTip(when.isoformat(sep=" "))
+        self.recipients.setText(_addresses(summary.to) or address)
+        cc = _addresses(message.cc)
+        self.cc.setText(cc)
+        self.cc.setVisible(bool(cc))
+        self.cc_title.setVisible(bool(cc))
+        self.mark_unread.setEnabled(summary.seen)
+
+    def set_seen(self, seen: bool) -> None:
+        self.mark_unread.setEnabled(seen)
