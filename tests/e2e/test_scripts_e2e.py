@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from desktop_app.instance_lock import LOCK_FILENAME, is_claimed
 from tests.e2e.desktop_session import REPO, DesktopSession
 from tests.e2e.test_app_e2e import send, wait_until
 from tests.processes import stop_process
@@ -66,8 +67,15 @@ def test_commands_racing_the_start_then_export_and_import_into_a_fresh_data_dir(
     first, fresh = tmp_path / "first", tmp_path / "fresh"
     export = tmp_path / "addresses.json"
     with DesktopSession(tmp_path / "session") as session:
-        # The window starts, and four scripts ask for an address at once, before it listens.
+        # The window starts, and once its process has claimed the data directory (its first step, long
+        # before it listens), four scripts ask for an address at once. Commands launched in the same
+        # instant as the window could claim it first; that race has no right answer to test.
         app = session.start_app(first, *provider)
+        wait_until(
+            lambda: (first / LOCK_FILENAME).exists() and is_claimed(first),
+            60,
+            "the window to claim its data directory",
+        )
         news = [session.cli_started(first, "new", "--json") for _ in range(4)]
         try:
             answers = []
