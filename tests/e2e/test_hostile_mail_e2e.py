@@ -1,9 +1,10 @@
 """Hostile mail in the real app (issue 9, defect 1): three ~480 kB encoded-word bombs (in the Subject, in
 the top-level Content-Type, in an inner part's Content-ID) arrive through the embedded server, which in
 ``--local`` mode parses them inside the app's own process, and are opened with ``temp-inbox show``. The
-app's own peak memory must stay under 400 MB and it must answer commands while it opens them. With the
-old ``policy.default`` parse in the server the app's peak was 7.7 GB; the client's own inline-part parse
-of such mail is covered, with the HTML that makes it run, by ``tests/core/test_hostile_mail.py``."""
+mails may add little to the app's peak memory (under 150 MB) and it must answer commands while it opens
+them. With the old ``policy.default`` parse in the server the app's peak was 7.7 GB; the client's own
+inline-part parse of such mail is covered, with the HTML that makes it run, by
+``tests/core/test_hostile_mail.py``."""
 
 from __future__ import annotations
 
@@ -23,14 +24,17 @@ from tests.e2e.test_reading_e2e import command, poll
 pytestmark = pytest.mark.e2e
 
 BOMBS = ("encoded_word_bomb", "content_type_bomb", "content_id_bomb")
-RSS_LIMIT_MB = 400
+# What the three mails may add to the app's peak memory. The old parse added 7.4 GB. An absolute bound
+# would measure the machine instead: about 200-260 MB of the idle app's ~320-375 MB are pages of shared
+# libraries, and how many of those are resident depends on the page cache (a fresh clone maps more).
+GROWTH_LIMIT_MB = 150
 ANSWER_BOUND_S = 10.0  # "not frozen": an idle instance answers in milliseconds
 
 
-def peak_rss_mb(pid: int) -> float:
-    """The process's own peak resident memory (VmHWM), in MB."""
-    status = Path(f"/proc/{pid}/status").read_text()
-    return next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")) / 1024
+def memory_mb(pid: int) -> dict[str, float]:
+    """The process's resident memory now (VmRSS), its peak (VmHWM) and its anonymous part, in MB."""
+    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines())
+    return {key: int(fields[key].split()[0]) / 1024 for key in ("VmRSS", "VmHWM", "RssAnon", "RssFile")}
 
 
 def test_opening_encoded_word_bombs_costs_little_and_never_freezes(tmp_path: Path) -> None:
@@ -51,6 +55,7 @@ def test_opening_encoded_word_bombs_costs_little_and_never_freezes(tmp_path: Pat
             info = command(data, "info")["info"]
             address = command(data, "new")["address"]["address"]
             host, port = info["smtp"].rsplit(":", 1)
+            idle = memory_mb(app.pid)
             with smtplib.SMTP(host, int(port), timeout=60) as smtp:
                 for name in BOMBS:
                     raw = getattr(mail, name)()
@@ -62,7 +67,7 @@ def test_opening_encoded_word_bombs_costs_little_and_never_freezes(tmp_path: Pat
                 120,
                 "the three bombs in the list",
             )
-            before_mb = peak_rss_mb(app.pid)
+            after_intake = memory_mb(app.pid)
             answers: list[float] = []
             for message_id, _subject in state["rows"]:
                 result = session.cli(data, "show", message_id)
@@ -78,13 +83,17 @@ def test_opening_encoded_word_bombs_costs_little_and_never_freezes(tmp_path: Pat
                     60,
                     f"message {message_id} in the pane",
                 )
-            peak_mb = peak_rss_mb(app.pid)
-            (tmp_path / "session" / "figures.txt").write_text(
-                f"peak RSS after intake {before_mb:.0f} MB, after opening all three {peak_mb:.0f} MB; "
-                f"answers while opening: {', '.join(f'{a * 1000:.0f} ms' for a in answers)}\n"
+            opened = memory_mb(app.pid)
+            growth = opened["VmHWM"] - idle["VmRSS"]
+            figures = (
+                f"idle {idle['VmRSS']:.0f} MB ({idle['RssAnon']:.0f} anonymous, {idle['RssFile']:.0f} "
+                f"file-backed); peak after intake {after_intake['VmHWM']:.0f} MB, after opening all three "
+                f"{opened['VmHWM']:.0f} MB (+{growth:.0f} MB); answers while opening: "
+                + ", ".join(f"{a * 1000:.0f} ms" for a in answers)
             )
-            print(f"\nhostile mail in the app: {(tmp_path / 'session' / 'figures.txt').read_text()}")
-            assert peak_mb < RSS_LIMIT_MB, (before_mb, peak_mb)
+            (tmp_path / "session" / "figures.txt").write_text(figures + "\n")
+            print(f"\nhostile mail in the app: {figures}")
+            assert growth < GROWTH_LIMIT_MB, figures
             assert max(answers) < ANSWER_BOUND_S, answers
             assert app.poll() is None
             assert session.cli(data, "quit").returncode == 0
