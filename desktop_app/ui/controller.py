@@ -15,7 +15,8 @@ Two kinds of controller call exist:
   page through thousands of messages without round trips through the loop.
 * **Commands** (everything else) return ``None`` immediately; their outcome arrives as a signal:
   ``message_loaded`` after ``open_message``, ``address_added`` / ``address_add_failed`` after
-  ``create_address`` or ``login_address``, ``domains_loaded`` after ``request_domains``,
+  ``create_address`` or ``login_address``, ``domains_loaded`` / ``domains_failed`` after
+  ``request_domains``,
   ``status`` / ``error`` for everything the user should read in the status bar.
 
 Addresses are identified everywhere by the lower-cased e-mail address ("mailbox key").
@@ -104,7 +105,7 @@ class AppController(Protocol):
         ...
 
     def request_domains(self) -> None:
-        """Answered by ``domains_loaded`` (usable domains) or ``error``."""
+        """Answered by ``domains_loaded`` (usable domains) or ``domains_failed`` (a user-facing reason)."""
         ...
 
     def generate_password(self) -> str: ...
@@ -177,6 +178,7 @@ class AppSignals(QObject):
     address_added = Signal(str)
     address_add_failed = Signal(str)
     domains_loaded = Signal(list)
+    domains_failed = Signal(str)
     # Raise the window on a message (from `temp-inbox show` or a notification's "Open").
     show_message_requested = Signal(str, str)
     # Show one address in the window (the tray's "Open" on an address).

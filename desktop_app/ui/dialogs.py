@@ -2,7 +2,9 @@
 
 The create and log-in dialogs stay open while the app works: they emit ``submitted``, show a busy
 state, and are closed by the window when ``address_added`` arrives, or show the reason inline when
-``address_add_failed`` does, so the user never retypes anything after a taken name or a typo.
+``address_add_failed`` does, so the user never retypes anything after a taken name or a typo: the
+button then reads "Retry" until a field is edited. The new-address dialog likewise shows a failed list
+of domains in place of the domain choice, with its own Retry (offline it used to wait forever).
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ class _BusyDialog(QDialog):
     def _init_feedback(self, buttons: QDialogButtonBox, ok: QPushButton) -> None:
         self._buttons = buttons
         self._ok = ok
+        self._ok_text = ok.text()
         self.feedback = QLabel("", self)
         self.feedback.setWordWrap(True)
         self.feedback.setAccessibleName("Status")
@@ -69,6 +72,13 @@ class _BusyDialog(QDialog):
     def show_error(self, text: str) -> None:
         self.feedback.setText(text)
         self.feedback.show()
+        # The same input can work a second time (the service was down, a timeout): offer exactly that.
+        self._ok.setText(texts.RETRY)
+        self._revalidate()
+
+    def _edited(self) -> None:
+        """Input changed after a failure: the button does what it says again, not a retry."""
+        self._ok.setText(self._ok_text)
         self._revalidate()
 
     def _revalidate(self) -> None:  # overridden
@@ -77,6 +87,7 @@ class _BusyDialog(QDialog):
 
 class NewAddressDialog(_BusyDialog):
     submitted = Signal(object, object, str, str)  # local part | None, domain | None, label, password
+    domains_requested = Signal()  # the user pressed Retry after the domains failed to load
 
     def __init__(
         self,
@@ -104,8 +115,17 @@ class NewAddressDialog(_BusyDialog):
         self.local_part.setEnabled(False)
         self.domain = QComboBox(self)
         self.domain.setAccessibleName("Domain")
-        self.domain.addItem("Loading domains…")
+        self.domain.addItem(texts.LOADING_DOMAINS)
         self.domain.setEnabled(False)
+        self.domains_error = QLabel("", self)
+        self.domains_error.setWordWrap(True)
+        self.domains_error.setAccessibleName("Domains problem")
+        self.domains_error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.retry_domains_button = QPushButton(texts.RETRY, self)
+        self.retry_domains_button.setToolTip(texts.RETRY_DOMAINS_TIP)
+        self.retry_domains_button.setAccessibleName(texts.RETRY_DOMAINS_TIP)
+        self.retry_domains_button.setAutoDefault(False)  # Enter still means "Create address"
+        self.retry_domains_button.clicked.connect(self._retry_domains)
         self.validation = QLabel("", self)
         self.validation.setAccessibleName("Name check")
         self.validation.setWordWrap(True)
@@ -134,11 +154,16 @@ class NewAddressDialog(_BusyDialog):
         form.addRow(self.random_choice)
         form.addRow(self.custom_choice)
         form.addRow(name_row)
+        retry_row = QHBoxLayout()
+        retry_row.addWidget(self.retry_domains_button)
+        retry_row.addStretch(1)
+        form.addRow(self.domains_error)
+        form.addRow(retry_row)
         form.addRow(self.validation)
         form.addRow("Label:", self.label)
         form.addRow("Password:", password_row)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
-        ok = buttons.addButton("Create address", QDialogButtonBox.ButtonRole.AcceptRole)
+        ok = buttons.addButton(texts.CREATE_ADDRESS, QDialogButtonBox.ButtonRole.AcceptRole)
         self.create_button = ok
         buttons.accepted.connect(self._submit)
         buttons.rejected.connect(self.reject)
@@ -150,11 +175,14 @@ class NewAddressDialog(_BusyDialog):
         layout.addWidget(buttons)
 
         self.custom_choice.toggled.connect(self._mode_changed)
-        self.local_part.textChanged.connect(self._revalidate)
+        self.local_part.textChanged.connect(self._edited)
+        self.domain.currentIndexChanged.connect(self._edited)
         self._domains_ready = False
+        self._show_domains_problem(None)
         self._revalidate()
 
     def set_domains(self, domains: list[str]) -> None:
+        self._show_domains_problem(None)
         self.domain.clear()
         if domains:
             self.domain.addItems(domains)
@@ -166,19 +194,43 @@ class NewAddressDialog(_BusyDialog):
             self._domains_ready = False
         self._revalidate()
 
+    def show_domains_error(self, reason: str) -> None:
+        """The domains could not be loaded: say why here, where the user waits, and offer Retry."""
+        self.domain.clear()
+        self.domain.addItem(texts.DOMAINS_UNAVAILABLE)
+        self.domain.setEnabled(False)
+        self._domains_ready = False
+        self._show_domains_problem(texts.DOMAINS_FAILED.format(reason=reason))
+        self._revalidate()
+        self.adjustSize()  # the dialog is already open: grow to the wrapped reason, not clip it
+
+    def _show_domains_problem(self, text: str | None) -> None:
+        self.domains_error.setText(text or "")
+        self.domains_error.setVisible(text is not None)
+        self.retry_domains_button.setVisible(text is not None)
+
+    def _retry_domains(self) -> None:
+        self._show_domains_problem(None)
+        self.domain.clear()
+        self.domain.addItem(texts.LOADING_DOMAINS)
+        self._revalidate()
+        self.domains_requested.emit()
+
     def _mode_changed(self, custom: bool) -> None:
         self.local_part.setEnabled(custom)
         if custom:
             self.local_part.setFocus()
-        self._revalidate()
+        self._edited()
 
     def _revalidate(self) -> None:
         problem = validate_local_part(self.local_part.text()) if self.custom_choice.isChecked() else None
-        if not self._domains_ready:
+        blocked = not self._domains_ready
+        if blocked and self.domains_error.isHidden():
+            # Not "waiting" once the list failed: the reason and Retry above say what is going on.
             problem = problem or "Waiting for the list of domains…"
         self.validation.setText(problem or "")
         self.validation.setVisible(bool(problem))
-        self._ok.setEnabled(problem is None)
+        self._ok.setEnabled(problem is None and not blocked)
 
     def _submit(self) -> None:
         self._revalidate()
@@ -211,7 +263,7 @@ class LoginDialog(_BusyDialog):
         form.addRow("Password:", self.password)
         form.addRow("Label:", self.label)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
-        ok = buttons.addButton("Log in", QDialogButtonBox.ButtonRole.AcceptRole)
+        ok = buttons.addButton(texts.LOG_IN, QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.accepted.connect(self._submit)
         buttons.rejected.connect(self.reject)
         self._init_feedback(buttons, ok)
@@ -219,8 +271,8 @@ class LoginDialog(_BusyDialog):
         layout.addLayout(form)
         layout.addWidget(self.feedback)
         layout.addWidget(buttons)
-        self.address.textChanged.connect(self._revalidate)
-        self.password.textChanged.connect(self._revalidate)
+        self.address.textChanged.connect(self._edited)
+        self.password.textChanged.connect(self._edited)
         self._revalidate()
 
     def _revalidate(self) -> None:

@@ -200,7 +200,12 @@ class InboxController(QObject):
             mailbox.request_catch_up("user asked for older messages")
 
     def request_domains(self) -> None:
-        self._run("domains", self.inbox.usable_domains(), self.signals.domains_loaded.emit)
+        self._run(
+            "domains",
+            self.inbox.usable_domains(),
+            self.signals.domains_loaded.emit,
+            self.signals.domains_failed.emit,
+        )
 
     def generate_password(self) -> str:
         return generate_password()

@@ -214,6 +214,7 @@ class MainWindow(QMainWindow):
         s.address_added.connect(self._on_address_added)
         s.address_add_failed.connect(self._on_address_add_failed)
         s.domains_loaded.connect(self._on_domains_loaded)
+        s.domains_failed.connect(self._on_domains_failed)
         s.show_message_requested.connect(self.show_message)
         s.show_address_requested.connect(self.select_address)
         s.status.connect(lambda text: self.statusBar().showMessage(text, 6000))
@@ -332,6 +333,7 @@ class MainWindow(QMainWindow):
             provider_name=credit.name,
         )
         dialog.submitted.connect(self.controller.create_address)
+        dialog.domains_requested.connect(self.controller.request_domains)
         self._open_busy_dialog(dialog)
         self.controller.request_domains()
 
@@ -355,6 +357,12 @@ class MainWindow(QMainWindow):
     def _on_domains_loaded(self, domains: list[str]) -> None:
         if isinstance(self._dialog, NewAddressDialog):
             self._dialog.set_domains(domains)
+
+    def _on_domains_failed(self, text: str) -> None:
+        if isinstance(self._dialog, NewAddressDialog):
+            self._dialog.show_domains_error(text)
+        else:  # nobody is waiting in a dialog: where every other error goes
+            self.statusBar().showMessage(f"⚠ {text}", 10000)
 
     def _on_address_added(self, address: str) -> None:
         if self._dialog is not None:

@@ -48,6 +48,15 @@ NO_PASSWORD_RESET = (
 )
 NEW_ADDRESS_TITLE = "New address on {provider}"
 
+# --- the address dialogs ---
+LOADING_DOMAINS = "Loading domains…"
+DOMAINS_FAILED = "The list of domains could not be loaded: {reason}"
+DOMAINS_UNAVAILABLE = "Domains not loaded"
+RETRY = "Retry"
+RETRY_DOMAINS_TIP = "Ask the mail service for its domains again"
+CREATE_ADDRESS = "Create address"
+LOG_IN = "Log in"
+
 # --- session-only addresses (no keyring) ---
 SESSION_ONLY_BADGE = "this session only"
 SESSION_ONLY_DESCRIPTION = "kept for this session only: gone when Temp Inbox quits"

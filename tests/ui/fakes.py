@@ -66,6 +66,7 @@ class FakeController:
     credit: ProviderCredit = field(default_factory=lambda: ProviderCredit("mail.tm", "https://mail.tm"))
     tray: bool = False
     answer_domains: bool = True
+    domains_error: str | None = None  # set: request_domains fails with this text
     calls: list[tuple[str, tuple[object, ...]]] = field(default_factory=list)
     list_calls: list[tuple[str, int, int, str]] = field(default_factory=list)
     current: str | None = None
@@ -176,7 +177,9 @@ class FakeController:
 
     def request_domains(self) -> None:
         self._record("request_domains")
-        if self.answer_domains:
+        if self.domains_error is not None:
+            self.signals.domains_failed.emit(self.domains_error)
+        elif self.answer_domains:
             self.signals.domains_loaded.emit(list(self.domains_list))
 
     def generate_password(self) -> str:
