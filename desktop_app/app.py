@@ -77,6 +77,11 @@ def run_app(options: Options) -> int:
         claim.release()
 
 
+def qapplication_argv(options: Options) -> list[str]:
+    """What the QApplication parses: the program and Qt's own options (``cli.split_qt_args``)."""
+    return [sys.argv[0], *options.qt_args]
+
+
 def _run_claimed(options: Options) -> int:
     from desktop_app.cli import with_remembered_provider
 
@@ -91,7 +96,7 @@ def _run_claimed(options: Options) -> int:
     register_mail_scheme()
     name = socket_name(options.data_dir)
 
-    app = QApplication([sys.argv[0]])
+    app = QApplication(qapplication_argv(options))
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)

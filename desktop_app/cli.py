@@ -23,6 +23,72 @@ from desktop_app.instance_lock import is_claimed
 START_TIMEOUT = 60.0
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_TIMEOUT = 0, 1, 2, 3
 
+# Qt's own command-line options (QGuiApplication and QApplication; -display and -geometry are X11's),
+# handed to the QApplication instead of our parser. Qt takes them with one dash or two.
+QT_FLAGS = frozenset({"reverse", "widgetcount"})
+QT_VALUE_OPTIONS = frozenset(
+    {
+        "platform",
+        "platformpluginpath",
+        "platformtheme",
+        "plugin",
+        "qwindowgeometry",
+        "qwindowicon",
+        "qwindowtitle",
+        "session",
+        "style",
+        "stylesheet",
+        "display",
+        "geometry",
+    }
+)
+QT_EQUALS_ONLY = frozenset({"qmljsdebugger"})  # Qt reads it only as -qmljsdebugger=port,block
+# Ours that take a value: the value is never looked at as a Qt option or a command name.
+_GLOBAL_VALUE_OPTIONS = frozenset({"--api-url", "--hub-url", "--data-dir"})
+_COMMANDS = frozenset({"new", "copy", "list", "show", "wait", "export", "import", "info", "quit"})
+QT_OPTIONS_NEED_WINDOW = "Qt options ({options}) apply only when the window starts (no command, or 'show')"
+QT_OPTION_NEEDS_VALUE = "Qt's option {option} needs a value"
+
+
+class QtArgumentError(ValueError):
+    pass
+
+
+def split_qt_args(argv: list[str]) -> tuple[list[str], list[str]]:
+    """``argv`` as (ours, Qt's), Qt's in the single-dash form Qt parses (``-style Fusion``).
+
+    Only the global part is searched: from a command's name on, everything is the command's (``new
+    --name x`` is ours, not X11's ``-name``), as is everything after ``--``."""
+    ours: list[str] = []
+    qt: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--" or arg in _COMMANDS:
+            ours += argv[i:]
+            break
+        if arg in _GLOBAL_VALUE_OPTIONS:
+            ours += argv[i : i + 2]
+            i += 2
+            continue
+        name, equals, value = arg.lstrip("-").partition("=")
+        dashes = len(arg) - len(arg.lstrip("-"))
+        if dashes in (1, 2) and not equals and name in QT_FLAGS:
+            qt.append(f"-{name}")
+        elif dashes in (1, 2) and name in QT_VALUE_OPTIONS:
+            if not equals:
+                if i + 1 >= len(argv):
+                    raise QtArgumentError(QT_OPTION_NEEDS_VALUE.format(option=arg))
+                i += 1
+                value = argv[i]
+            qt += [f"-{name}", value]
+        elif dashes in (1, 2) and equals and name in QT_EQUALS_ONLY:
+            qt.append(f"-{name}={value}")
+        else:
+            ours.append(arg)
+        i += 1
+    return ours, qt
+
 
 @dataclass(frozen=True)
 class Options:
@@ -33,6 +99,7 @@ class Options:
     background: bool
     command: str | None
     args: dict[str, Any]
+    qt_args: tuple[str, ...] = ()  # for the QApplication: Qt's own options, as Qt parses them
 
     def instance_argv(self) -> list[str]:
         """The global options, to start an instance that matches this invocation."""
@@ -69,7 +136,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="temp-inbox",
         description="Disposable email inboxes on your desktop.",
-        epilog="Run 'temp-inbox serve --help' for the embedded local mail server.",
+        epilog=(
+            "Run 'temp-inbox serve --help' for the embedded local mail server. "
+            "Qt's own options (-platform, -style, -stylesheet, -reverse, -qwindowtitle, -qwindowgeometry, "
+            "-display …) are passed to Qt when the window starts."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     provider = parser.add_mutually_exclusive_group()
@@ -133,7 +204,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def parse(argv: list[str]) -> Options:
+    try:
+        argv, qt_args = split_qt_args(argv)
+    except QtArgumentError as exc:
+        build_parser().error(str(exc))
     ns = build_parser().parse_args(argv)
+    if qt_args and ns.command not in (None, "show"):
+        # A command talks to the running window (or starts one hidden): Qt's options would do nothing.
+        shown = " ".join(a for a in qt_args if a.startswith("-"))
+        build_parser().error(QT_OPTIONS_NEED_WINDOW.format(options=shown))
     if ns.hub_url and not ns.api_url:
         build_parser().error("--hub-url needs --api-url")
     args = {
@@ -154,6 +233,7 @@ def parse(argv: list[str]) -> Options:
         background=ns.background,
         command=ns.command,
         args=args,
+        qt_args=tuple(qt_args),
     )
 
 
