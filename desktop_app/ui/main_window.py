@@ -1,4 +1,5 @@
-"""The main window: address sidebar | (address header, search, message list / message pane).
+"""The main window: address sidebar | the reading area (``message_browser``: address header, search,
+message list / message pane), with the address dialogs, menus and status bar.
 
 It owns no async code and no business rules: user actions become :class:`AppController` calls, and
 :class:`AppSignals` bring results back (see ``desktop_app.ui.controller``).
@@ -10,46 +11,36 @@ import html
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QInputDialog,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QMessageBox,
-    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop_app import APP_NAME
-from desktop_app.core.link_policy import analyse_link
-from desktop_app.core.models import Attachment, Message
-from desktop_app.ui import texts
 from desktop_app.ui.action_icons import apply_action_icons
 from desktop_app.ui.address_list import AddressSidebar
-from desktop_app.ui.attachments import choose_attachment_path, choose_eml_path
 from desktop_app.ui.banner import NotificationBanner
 from desktop_app.ui.connection_banner import install_connection_banner
-from desktop_app.ui.controller import AppController, AppSignals, InlineParts
+from desktop_app.ui.controller import AppController, AppSignals
 from desktop_app.ui.dialogs import (
     DeleteAddressDialog,
     LoginDialog,
     NewAddressDialog,
     _BusyDialog,
 )
-from desktop_app.ui.empty_state import EmptyState
 from desktop_app.ui.link_prompt import LinkPrompt
-from desktop_app.ui.message_list import MessageListModel, MessageListView
-from desktop_app.ui.message_pane import HtmlViewFactory, MessagePane, sealed_view_factory
+from desktop_app.ui.message_browser import MessageBrowser
+from desktop_app.ui.message_pane import HtmlViewFactory, sealed_view_factory
 from desktop_app.ui.reading_layout import ReadingLayout
 from desktop_app.ui.style import state_description
 from desktop_app.ui.transfer_dialogs import open_export, open_import
-
-SEARCH_DEBOUNCE_MS = 250
 
 
 class MainWindow(QMainWindow):
@@ -69,62 +60,21 @@ class MainWindow(QMainWindow):
         self.controller = controller
         self.signals = signals
         self._dialog: _BusyDialog | None = None
-        self._link_prompt: LinkPrompt | None = None
         self._quit_confirmed = False
-        self._asked_older: set[str] = set()
         self.setWindowTitle(APP_NAME)
         self.resize(1180, 760)
 
         self.sidebar = AddressSidebar(self)
         self.sidebar.setMinimumWidth(230)
-        self.model = MessageListModel(controller.list_messages, controller.count_messages, self)
-        self.list_view = MessageListView(self)
-        self.list_view.setModel(self.model)
-        self.pane = MessagePane(html_view_factory, self)
-
-        self.address_title = QLabel(self)
-        self.address_title.setTextFormat(Qt.TextFormat.PlainText)
-        self.address_title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.address_title.setAccessibleName("Current address")
-        title_font = self.address_title.font()
-        title_font.setBold(True)
-        title_font.setPointSizeF(title_font.pointSizeF() * 1.15)
-        self.address_title.setFont(title_font)
-        self.copy_button = QPushButton("Copy address", self)
-        self.copy_button.setToolTip("Copy the current address (Ctrl+Shift+C)")
-        self.copy_button.setAccessibleName("Copy address")
-        self.copy_button.clicked.connect(self.copy_current_address)
-        self.search = QLineEdit(self)
-        self.search.setPlaceholderText("Search sender, subject and preview (Ctrl+F)")
-        self.search.setClearButtonEnabled(True)
-        self.search.setAccessibleName("Search messages")
-        self.search.installEventFilter(self)
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DEBOUNCE_MS)
-        self._search_timer.timeout.connect(self._apply_search)
-        self.search.textChanged.connect(lambda _text: self._search_timer.start())
-        self.empty_list = EmptyState(self)
-        self.empty_list.new_address_requested.connect(self.open_new_address)
-        self.empty_list.copy_address_requested.connect(self.copy_current_address)
-
-        header = QHBoxLayout()
-        header.addWidget(self.address_title, 1)
-        header.addWidget(self.copy_button)
-        list_box = QWidget(self)
-        list_layout = QVBoxLayout(list_box)
-        list_layout.setContentsMargins(8, 8, 8, 0)
-        list_layout.addLayout(header)
-        list_layout.addWidget(self.search)
-        list_layout.addWidget(self.list_view, 1)
-        list_layout.addWidget(self.empty_list, 1)
-        self.reading = QSplitter(Qt.Orientation.Vertical, self)
-        self.reading.addWidget(list_box)
-        self.reading.addWidget(self.pane)
-        self.reading.setStretchFactor(0, 2)
-        self.reading.setStretchFactor(1, 3)
-        self.reading.setSizes([250, 510])
-        self.reading.setChildrenCollapsible(False)
+        # The reading area; its parts keep their names on the window for the menus, the window state,
+        # the theme and the tests.
+        self.reading = browser = MessageBrowser(controller, signals, html_view_factory, self)
+        self.model, self.list_view, self.pane = browser.model, browser.list_view, browser.pane
+        self.address_title, self.copy_button = browser.address_title, browser.copy_button
+        self.search, self.empty_list = browser.search, browser.empty_list
+        browser.new_address_requested.connect(self.open_new_address)
+        browser.copy_address_requested.connect(self.copy_current_address)
+        browser.status.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.main_splitter = main = QSplitter(Qt.Orientation.Horizontal, self)
         main.addWidget(self.sidebar)
         main.addWidget(self.reading)
@@ -156,7 +106,6 @@ class MainWindow(QMainWindow):
         self.connection_banner = install_connection_banner(self)
         self.reading_layout = ReadingLayout(self)
         apply_action_icons(self)
-        self._update_list_empty()
         self.refresh_addresses()  # selecting the first address loads its messages
 
     # --- construction ---
@@ -177,10 +126,10 @@ class MainWindow(QMainWindow):
         self.export_action = action("Export addresses…", None, lambda: open_export(self, self.controller))
         self.import_action = action("Import addresses…", None, lambda: open_import(self, self.controller))
         self.copy_action = action("Copy address", "Ctrl+Shift+C", self.copy_current_address)
-        self.search_action = action("Search", QKeySequence.StandardKey.Find, self.focus_search)
+        self.search_action = action("Search", QKeySequence.StandardKey.Find, self.reading.focus_search)
         self.focus_addresses_action = action("Go to addresses", "Ctrl+L", self.sidebar.view.setFocus)
-        self.delete_action = action("Delete message", None, self.delete_current_message)
-        self.unread_action = action("Mark unread", "Ctrl+U", self.mark_current_unread)
+        self.delete_action = action("Delete message", None, self.reading.delete_current_message)
+        self.unread_action = action("Mark unread", "Ctrl+U", self.reading.mark_current_unread)
         menu = self.menuBar().addMenu("&Address")
         for act in (self.new_action, self.login_action, self.copy_action, self.focus_addresses_action):
             menu.addAction(act)
@@ -205,12 +154,6 @@ class MainWindow(QMainWindow):
         s = self.signals
         s.addresses_changed.connect(self.refresh_addresses)
         s.connection_state.connect(self._on_connection_state)
-        s.messages_added.connect(self._on_messages_added)
-        s.message_updated.connect(self._on_message_updated)
-        s.message_removed.connect(self._on_message_removed)
-        s.messages_changed.connect(self._on_messages_changed)
-        s.message_loaded.connect(self._on_message_loaded)
-        s.message_failed.connect(self._on_message_failed)
         s.address_added.connect(self._on_address_added)
         s.address_add_failed.connect(self._on_address_add_failed)
         s.domains_loaded.connect(self._on_domains_loaded)
@@ -227,23 +170,6 @@ class MainWindow(QMainWindow):
         sb.copy_requested.connect(lambda a: self.controller.copy_to_clipboard(a, a, False))
         sb.rename_requested.connect(self.rename_address)
         sb.delete_requested.connect(self.confirm_delete_address)
-
-        self.list_view.selectionModel().currentRowChanged.connect(self._on_current_message)
-        self.list_view.delete_pressed.connect(self.delete_current_message)
-        self.list_view.verticalScrollBar().valueChanged.connect(self._maybe_load_older)
-        self.model.modelReset.connect(self._update_list_empty)
-        self.model.rowsInserted.connect(self._update_list_empty)
-        self.model.rowsRemoved.connect(self._update_list_empty)
-
-        p = self.pane
-        p.mark_unread_requested.connect(self.mark_current_unread)
-        p.delete_requested.connect(self.delete_current_message)
-        p.save_eml_requested.connect(self.save_current_eml)
-        p.save_attachment_requested.connect(self.save_attachment)
-        p.copy_code_requested.connect(lambda code: self.controller.copy_to_clipboard(code, "the code", True))
-        p.open_link_requested.connect(self.open_link)
-        # The sealed view asks about clicked links itself (its LinkPrompt); its link_activated signal
-        # fires before the user has confirmed anything, so it is deliberately not connected here.
 
     def _show_credit(self) -> None:
         credit = self.controller.provider()
@@ -290,20 +216,11 @@ class MainWindow(QMainWindow):
 
     def _show_address(self, address: str | None) -> None:
         self.controller.select_address(address)
-        self.pane.clear()
-        self.search.blockSignals(True)
-        self.search.clear()
-        self.search.blockSignals(False)
-        self._search_timer.stop()
-        self.model.set_address(address)
-        has = address is not None
-        for widget in (self.copy_button, self.search):
-            widget.setEnabled(has)
-        self.copy_action.setEnabled(has)
+        self.reading.show_address(address)
+        self.copy_action.setEnabled(address is not None)
         self._update_title()
         self._update_state_label()
-        if self.model.rowCount():
-            self.list_view.scrollToTop()
+        self.reading.scroll_to_top()
 
     def _update_title(self) -> None:
         address = self.current_address()
@@ -389,195 +306,35 @@ class MainWindow(QMainWindow):
         if dialog.exec() == DeleteAddressDialog.DialogCode.Accepted:
             self.controller.delete_address(address)
 
-    # --- messages ---
-    def focus_search(self) -> None:
-        self.search.setFocus()
-        self.search.selectAll()
-
-    def eventFilter(self, watched: object, event: QEvent) -> bool:
-        if watched is self.search and event.type() == QEvent.Type.KeyPress:
-            key = event.key()  # type: ignore[attr-defined]
-            if key == Qt.Key.Key_Escape and self.search.text():
-                self.search.clear()
-                self._apply_search()
-                return True
-            if key in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                self._apply_search()
-                self.list_view.setFocus()
-                if not self.list_view.currentIndex().isValid() and self.model.rowCount():
-                    self.list_view.setCurrentIndex(self.model.index(0, 0))
-                return True
-        return super().eventFilter(watched, event)  # type: ignore[arg-type]
-
-    def _apply_search(self) -> None:
-        self._search_timer.stop()
-        if self.model.search != self.search.text().strip():
-            self._reload_keeping_selection(search=self.search.text().strip())
-
-    def _reload_keeping_selection(self, search: str | None = None) -> None:
-        selected = self.current_message_id()
-        if search is None:
-            self.model.reload()
-        else:
-            self.model.set_search(search)
-        row = self.model.row_of(selected) if selected else -1
-        if row >= 0:
-            self.list_view.selectionModel().blockSignals(True)
-            self.list_view.setCurrentIndex(self.model.index(row, 0))
-            self.list_view.selectionModel().blockSignals(False)
-        self._asked_older.discard(self.model.address or "")
-
-    def _update_list_empty(self) -> None:
-        empty = self.model.rowCount() == 0
-        self.empty_list.show_state(self.model.address, self.model.search)
-        self.empty_list.setVisible(empty)
-        self.list_view.setVisible(not empty)
-
+    # --- messages (the reading area has them; these are the window's entry points) ---
     def current_message_id(self) -> str | None:
-        index = self.list_view.currentIndex()
-        summary = self.model.summary_at(index.row()) if index.isValid() else None
-        return summary.id if summary else None
-
-    def _on_current_message(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        summary = self.model.summary_at(current.row()) if current.isValid() else None
-        if summary is None or self.model.address is None:
-            self.pane.clear()
-            return
-        self.pane.clear("Loading…")
-        self.controller.open_message(self.model.address, summary.id)
-
-    def _on_messages_added(self, address: str, summaries: list[object]) -> None:
-        if address != self.model.address:
-            return
-        if self.model.search:
-            self._reload_keeping_selection()  # the store decides what matches the filter
-        else:
-            self.model.insert_new(summaries)  # type: ignore[arg-type]
-
-    def _on_message_updated(self, address: str, message_id: str, seen: bool) -> None:
-        if address == self.model.address:
-            self.model.set_seen(message_id, seen)
-            if self.pane.message is not None and self.pane.message.id == message_id:
-                self.pane.set_seen(seen)
-
-    def _on_message_removed(self, address: str, message_id: str) -> None:
-        if address != self.model.address:
-            return
-        was_open = self.pane.message is not None and self.pane.message.id == message_id
-        self.model.remove(message_id)
-        if was_open and not self.list_view.currentIndex().isValid():
-            self.pane.clear()
-
-    def _on_messages_changed(self, address: str) -> None:
-        if address == self.model.address:
-            self._reload_keeping_selection()
-
-    def _on_message_loaded(
-        self, address: str, message_id: str, message: Message, inline: InlineParts, raw: bytes | None
-    ) -> None:
-        if address == self.model.address and message_id == self.current_message_id():
-            self.pane.show_message(address, message, inline, raw)
-
-    def _on_message_failed(self, address: str, message_id: str, text: str) -> None:
-        if address == self.model.address and message_id == self.current_message_id():
-            self.pane.clear(text)
-
-    def _maybe_load_older(self, value: int) -> None:
-        address = self.model.address
-        bar = self.list_view.verticalScrollBar()
-        at_end = value == bar.maximum() and not self.model.canFetchMore(QModelIndex())
-        if address and at_end and address not in self._asked_older:
-            self._asked_older.add(address)
-            self.controller.load_more(address)
+        return self.reading.current_message_id()
 
     def show_message(self, address: str, message_id: str) -> None:
         """Raise the window on one message (``temp-inbox show``, a notification's "Open")."""
         if self.current_address() != address and not self.sidebar.select(address):
             return
-        if self.search.text():
-            self.search.clear()
-            self._apply_search()
-        while self.model.row_of(message_id) < 0 and self.model.canFetchMore(QModelIndex()):
-            self.model.fetchMore(QModelIndex())
-        row = self.model.row_of(message_id)
-        if row >= 0:
-            self.list_view.setCurrentIndex(self.model.index(row, 0))
-            self.list_view.scrollTo(self.model.index(row, 0))
+        self.reading.reveal(message_id)
         self.showNormal()
         self.raise_()
         self.activateWindow()
 
-    def _target_message(self) -> tuple[str, str, str] | None:
-        """(address, message id, subject) of the message actions apply to: the selected row, or the
-        message still on show when a search has filtered its row away."""
-        address = self.model.address
-        index = self.list_view.currentIndex()
-        summary = self.model.summary_at(index.row()) if index.isValid() else None
-        if summary is None and self.pane.message is not None and self.pane.address == address:
-            summary = self.pane.message.summary
-        if summary is None or address is None:
-            return None
-        return address, summary.id, summary.subject or "(no subject)"
-
     def delete_current_message(self) -> None:
-        target = self._target_message()
-        if target is None:
-            return
-        address, message_id, subject = target
-        if self.pane.message is not None and self.pane.message.id == message_id:
-            self.pane.clear()
-        self.controller.delete_message(address, message_id)
-        # Not "Deleted" yet: the controller says whether the service really deleted it.
-        self.statusBar().showMessage(texts.DELETING_MESSAGE.format(subject=subject), 6000)
-
-    def mark_current_unread(self) -> None:
-        target = self._target_message()
-        if target is not None:
-            self.controller.set_seen(target[0], target[1], False)
-
-    def save_current_eml(self) -> None:
-        message = self.pane.message
-        if message is None or self.pane.address is None:
-            return
-        path = choose_eml_path(self, message.summary.subject)
-        if path:
-            self.controller.save_eml(self.pane.address, message.id, path)
-
-    def save_attachment(self, attachment: Attachment) -> None:
-        message = self.pane.message
-        if message is None or self.pane.address is None:
-            return
-        path = choose_attachment_path(self, attachment.filename, attachment.content_type)
-        if path:
-            self.controller.save_attachment(self.pane.address, message.id, attachment.id, path)
+        self.reading.delete_current_message()
 
     def open_link(self, url: str) -> None:
-        """The verification link found in the message: the same prompt as a clicked link (full URL,
-        warnings, Cancel as default); the prompt hands an accepted link to the system browser."""
-        text = self.pane.link_text if url == self.pane.link else ""
-        prompt = LinkPrompt(analyse_link(url, text), self)
-        prompt.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self._link_prompt = prompt
-        prompt.open()
+        self.reading.open_link(url)
+
+    @property
+    def _link_prompt(self) -> LinkPrompt | None:
+        return self.reading._link_prompt
+
+    def _maybe_load_older(self, value: int) -> None:
+        self.reading._maybe_load_older(value)
 
     def debug_state(self, done: Callable[[dict[str, Any]], None]) -> None:
-        """For the debug IPC command (end-to-end tests): the list's rows in order, where the list is on
-        the screen, and what the pane shows (see :meth:`MessagePane.debug_state`)."""
-        rows = [self.model.summary_at(row) for row in range(self.model.rowCount())]
-        top_left = self.list_view.viewport().mapToGlobal(QPoint(0, 0))
-        window = {
-            "address": self.model.address,
-            "current": self.current_message_id(),
-            "rows": [[s.id, s.subject] for s in rows if s is not None],
-            "list_rect": [
-                top_left.x(),
-                top_left.y(),
-                self.list_view.viewport().width(),
-                self.list_view.viewport().height(),
-            ],
-            "list_focused": self.list_view.hasFocus(),
-        }
-        self.pane.debug_state(lambda pane: done({**window, "pane": pane}))
+        """For the debug IPC command: see :meth:`MessageBrowser.debug_state`."""
+        self.reading.debug_state(done)
 
     # --- window ---
     def changeEvent(self, event: QEvent) -> None:
