@@ -10,11 +10,13 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from desktop_app.ipc import socket_name
 from tests.processes import stop_process
 
 REPO = Path(__file__).resolve().parents[2]
@@ -160,6 +162,21 @@ class DesktopSession:
                 self.app_argv(data_dir, *args), env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT
             )
         return proc
+
+    def start_listening_app(
+        self, data_dir: Path, *args: str, extra_env: dict[str, str] | None = None, timeout: float = 60.0
+    ) -> subprocess.Popen[Any]:
+        """``start_app``, then wait until the instance listens on its socket; a failure says why."""
+        app = self.start_app(data_dir, *args, extra_env=extra_env)
+        listening = Path(tempfile.gettempdir()) / socket_name(data_dir)
+        try:
+            _wait_for(lambda: listening.exists() or app.poll() is not None, timeout, "the app to listen")
+            if app.poll() is not None:
+                raise AssertionError((self.root / "app.log").read_text(errors="replace"))
+        except BaseException:
+            stop_process(app)
+            raise
+        return app
 
     def cli_started(self, data_dir: Path, *args: str) -> subprocess.Popen[str]:
         """A command left running, its stdout and stderr piped (for ``wait``, which reports progress)."""
