@@ -1,5 +1,6 @@
 """The open message: the header block with its action toolbar (``message_header``), the code chip
-(``code_chip``), tabs HTML / Text / Headers & source (``headers_view``), attachments.
+(``code_chip``), tabs HTML / Text / Headers & source (``headers_view``), attachments as chips
+(``attachment_chips``).
 
 Everything a sender controls (names, subject, file names) is shown as plain text, never as rich text,
 so a subject like ``<img src=…>`` is just characters. The HTML tab is the sealed view; links in the
@@ -13,13 +14,8 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QPlainTextEdit,
-    QPushButton,
-    QSizePolicy,
     QStackedWidget,
     QTabWidget,
     QVBoxLayout,
@@ -27,8 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.codes import extract
-from desktop_app.core.filenames import assess_filename, sanitize_filename
 from desktop_app.core.models import Attachment, Message
+from desktop_app.ui import texts
+from desktop_app.ui.attachment_chips import AttachmentChips
 from desktop_app.ui.attachments import exact_attachment_sizes
 from desktop_app.ui.code_chip import CodeChip
 from desktop_app.ui.headers_view import HeadersSourceView
@@ -141,17 +138,9 @@ class MessagePane(QWidget):
         self.tabs.addTab(self.headers_view, "Headers && source")
         self.tabs.currentChanged.connect(self._on_tab_changed)
 
-        self.attachments_title = QLabel("Attachments (save only; never opened):", content)
-        self.attachments = QListWidget(content)
-        self.attachments.setAccessibleName("Attachments")
-        self.attachments.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.attachments.itemActivated.connect(self._save_item)
-        self.save_attachment = QPushButton("Save as…", content)
-        self.save_attachment.setAccessibleName("Save attachment as")
-        self.save_attachment.clicked.connect(lambda: self._save_item(self.attachments.currentItem()))
-        attachment_row = QHBoxLayout()
-        attachment_row.addWidget(self.attachments, 1)
-        attachment_row.addWidget(self.save_attachment, 0, Qt.AlignmentFlag.AlignTop)
+        self.attachments_title = QLabel(texts.ATTACHMENTS_TITLE, content)
+        self.attachments = AttachmentChips(content)
+        self.attachments.save_requested.connect(self.save_attachment_requested)
 
         layout = QVBoxLayout(content)
         layout.setContentsMargins(8, 8, 8, 8)
@@ -159,7 +148,7 @@ class MessagePane(QWidget):
         layout.addWidget(self.code_bar)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.attachments_title)
-        layout.addLayout(attachment_row)
+        layout.addWidget(self.attachments)
 
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.placeholder)
@@ -210,14 +199,9 @@ class MessagePane(QWidget):
         for attachment in listed:
             known = exact.get(attachment.filename, [])
             # Only a name that occurs once in the source says which part this is.
-            self.attachments.addItem(self._attachment_item(attachment, known[0] if len(known) == 1 else None))
-        if listed:
-            self.attachments.setCurrentRow(0)
-            # Tall enough for up to four names, no taller: the message body gets the room.
-            rows = min(len(listed), 4)
-            frame = 2 * self.attachments.frameWidth()
-            self.attachments.setFixedHeight(rows * self.attachments.sizeHintForRow(0) + frame + 2)
-        for widget in (self.attachments_title, self.attachments, self.save_attachment):
+            size = known[0] if len(known) == 1 else None
+            self.attachments.add(attachment, attachment_size_text(attachment, size), size)
+        for widget in (self.attachments_title, self.attachments):
             widget.setVisible(bool(listed))
         self.stack.setCurrentIndex(1)
 
@@ -254,7 +238,7 @@ class MessagePane(QWidget):
             "placeholder": self.placeholder.text() if self.stack.currentIndex() == 0 else None,
             "tab": self.tabs.tabText(self.tabs.currentIndex()).replace("&&", "&"),
             "text": self.text_view.toPlainText()[:4000],
-            "attachments": [self.attachments.item(i).text() for i in range(self.attachments.count())],
+            "attachments": self.attachments.chip_texts(),
             "prefer_plain_text": self.prefer_plain_text,
         }
         html_state = getattr(self.html_view, "debug_state", None)
@@ -265,19 +249,3 @@ class MessagePane(QWidget):
 
     def set_seen(self, seen: bool) -> None:
         self.header.set_seen(seen)
-
-    def _attachment_item(self, attachment: Attachment, exact: int | None = None) -> QListWidgetItem:
-        name = sanitize_filename(attachment.filename)
-        text = f"{name}  ({attachment_size_text(attachment, exact)}, {attachment.content_type})"
-        risk = assess_filename(attachment.filename, attachment.content_type)
-        if risk.risky:
-            text += "  — program or script"
-        item = QListWidgetItem(text)
-        item.setData(Qt.ItemDataRole.UserRole, attachment)
-        detail = f"{name}, {exact:,} bytes" if exact is not None else name
-        item.setToolTip(risk.reason or detail)
-        return item
-
-    def _save_item(self, item: QListWidgetItem | None) -> None:
-        if item is not None:
-            self.save_attachment_requested.emit(item.data(Qt.ItemDataRole.UserRole))

@@ -281,19 +281,18 @@ def test_save_attachment_sanitises_and_warns_for_programs(
     monkeypatch.setattr(QMessageBox, "exec", fake_exec)
     pane = window.pane
     assert pane.attachments.count() == 2
-    pane.attachments.setCurrentRow(0)
-    pane.save_attachment.click()
+    pane.attachments.chip(0).save.click()
     assert suggested[-1].endswith("/bashrc") and "/.." not in suggested[-1]
     assert fake.called("save_attachment")[-1] == (A1, first.id, "att-../../.bashrc", "/tmp/x")
     assert not warnings
 
-    pane.attachments.setCurrentRow(1)
-    assert "program or script" in pane.attachments.currentItem().text()
-    pane.save_attachment.click()  # warned, and Cancel is chosen
+    assert "program or script" in pane.attachments.chip(1).text()
+    assert pane.attachments.chip(1).warning.isVisible() and not pane.attachments.chip(0).warning.isVisible()
+    pane.attachments.chip(1).save.click()  # warned, and Cancel is chosen
     assert "pretends to be a .pdf" in warnings[-1]
     assert len(suggested) == 1 and len(fake.called("save_attachment")) == 1
     choice["button"] = "Save anyway"
-    pane.save_attachment.click()
+    pane.attachments.chip(1).save.click()
     assert len(suggested) == 2 and suggested[-1].endswith("invoice.pdf.exe")
     assert fake.called("save_attachment")[-1][2] == "att-invoice.pdf.exe"
 

@@ -77,7 +77,7 @@ def test_attachment_sizes_are_the_apis_kilobytes(pane) -> None:  # type: ignore[
         make_attachment("empty.txt", "text/plain", size=0),
     ]
     pane.show_message(A, make_message(make_summary(1), attachments=attachments), {}, None)
-    texts = [pane.attachments.item(i).text() for i in range(pane.attachments.count())]
+    texts = [pane.attachments.chip(i).text() for i in range(pane.attachments.count())]
     assert texts == [
         "report.pdf  (6 kB, application/pdf)",
         "big.zip  (2.3 MB, application/zip)",
@@ -90,7 +90,7 @@ def test_inline_parts_of_an_html_body_are_not_listed(pane) -> None:  # type: ign
     invoice = replace(make_attachment("invoice.pdf", size=40), disposition="attachment")
     html = make_message(make_summary(1), html='<img src="cid:logo">', attachments=[logo, invoice])
     pane.show_message(A, html, {}, None)
-    assert [pane.attachments.item(i).text().split()[0] for i in range(pane.attachments.count())] == [
+    assert [pane.attachments.chip(i).text().split()[0] for i in range(pane.attachments.count())] == [
         "invoice.pdf"
     ]
     # Without an HTML body nothing would show the inline part: then it is listed.
@@ -114,10 +114,10 @@ def test_exact_sizes_once_the_source_is_cached(pane) -> None:  # type: ignore[no
     attachments = [make_attachment("logo.png", "image/png", size=6), make_attachment("twice.dat", size=1)]
     raw = _source_with(("logo.png", b"x" * 5_312), ("twice.dat", b"a"), ("twice.dat", b"bb"))
     pane.show_message(A, make_message(make_summary(1), attachments=attachments), {}, raw)
-    assert pane.attachments.item(0).text() == "logo.png  (5.3 kB, image/png)"
-    assert "5,312 bytes" in pane.attachments.item(0).toolTip()
+    assert pane.attachments.chip(0).text() == "logo.png  (5.3 kB, image/png)"
+    assert "5,312 bytes" in pane.attachments.chip(0).toolTip()
     # Two parts of that name: which one is this? The API's kB stand.
-    assert pane.attachments.item(1).text() == "twice.dat  (1 kB, application/pdf)"
+    assert pane.attachments.chip(1).text() == "twice.dat  (1 kB, application/pdf)"
 
 
 def test_an_unreadable_or_huge_source_keeps_the_apis_kilobytes(pane) -> None:  # type: ignore[no-untyped-def]
@@ -129,4 +129,4 @@ def test_an_unreadable_or_huge_source_keeps_the_apis_kilobytes(pane) -> None:  #
         _source_with(("logo.png", b"x" * (EXACT_SIZES_MAX_SOURCE + 1))),
     ):
         pane.show_message(A, make_message(make_summary(1), attachments=attachments), {}, raw)
-        assert pane.attachments.item(0).text() == "logo.png  (6 kB, image/png)"
+        assert pane.attachments.chip(0).text() == "logo.png  (6 kB, image/png)"

@@ -1,0 +1,114 @@
+"""Attachments as chips (issue 10): each with its type's icon, the name, the true size and type, its
+own Save…; a program or script says so on the chip; the old list and its shared "Save as…" are gone."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QColor, QIcon, QImage
+from PySide6.QtWidgets import QListWidget, QStyle
+from pytestqt.qtbot import QtBot
+
+from desktop_app.ui import texts
+from desktop_app.ui.attachment_chips import ICON_SIZE, type_icon
+from desktop_app.ui.message_pane import MessagePane
+from tests.ui.fakes import FakeHtmlView, make_attachment, make_message, make_summary
+from tests.ui.test_action_icons import _has_colour
+
+A = "quiet.otter@example.com"
+
+
+@pytest.fixture
+def pane(qtbot: QtBot) -> MessagePane:
+    widget = MessagePane(FakeHtmlView)
+    qtbot.addWidget(widget)
+    widget.resize(900, 700)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+@pytest.fixture
+def pdf_theme(tmp_path: Path) -> Iterator[None]:
+    """A one-icon theme: application-pdf, solid green."""
+    root = tmp_path / "icons" / "mimetheme"
+    (root / "32x32" / "mimetypes").mkdir(parents=True)
+    (root / "index.theme").write_text(
+        "[Icon Theme]\nName=mimetheme\nDirectories=32x32/mimetypes\n\n"
+        "[32x32/mimetypes]\nSize=32\nType=Fixed\n"
+    )
+    green = QImage(32, 32, QImage.Format.Format_ARGB32)
+    green.fill(QColor("#00c000"))
+    green.save(str(root / "32x32" / "mimetypes" / "application-pdf.png"))
+    paths, name = QIcon.themeSearchPaths(), QIcon.themeName()
+    QIcon.setThemeSearchPaths([str(tmp_path / "icons")])
+    QIcon.setThemeName("mimetheme")
+    yield
+    QIcon.setThemeSearchPaths(paths)
+    QIcon.setThemeName(name)
+
+
+def test_a_chip_shows_icon_name_true_size_and_its_own_save(qtbot: QtBot, pane: MessagePane) -> None:
+    logo = make_attachment("logo.png", "image/png", size=6)
+    invoice = make_attachment("invoice.pdf", size=40)
+    pane.show_message(A, make_message(make_summary(1), attachments=[logo, invoice]), {}, None)
+    assert not pane.findChildren(QListWidget)  # no list row any more
+    assert pane.attachments.count() == 2 and pane.attachments.isVisible()
+    chip = pane.attachments.chip(0)
+    assert chip.isVisible() and chip.name.text() == "logo.png"
+    assert chip.detail.text() == texts.ATTACHMENT_DETAIL.format(size="6 kB", type="image/png")
+    assert not chip.icon.pixmap().isNull() and chip.icon.pixmap().width() >= ICON_SIZE
+    assert chip.save.text() == texts.SAVE_ATTACHMENT and chip.save.accessibleName() == "Save logo.png"
+    assert chip.accessibleName() == "logo.png  (6 kB, image/png)"
+    assert pane.attachments.chip(1).geometry().left() > chip.geometry().right()  # side by side
+
+    with qtbot.waitSignal(pane.save_attachment_requested) as saved:
+        pane.attachments.chip(1).save.click()
+    assert saved.args == [invoice]
+
+
+def test_risky_files_say_so_on_the_chip(pane: MessagePane) -> None:
+    program = make_attachment("invoice.pdf.exe", "application/octet-stream")
+    pane.show_message(A, make_message(make_summary(1), attachments=[program]), {}, None)
+    chip = pane.attachments.chip(0)
+    assert chip.warning.isVisible() and chip.warning.text() == texts.ATTACHMENT_RISKY
+    assert "program or script" in chip.text() and "pretends to be a .pdf" in chip.toolTip()
+
+
+def test_many_attachments_wrap_into_rows_and_a_new_message_replaces_them(pane: MessagePane) -> None:
+    files = [make_attachment(f"file{i}.pdf") for i in range(4)]
+    pane.show_message(A, make_message(make_summary(1), attachments=files), {}, None)
+    chips = [pane.attachments.chip(i) for i in range(4)]
+    assert chips[3].geometry().top() > chips[0].geometry().bottom()  # the fourth starts a new row
+    assert chips[3].geometry().left() == chips[0].geometry().left()
+    pane.show_message(A, make_message(make_summary(2), attachments=files[:1]), {}, None)
+    assert pane.attachments.count() == 1
+    pane.show_message(A, make_message(make_summary(3)), {}, None)
+    assert pane.attachments.count() == 0 and pane.attachments.isHidden()
+    assert pane.attachments_title.isHidden()
+
+
+def test_the_type_icon_is_the_themes_else_a_plain_file(pane: MessagePane, pdf_theme: None) -> None:
+    pdf = type_icon(pane, "invoice.pdf", "application/pdf").pixmap(32).toImage()
+    assert _has_colour(pdf, QColor("#00c000"))
+    # By the name when the type says nothing.
+    by_name = type_icon(pane, "invoice.pdf", "application/octet-stream").pixmap(32).toImage()
+    assert _has_colour(by_name, QColor("#00c000"))
+    other = type_icon(pane, "notes.xyz", "application/x-unknown").pixmap(32).toImage()
+    plain = pane.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon).pixmap(32).toImage()
+    assert other == plain and not other.isNull()
+
+
+def test_a_long_name_is_cut_in_the_middle_and_whole_in_the_tooltip(qtbot: QtBot, pane: MessagePane) -> None:
+    long = "quarterly-report-for-the-board-of-directors-final-version-2026.csv"
+    pane.show_message(
+        A, make_message(make_summary(1), attachments=[make_attachment(long, "text/csv")]), {}, None
+    )
+    chip = pane.attachments.chip(0)
+    qtbot.waitUntil(lambda: chip.name.text() != long, timeout=30_000)
+    shown = chip.name.text()
+    assert "…" in shown and shown.startswith("quarterly") and shown.endswith(".csv")
+    assert chip.name.fontMetrics().horizontalAdvance(shown) <= chip.name.width()
+    assert long in chip.toolTip() and long in chip.accessibleName()
