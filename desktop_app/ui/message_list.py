@@ -1,4 +1,6 @@
-"""The message list: a lazily paged table model over the store, its view, and a subject+intro delegate.
+"""The message list: a lazily paged table model over the store, its view, and its delegates: columns
+with the subject and intro on one line, or (beside the message) two-line rows of sender and time over
+subject and intro.
 
 The model holds only the pages the view has asked for (``canFetchMore``/``fetchMore``), so an address
 with thousands of messages opens instantly. New mail is inserted in place with ``beginInsertRows``
@@ -8,7 +10,7 @@ with thousands of messages opens instantly. New mail is inserted in place with `
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from PySide6.QtCore import (
@@ -21,7 +23,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QPainter, QPalette
+from PySide6.QtGui import QAction, QFont, QFontMetrics, QIcon, QKeyEvent, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -34,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.models import MessageSummary
 from desktop_app.core.store import MessageSort
-from desktop_app.ui.style import muted_text, paperclip_icon
+from desktop_app.ui.style import muted_text, paperclip_icon, selected_text
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 # (address, offset, limit, search, sort, ascending)
@@ -49,6 +51,11 @@ HAS_ATTACHMENTS_ROLE = Qt.ItemDataRole.UserRole + 5
 
 COL_FROM, COL_SUBJECT, COL_ATTACHMENT, COL_TIME = range(4)
 _HEADERS = ("From", "Subject", "", "Received")
+_SORT_ACTIONS = (
+    ("Sort by sender", COL_FROM, Qt.SortOrder.AscendingOrder),
+    ("Sort by subject", COL_SUBJECT, Qt.SortOrder.AscendingOrder),
+    ("Sort by time, newest first", COL_TIME, Qt.SortOrder.DescendingOrder),
+)
 SORT_OF_COLUMN = {
     COL_FROM: MessageSort.SENDER,
     COL_SUBJECT: MessageSort.SUBJECT,
@@ -431,6 +438,123 @@ class SubjectDelegate(QStyledItemDelegate):
         painter.restore()
 
 
+@dataclass(frozen=True)
+class RowLines:
+    """What a two-line row shows, each part as painted (elided to the room it has)."""
+
+    sender: str
+    sender_bold: bool  # unread
+    time: str
+    subject: str
+    preview: str  # "" when there is no room (or no intro)
+    sender_rect: QRect
+    time_rect: QRect
+    clip_rect: QRect | None  # the paperclip's place, when the message has attachments
+    subject_rect: QRect
+    preview_rect: QRect
+
+
+_PAD_X, _PAD_Y, _GAP, _CLIP = 6, 4, 8, 16
+
+
+class TwoLineDelegate(QStyledItemDelegate):
+    """A narrow list's row: the sender (bold when unread) with the time on the right, then the subject
+    and the intro muted, so a subject gets the list's whole width instead of a third of it."""
+
+    @staticmethod
+    def fonts(option: QStyleOptionViewItem) -> tuple[QFont, QFont]:
+        plain = QFont(option.font)
+        plain.setBold(False)
+        bold = QFont(plain)
+        bold.setBold(True)
+        return plain, bold
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: ModelIndex) -> QSize:
+        self.initStyleOption(option, index)
+        plain, bold = self.fonts(option)
+        line = max(QFontMetrics(plain).height(), QFontMetrics(bold).height(), _CLIP)
+        return QSize(super().sizeHint(option, index).width(), 2 * line + 2 * _PAD_Y + 2)
+
+    def lines(self, option: QStyleOptionViewItem, index: ModelIndex) -> RowLines:
+        plain, bold = self.fonts(option)
+        unread = bool(index.data(UNREAD_ROLE))
+        sender_font = bold if unread else plain
+        rect: QRect = option.rect.adjusted(_PAD_X, _PAD_Y, -_PAD_X, -_PAD_Y)
+        half = rect.height() // 2
+        top = QRect(rect.left(), rect.top(), rect.width(), half)
+        bottom = QRect(rect.left(), rect.top() + half, rect.width(), rect.height() - half)
+        plain_m, sender_m = QFontMetrics(plain), QFontMetrics(sender_font)
+
+        time = str(index.sibling(index.row(), COL_TIME).data() or "")
+        time_w = plain_m.horizontalAdvance(time)
+        time_rect = QRect(top.right() - time_w + 1, top.top(), time_w, top.height())
+        right = time_rect.left() - (_GAP if time else 0)
+        clip_rect = None
+        if index.data(HAS_ATTACHMENTS_ROLE):
+            clip_rect = QRect(right - _CLIP, top.top() + (top.height() - _CLIP) // 2, _CLIP, _CLIP)
+            right = clip_rect.left() - _GAP // 2
+        sender_full = str(index.sibling(index.row(), COL_FROM).data() or "")
+        sender = sender_m.elidedText(sender_full, Qt.TextElideMode.ElideRight, max(0, right - top.left()))
+        sender_rect = QRect(top.left(), top.top(), max(0, right - top.left()), top.height())
+
+        subject_full = str(index.sibling(index.row(), COL_SUBJECT).data() or "")
+        subject = plain_m.elidedText(subject_full, Qt.TextElideMode.ElideRight, bottom.width())
+        used = plain_m.horizontalAdvance(subject)
+        subject_rect = QRect(bottom.left(), bottom.top(), used, bottom.height())
+        intro = " ".join(str(index.data(INTRO_ROLE) or "").split())
+        rest = bottom.width() - used
+        preview = ""
+        if intro and subject == subject_full and rest > 30:
+            preview = plain_m.elidedText(" — " + intro, Qt.TextElideMode.ElideRight, rest)
+        preview_rect = QRect(bottom.left() + used, bottom.top(), max(0, rest), bottom.height())
+        return RowLines(
+            sender,
+            unread,
+            time,
+            subject,
+            preview,
+            sender_rect,
+            time_rect,
+            clip_rect,
+            subject_rect,
+            preview_rect,
+        )
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
+        self.initStyleOption(option, index)
+        option.text = ""
+        option.icon = QIcon()
+        style = option.widget.style() if option.widget else None
+        if style:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        palette: QPalette = option.palette
+        strong = selected_text(palette) if selected else palette.color(QPalette.ColorRole.Text)
+        soft = strong if selected else muted_text(palette)
+        plain, bold = self.fonts(option)
+        lines = self.lines(option, index)
+        left = int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft)
+        painter.save()
+        painter.setFont(bold if lines.sender_bold else plain)
+        painter.setPen(strong)
+        painter.drawText(lines.sender_rect, left, lines.sender)
+        painter.setFont(plain)
+        painter.setPen(soft)
+        painter.drawText(
+            lines.time_rect, int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight), lines.time
+        )
+        painter.setPen(strong)
+        painter.drawText(lines.subject_rect, left, lines.subject)
+        if lines.preview:
+            painter.setPen(soft)
+            painter.drawText(lines.preview_rect, left, lines.preview)
+        clip = index.sibling(index.row(), COL_ATTACHMENT).data(Qt.ItemDataRole.DecorationRole)
+        if lines.clip_rect is not None and isinstance(clip, QIcon):
+            mode = QIcon.Mode.Selected if selected else QIcon.Mode.Normal
+            clip.paint(painter, lines.clip_rect, Qt.AlignmentFlag.AlignCenter, mode)
+        painter.restore()
+
+
 class MessageListView(QTreeView):
     """Flat list with j/k navigation and the Delete key."""
 
@@ -444,7 +568,10 @@ class MessageListView(QTreeView):
         self.setAllColumnsShowFocus(True)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setItemDelegateForColumn(COL_SUBJECT, SubjectDelegate(self))
+        self._subject_delegate = SubjectDelegate(self)
+        self._two_line_delegate = TwoLineDelegate(self)
+        self._two_line = False
+        self.setItemDelegateForColumn(COL_SUBJECT, self._subject_delegate)
         self.setAccessibleName("Messages")
         self.setAccessibleDescription("Messages of the selected address. J and K move, Delete deletes.")
 
@@ -465,6 +592,27 @@ class MessageListView(QTreeView):
         self._sorted_by = (COL_TIME, Qt.SortOrder.DescendingOrder)
         header.sortIndicatorChanged.connect(self._keep_indicator_on_sortable)
         self.setSortingEnabled(True)
+        # Two-line rows show only the subject's header: the other orders stay a right-click away.
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        for text, column, order in _SORT_ACTIONS:
+            action = QAction(text, header)
+            action.triggered.connect(lambda _=False, c=column, o=order: header.setSortIndicator(c, o))
+            header.addAction(action)
+
+    @property
+    def two_line(self) -> bool:
+        return self._two_line
+
+    def set_two_line(self, on: bool) -> None:
+        """Two-line rows (a narrow list beside the message) or columns. In two-line rows the subject
+        column paints the whole row; From, the paperclip and Received are hidden, each keeping its
+        width for when the columns come back. The header stays: its one column still sorts."""
+        self._two_line = on
+        header = self.header()
+        for column in (COL_FROM, COL_ATTACHMENT, COL_TIME):
+            header.setSectionHidden(column, on)
+        self.setItemDelegateForColumn(COL_SUBJECT, self._two_line_delegate if on else self._subject_delegate)
+        self.doItemsLayout()  # uniform row heights: measured again with the other delegate
 
     def _keep_indicator_on_sortable(self, section: int, order: Qt.SortOrder) -> None:
         """The paperclip column does not sort: a click there leaves the indicator where it was."""

@@ -22,6 +22,7 @@ class ReadingLayout(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self._splitter = window.reading
+        self._list_view = window.list_view
         self._settings: QSettings | None = None
         # Each layout keeps its own sizes for the session: a list 250 px tall is no list 250 px wide.
         self._sizes: dict[Qt.Orientation, list[int]] = {}
@@ -45,6 +46,8 @@ class ReadingLayout(QObject):
         self.action.blockSignals(True)
         self.action.setChecked(on)
         self.action.blockSignals(False)
+        # Beside the message the list is narrow: two-line rows give the subject the whole width.
+        self._list_view.set_two_line(on)
         wanted = Qt.Orientation.Horizontal if on else Qt.Orientation.Vertical
         old = self._splitter.orientation()
         if wanted == old:

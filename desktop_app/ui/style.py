@@ -93,12 +93,20 @@ def format_usage(used: int, quota: int) -> str:
 
 
 def paperclip_icon(palette: QPalette, size: int = 16) -> QIcon:
-    """A paperclip drawn in the palette's text colour (the bundled fonts have no paperclip glyph)."""
+    """A paperclip drawn in the muted text colour (the bundled fonts have no paperclip glyph)."""
+    return QIcon(paperclip_pixmap(muted_text(palette), size))
+
+
+def selected_text(palette: QPalette) -> QColor:
+    return palette.color(QPalette.ColorRole.HighlightedText)
+
+
+def paperclip_pixmap(colour: QColor, size: int = 16) -> QPixmap:
     pixmap = QPixmap(size, size)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    pen = QPen(muted_text(palette), max(1.2, size / 11))
+    pen = QPen(colour, max(1.2, size / 11))
     pen.setCapStyle(Qt.PenCapStyle.RoundCap)
     painter.setPen(pen)
     s = size / 16
@@ -110,7 +118,7 @@ def paperclip_icon(palette: QPalette, size: int = 16) -> QIcon:
     path.lineTo(12.5 * s, 11.5 * s)
     painter.drawPath(path)
     painter.end()
-    return QIcon(pixmap)
+    return pixmap
 
 
 def dark_palette() -> QPalette:
@@ -230,6 +238,10 @@ TEXT_PAIRS: dict[str, tuple[Callable[[QPalette], QColor], Callable[[QPalette], Q
     "muted text on the window": (muted_text, _role(_R.Window)),
     "button text": (_role(_R.ButtonText), _role(_R.Button)),
     "selected text and badges": (_role(_R.HighlightedText), _role(_R.Highlight)),
+    # Two-line rows: the time and the preview are muted (on the base, above), the sender and the
+    # subject are text; in a selected row every part, the paperclip too, is the selection's text.
+    "two-line row time and preview": (muted_text, _role(_R.Base)),
+    "selected row time, preview and paperclip": (selected_text, _role(_R.Highlight)),
     "tooltip": (_role(_R.ToolTipText), _role(_R.ToolTipBase)),
     "placeholder": (_role(_R.PlaceholderText), _role(_R.Base)),
     "link": (_role(_R.Link), _role(_R.Base)),
