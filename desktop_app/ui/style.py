@@ -93,8 +93,12 @@ def format_usage(used: int, quota: int) -> str:
 
 
 def paperclip_icon(palette: QPalette, size: int = 16) -> QIcon:
-    """A paperclip drawn in the muted text colour (the bundled fonts have no paperclip glyph)."""
-    return QIcon(paperclip_pixmap(muted_text(palette), size))
+    """A paperclip in the muted text colour (the bundled fonts have no paperclip glyph), and in the
+    selection's text colour for a selected row (``QIcon.Mode.Selected``, which item views draw with),
+    where the muted one all but vanishes against the highlight."""
+    icon = QIcon(paperclip_pixmap(muted_text(palette), size))
+    icon.addPixmap(paperclip_pixmap(selected_text(palette), size), QIcon.Mode.Selected)
+    return icon
 
 
 def selected_text(palette: QPalette) -> QColor:
