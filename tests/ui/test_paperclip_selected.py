@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QModelIndex
 from PySide6.QtGui import QColor, QIcon, QImage, QPalette
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktop_app.ui.message_list import COL_ATTACHMENT, COL_SUBJECT
@@ -29,7 +30,9 @@ def _has_colour(image: QImage, colour: QColor, tolerance: int = 40) -> bool:
 
 
 @pytest.mark.parametrize("make_palette", [light_palette, dark_palette])
-def test_the_paperclip_icon_has_a_selected_mode_in_the_selection_s_text(make_palette: object) -> None:
+def test_the_paperclip_icon_has_a_selected_mode_in_the_selection_s_text(
+    qapp: QApplication, make_palette: object
+) -> None:
     palette: QPalette = make_palette()  # type: ignore[operator]
     icon = paperclip_icon(palette)
     selected = icon.pixmap(16, 16, QIcon.Mode.Selected).toImage()
