@@ -175,6 +175,11 @@ class MessageBrowser(QSplitter):
             self.list_view.selectionModel().blockSignals(True)
             self.list_view.setCurrentIndex(self.model.index(row, 0))
             self.list_view.selectionModel().blockSignals(False)
+        shown = self.pane.message
+        if search is not None and shown is not None and self.model.row_of(shown.id) < 0:
+            # The search filtered the open message out of the list: a pane still showing it would
+            # read as a match, and its actions would hit a row the user cannot see.
+            self.pane.clear()
         self._asked_older.discard(self.model.address or "")
 
     def _update_list_empty(self) -> None:
