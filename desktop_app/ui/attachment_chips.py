@@ -27,7 +27,8 @@ from desktop_app.ui import texts
 from desktop_app.ui.message_header import muted, plain_label
 
 ICON_SIZE = 32
-COLUMNS = 3  # chips per row: three names fit beside each other in the default window
+COLUMNS = 3  # chips per row at most: three names fit beside each other in the default window
+MIN_CHIP_WIDTH = 260  # icon, a readable name (about 16 characters) and Save…; fewer columns below it
 
 
 def type_icon(widget: QWidget, filename: str, content_type: str) -> QIcon:
@@ -126,6 +127,28 @@ class AttachmentChips(QWidget):
         self._grid.setContentsMargins(0, 0, 0, 0)
         self._grid.setSpacing(6)
         self._chips: list[AttachmentChip] = []
+        self._columns = COLUMNS
+
+    def _columns_for(self, width: int) -> int:
+        # A narrow pane (the list beside the message) gets fewer, wider chips rather than three chips
+        # whose names are cut to a bare ellipsis.
+        return max(1, min(COLUMNS, width // MIN_CHIP_WIDTH))
+
+    def _place(self) -> None:
+        for chip in self._chips:
+            self._grid.removeWidget(chip)
+        for index, chip in enumerate(self._chips):
+            row, column = divmod(index, self._columns)
+            self._grid.addWidget(chip, row, column)
+        for col in range(COLUMNS):  # equal columns, also for a single chip
+            self._grid.setColumnStretch(col, 1 if col < self._columns else 0)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        columns = self._columns_for(event.size().width())
+        if columns != self._columns:
+            self._columns = columns
+            self._place()
 
     def clear(self) -> None:
         for chip in self._chips:
@@ -136,11 +159,8 @@ class AttachmentChips(QWidget):
     def add(self, attachment: Attachment, size_text: str, exact: int | None = None) -> AttachmentChip:
         chip = AttachmentChip(attachment, size_text, exact, self)
         chip.save_requested.connect(self.save_requested)
-        row, column = divmod(len(self._chips), COLUMNS)
-        self._grid.addWidget(chip, row, column)
-        for col in range(COLUMNS):  # equal columns, also for a single chip
-            self._grid.setColumnStretch(col, 1)
         self._chips.append(chip)
+        self._place()
         return chip
 
     def count(self) -> int:

@@ -112,3 +112,19 @@ def test_a_long_name_is_cut_in_the_middle_and_whole_in_the_tooltip(qtbot: QtBot,
     assert "…" in shown and shown.startswith("quarterly") and shown.endswith(".csv")
     assert chip.name.fontMetrics().horizontalAdvance(shown) <= chip.name.width()
     assert long in chip.toolTip() and long in chip.accessibleName()
+
+
+def test_a_narrow_pane_gets_fewer_wider_chips_whose_names_stay_readable(
+    qtbot: QtBot, pane: MessagePane
+) -> None:
+    """Beside the list the pane is ~480 px wide: three chips a row cut every name to a bare '…'."""
+    files = [make_attachment("invoice.pdf", size=40), make_attachment("photo.png", "image/png", size=5)]
+    pane.show_message(A, make_message(make_summary(1), attachments=files), {}, None)
+    first, second = pane.attachments.chip(0), pane.attachments.chip(1)
+    qtbot.waitUntil(lambda: second.geometry().left() > first.geometry().right(), timeout=30_000)
+    pane.resize(460, 700)
+    qtbot.waitUntil(lambda: second.geometry().top() > first.geometry().bottom(), timeout=30_000)
+    qtbot.waitUntil(lambda: first.name.text() == "invoice.pdf", timeout=30_000)
+    assert second.name.text() == "photo.png"
+    pane.resize(900, 700)
+    qtbot.waitUntil(lambda: second.geometry().left() > first.geometry().right(), timeout=30_000)
