@@ -7,62 +7,36 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QEvent
-from PySide6.QtGui import QColor, QIcon, QImage
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 
 from desktop_app.ui.action_icons import FALLBACKS, INK, bundled_icon, themed_icon
 from desktop_app.ui.controller import AppSignals
 from desktop_app.ui.main_window import MainWindow
 from tests.ui.fakes import FakeController, FakeHtmlView
+from tests.ui.icon_theme import has_colour, one_icon_theme
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
-
-
-def _has_colour(image: QImage, colour: QColor) -> bool:
-    """Some clearly visible pixel of about this colour (antialiased edges are partly transparent)."""
-
-    def near(c: QColor) -> bool:
-        return (
-            c.alpha() > 100
-            and max(
-                abs(c.red() - colour.red()), abs(c.green() - colour.green()), abs(c.blue() - colour.blue())
-            )
-            < 24
-        )
-
-    return any(near(image.pixelColor(x, y)) for x in range(image.width()) for y in range(image.height()))
 
 
 @pytest.fixture
 def test_theme(tmp_path: Path) -> Iterator[None]:
     """A one-icon theme (edit-copy, solid red) installed for the test."""
-    root = tmp_path / "icons" / "testtheme"
-    (root / "16x16" / "actions").mkdir(parents=True)
-    (root / "index.theme").write_text(
-        "[Icon Theme]\nName=testtheme\nDirectories=16x16/actions\n\n[16x16/actions]\nSize=16\nType=Fixed\n"
-    )
-    red = QImage(16, 16, QImage.Format.Format_ARGB32)
-    red.fill(QColor("#ff0000"))
-    red.save(str(root / "16x16" / "actions" / "edit-copy.png"))
-    paths, name = QIcon.themeSearchPaths(), QIcon.themeName()
-    QIcon.setThemeSearchPaths([str(tmp_path / "icons")])
-    QIcon.setThemeName("testtheme")
-    yield
-    QIcon.setThemeSearchPaths(paths)
-    QIcon.setThemeName(name)
+    with one_icon_theme(tmp_path, "testtheme", "actions", 16, "edit-copy", "#ff0000"):
+        yield
 
 
 @pytest.mark.parametrize("name", sorted(FALLBACKS))
 def test_every_bundled_icon_is_drawn(qapp: QApplication, name: str) -> None:
     for size in (16, 32):
         image = bundled_icon(name).pixmap(size).toImage()
-        assert _has_colour(image, INK), (name, size)
+        assert has_colour(image, INK), (name, size)
 
 
 def test_the_theme_wins_where_it_has_the_icon(qapp: QApplication, test_theme: None) -> None:
-    assert _has_colour(themed_icon("edit-copy").pixmap(16).toImage(), QColor("#ff0000"))
+    assert has_colour(themed_icon("edit-copy").pixmap(16).toImage(), QColor("#ff0000"))
     # Not in the theme: the bundled drawing, not an empty icon.
-    assert _has_colour(themed_icon("edit-delete").pixmap(16).toImage(), INK)
+    assert has_colour(themed_icon("edit-delete").pixmap(16).toImage(), INK)
 
 
 def test_the_windows_main_actions_and_buttons_have_icons(qtbot) -> None:  # type: ignore[no-untyped-def]

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtGui import QColor, QIcon, QImage
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QListWidget, QStyle
 from pytestqt.qtbot import QtBot
 
@@ -15,7 +15,7 @@ from desktop_app.ui import texts
 from desktop_app.ui.attachment_chips import ICON_SIZE, type_icon
 from desktop_app.ui.message_pane import MessagePane
 from tests.ui.fakes import FakeHtmlView, make_attachment, make_message, make_summary
-from tests.ui.test_action_icons import _has_colour
+from tests.ui.icon_theme import has_colour, one_icon_theme
 
 A = "quiet.otter@example.com"
 
@@ -33,21 +33,8 @@ def pane(qtbot: QtBot) -> MessagePane:
 @pytest.fixture
 def pdf_theme(tmp_path: Path) -> Iterator[None]:
     """A one-icon theme: application-pdf, solid green."""
-    root = tmp_path / "icons" / "mimetheme"
-    (root / "32x32" / "mimetypes").mkdir(parents=True)
-    (root / "index.theme").write_text(
-        "[Icon Theme]\nName=mimetheme\nDirectories=32x32/mimetypes\n\n"
-        "[32x32/mimetypes]\nSize=32\nType=Fixed\n"
-    )
-    green = QImage(32, 32, QImage.Format.Format_ARGB32)
-    green.fill(QColor("#00c000"))
-    green.save(str(root / "32x32" / "mimetypes" / "application-pdf.png"))
-    paths, name = QIcon.themeSearchPaths(), QIcon.themeName()
-    QIcon.setThemeSearchPaths([str(tmp_path / "icons")])
-    QIcon.setThemeName("mimetheme")
-    yield
-    QIcon.setThemeSearchPaths(paths)
-    QIcon.setThemeName(name)
+    with one_icon_theme(tmp_path, "mimetheme", "mimetypes", 32, "application-pdf", "#00c000"):
+        yield
 
 
 def test_a_chip_shows_icon_name_true_size_and_its_own_save(qtbot: QtBot, pane: MessagePane) -> None:
@@ -92,10 +79,10 @@ def test_many_attachments_wrap_into_rows_and_a_new_message_replaces_them(pane: M
 
 def test_the_type_icon_is_the_themes_else_a_plain_file(pane: MessagePane, pdf_theme: None) -> None:
     pdf = type_icon(pane, "invoice.pdf", "application/pdf").pixmap(32).toImage()
-    assert _has_colour(pdf, QColor("#00c000"))
+    assert has_colour(pdf, QColor("#00c000"))
     # By the name when the type says nothing.
     by_name = type_icon(pane, "invoice.pdf", "application/octet-stream").pixmap(32).toImage()
-    assert _has_colour(by_name, QColor("#00c000"))
+    assert has_colour(by_name, QColor("#00c000"))
     other = type_icon(pane, "notes.xyz", "application/x-unknown").pixmap(32).toImage()
     plain = pane.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon).pixmap(32).toImage()
     assert other == plain and not other.isNull()
