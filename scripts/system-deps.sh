@@ -9,7 +9,7 @@ runtime=(libglib2.0-0 libdbus-1-3 libfontconfig1 libnss3 libasound2 libegl1 libg
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcomposite1 libxdamage1 libxrandr2
   libxtst6 libxkbfile1 fonts-dejavu-core)
 testing=(xvfb xauth dbus dunst haskell-status-notifier-item-utils gnome-keyring libsecret-tools
-  xclip xdotool imagemagick)
+  xclip xdotool imagemagick desktop-file-utils appstream)
 
 wanted=("${runtime[@]}")
 [ "${1:-}" = "--test" ] && wanted+=("${testing[@]}")
