@@ -92,6 +92,9 @@ class MessagePane(QWidget):
         self.link_text = ""  # the link's anchor text, for the prompt's "text shows another site"
         self.prefer_plain_text = False
         self._choosing_tab = False  # the pane, not the user, is switching tabs
+        # Until the first message, the HTML view has loaded nothing, so QtWebEngine has started no
+        # renderer process for it (about 85 MB); clearing it would load an empty page and start one.
+        self._html_view_used = False
 
         self.placeholder = QLabel("Select a message to read it.", self)
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -166,7 +169,8 @@ class MessagePane(QWidget):
         self.link_text = ""
         self.placeholder.setText(text)
         self.stack.setCurrentWidget(self.placeholder)
-        self.html_view.clear()  # type: ignore[attr-defined]
+        if self._html_view_used:
+            self.html_view.clear()  # type: ignore[attr-defined]
         self.text_view.clear()
         self.headers_view.clear()
         self.attachments.clear()
@@ -188,6 +192,7 @@ class MessagePane(QWidget):
         self.code, self.link, self.link_text = found.code, found.link, found.link_text
         self.code_bar.show_found(found.code, found.link, found.link_text)
 
+        self._html_view_used = True
         self.html_view.show_message(summary.id, html, inline_parts)  # type: ignore[attr-defined]
         self.text_view.setPlainText(message.text or "(This message has no plain-text part.)")
         self.headers_view.show_message(message, raw_source)
