@@ -22,7 +22,7 @@ from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QTimer, QUrl, Signal
-from PySide6.QtWebEngineCore import QWebEngineLoadingInfo, QWebEngineScript
+from PySide6.QtWebEngineCore import QWebEngineLoadingInfo, QWebEnginePage, QWebEngineScript
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from desktop_app.core.html_policy import MAIL_SCHEME, prepare_html
@@ -39,6 +39,9 @@ log = logging.getLogger(__name__)
 # this long apart, before the view says so and offers "Try again".
 LOAD_RETRIES = 2
 LOAD_RETRY_DELAY_MS = 150
+# A load of the own body that neither ends nor makes progress for this long is tried again (counted
+# with the failures above): a stalled load would otherwise leave the view white until the next open.
+LOAD_STALL_MS = 10_000
 # The loading indicator appears only for a body that takes longer than this (no flicker on fast ones).
 LOADING_INDICATOR_DELAY_MS = 200
 LOAD_FAILED_TEXT = "This message could not be displayed."
@@ -95,10 +98,14 @@ class SealedMessageView(QWidget):
         self.page.refused_by_csp.connect(self._on_refused_by_csp)
         self.view.loadFinished.connect(self.loadFinished)
         self.page.loadingChanged.connect(self._on_loading_changed)
+        self.page.renderProcessTerminated.connect(self._on_renderer_gone)
         self._show_loading = QTimer(self, singleShot=True, interval=LOADING_INDICATOR_DELAY_MS)
         self._show_loading.timeout.connect(lambda: self.loading.setVisible(True))
         self._retry = QTimer(self, singleShot=True, interval=LOAD_RETRY_DELAY_MS)
         self._retry.timeout.connect(self._reload_own_body)
+        self._stall = QTimer(self, singleShot=True)
+        self._stall.timeout.connect(self._on_load_stalled)
+        self.page.loadProgress.connect(self._on_load_progress)
         self._failed_loads = 0
         self.load_failed_bar.retry_requested.connect(self._load_body)
         # The profile outlives this widget: take the message off the scheme when the widget goes.
@@ -184,11 +191,21 @@ class SealedMessageView(QWidget):
         self._retry.stop()
         self.load_failed_bar.setVisible(False)
         self._show_loading.start()
+        self._stall.start(LOAD_STALL_MS)
         self.page.load(url)
 
     def _reload_own_body(self) -> None:
         if self.page.own_body_url is not None and self._token is not None:
+            self._stall.start(LOAD_STALL_MS)
             self.page.load(self.page.own_body_url)
+
+    def _on_load_progress(self, _percent: int) -> None:
+        if self._stall.isActive():
+            self._stall.start(LOAD_STALL_MS)  # still moving (a 2 MB body takes a while): not stalled
+
+    def _on_load_stalled(self) -> None:
+        log.warning("the message body made no progress for %d ms", LOAD_STALL_MS)
+        self._load_failed_again()
 
     def _on_loading_changed(self, info: QWebEngineLoadingInfo) -> None:
         if info.url() != self.page.own_body_url:
@@ -197,16 +214,30 @@ class SealedMessageView(QWidget):
         if status is QWebEngineLoadingInfo.LoadStatus.LoadSucceededStatus:
             self._loading_done()
         elif status is QWebEngineLoadingInfo.LoadStatus.LoadFailedStatus and info.errorCode() != _ABORTED:
-            self._failed_loads += 1
-            if self._failed_loads <= LOAD_RETRIES:
-                log.info("loading the message body failed (%s); trying again", info.errorString())
-                self._retry.start()
-                return
-            log.warning("no message body after %d tries: %s", self._failed_loads, info.errorString())
-            self._loading_done()
-            self.load_failed_bar.setVisible(True)
+            log.info("loading the message body failed (%s)", info.errorString())
+            self._load_failed_again()
+
+    def _on_renderer_gone(self, status: QWebEnginePage.RenderProcessTerminationStatus, code: int) -> None:
+        """A renderer killed (out of memory, a crash on a hostile mail) leaves a white view for good:
+        load the body again, which starts a new renderer, as for a failed load."""
+        log.warning("the message renderer ended (%s, exit code %d)", status.name, code)
+        if self._token is not None and self.page.own_body_url is not None:
+            self._load_failed_again()
+
+    def _load_failed_again(self) -> None:
+        """One more failed, stalled or renderer-less load of the own body: try again, or say so."""
+        self._stall.stop()
+        self._failed_loads += 1
+        if self._failed_loads <= LOAD_RETRIES:
+            log.info("trying the message body again (%d of %d)", self._failed_loads, LOAD_RETRIES)
+            self._retry.start()
+            return
+        log.warning("no message body after %d tries", self._failed_loads)
+        self._loading_done()
+        self.load_failed_bar.setVisible(True)
 
     def _loading_done(self) -> None:
+        self._stall.stop()
         self._show_loading.stop()
         self.loading.setVisible(False)
 

@@ -113,6 +113,23 @@ def pane_shows(state: dict[str, Any], message_id: str, want: dict[str, Any]) -> 
     )
 
 
+def describe(state: dict[str, Any] | None, message_id: str) -> str:
+    """A failure's whole story in a few lines: which row is current, which message the pane holds,
+    and what its views show (the rendered text cut short, not the 32 rows)."""
+    if not state:
+        return "no state was read"
+    subjects = {row_id: subject for row_id, subject in state["rows"]}
+    pane = state["pane"]
+    html = dict(pane.get("html") or {})
+    html["text"] = str(html.get("text", ""))[:120]
+    return (
+        f"wanted {message_id} ({subjects.get(message_id)}); list current {state['current']} "
+        f"({subjects.get(state['current'])}), list focused {state.get('list_focused')}; pane holds "
+        f"{pane['message_id']} ({subjects.get(pane['message_id'])}), tab {pane['tab']!r}, placeholder "
+        f"{pane.get('placeholder')!r}, text {pane['text'][:80]!r}; html {html}"
+    )
+
+
 def xdotool(session: DesktopSession, *args: str) -> None:
     subprocess.run(["xdotool", *args], env=session.env, check=True, timeout=10)
 
@@ -162,8 +179,15 @@ def test_every_message_opened_by_key_or_show_is_on_screen(tmp_path: Path) -> Non
                         f"{want['subject']} on screen ({how})",
                     )
                     seen += 1
-                except AssertionError as exc:
-                    blanks.append(str(exc)[:600])
+                except AssertionError:
+                    last = command(data, "debug-pane")["state"]
+                    shot = tmp_path / "session" / f"blank-{len(blanks)}.png"
+                    if shutil.which("import"):
+                        subprocess.run(["import", "-window", "root", str(shot)], env=session.env, timeout=30)
+                    blanks.append(
+                        f"{want['subject']} not on screen after {SHOW_BOUND_S} s ({how}): "
+                        f"{describe(last, message_id)}; screenshot {shot}"
+                    )
 
             check(*rows[0], "click")
             # Down the list with j, up again with k: one key press every 0.3 s at the most; each
@@ -186,7 +210,14 @@ def test_every_message_opened_by_key_or_show_is_on_screen(tmp_path: Path) -> Non
                 result = session.cli(data, "show", message_id)
                 assert result.returncode == 0, result.stderr
                 check(message_id, want, "show")
-            assert blanks == [], f"{len(blanks)} blank of {seen + len(blanks)} opens:\n" + "\n".join(blanks)
+            if blanks:
+                log = (tmp_path / "session" / "app.log").read_text(errors="replace")
+                tail = "\n".join(log.splitlines()[-40:])
+                raise AssertionError(
+                    f"{len(blanks)} blank of {seen + len(blanks)} opens:\n"
+                    + "\n".join(blanks)
+                    + f"\napp log:\n{tail}"
+                )
             assert seen == 1 + len(order) + 1 + COUNT
             (tmp_path / "session" / "checked.txt").write_text(f"{seen} opens on screen\n")
             assert session.cli(data, "quit").returncode == 0
@@ -201,3 +232,4 @@ def test_every_message_opened_by_key_or_show_is_on_screen(tmp_path: Path) -> Non
         # recovered by the retry (so the screen checks alone could not see the old race), but it
         # must not happen at all.
         assert "loading the message body failed" not in log, log
+        assert "trying the message body again" not in log, log  # nor a stalled load, nor a lost renderer

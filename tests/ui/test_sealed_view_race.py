@@ -3,9 +3,13 @@ message under another a moment later), recovery of a failed own-body load, the l
 
 from __future__ import annotations
 
+import os
+import signal
+
 import pytest
 from PySide6.QtWebEngineCore import QWebEngineUrlRequestJob
 
+from desktop_app.ui import sealed_view
 from desktop_app.ui.sealed_profile import sealed_profile
 from desktop_app.ui.sealed_view import LOAD_FAILED_TEXT, LOAD_RETRIES, SealedMessageView
 from tests.ui.sealed_helpers import run_js
@@ -90,3 +94,39 @@ def test_a_slow_body_shows_the_loading_indicator_until_it_is_there(qtbot, sealed
     real(held[0])
     qtbot.waitUntil(lambda: not sealed.loading.isVisible(), timeout=10_000)
     assert run_js(qtbot, sealed.page, BODY_TEXT_JS) == "slow body"
+
+
+def test_a_renderer_that_dies_is_replaced_and_the_body_shown_again(qtbot, sealed) -> None:  # type: ignore[no-untyped-def]
+    """A renderer process killed (out of memory, a Chromium crash on a hostile mail) leaves a white
+    view for good unless the view loads its body again in a new one."""
+    sealed.show_message("m", "<p>survives the renderer</p>", {})
+    shown = lambda: run_js(qtbot, sealed.page, BODY_TEXT_JS) == "survives the renderer"  # noqa: E731
+    qtbot.waitUntil(shown, timeout=15_000)
+    pid = sealed.page.renderProcessPid()
+    assert pid > 0
+    with qtbot.waitSignal(sealed.page.renderProcessTerminated, timeout=15_000):
+        os.kill(pid, signal.SIGKILL)
+    qtbot.waitUntil(lambda: sealed.page.renderProcessPid() not in (0, pid), timeout=15_000)
+    qtbot.waitUntil(shown, timeout=15_000)
+    assert not sealed.load_failed_bar.isVisible()
+
+
+def test_a_body_load_that_stalls_is_tried_again(qtbot, sealed, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A load that never ends (its request never answered) would leave the view white until the next
+    open; the watchdog loads the body again. The first request is held for good, so only the
+    watchdog can bring the body."""
+    monkeypatch.setattr(sealed_view, "LOAD_STALL_MS", 2_000)
+    handler = sealed_profile().scheme_handler
+    real = handler.requestStarted
+    held: list[QWebEngineUrlRequestJob] = []
+
+    def hold_first(job: QWebEngineUrlRequestJob) -> None:
+        if not held:
+            held.append(job)
+            return
+        real(job)
+
+    monkeypatch.setattr(handler, "requestStarted", hold_first)
+    sealed.show_message("m", "<p>after a stall</p>", {})
+    qtbot.waitUntil(lambda: run_js(qtbot, sealed.page, BODY_TEXT_JS) == "after a stall", timeout=20_000)
+    assert len(held) == 1 and not sealed.load_failed_bar.isVisible()
