@@ -43,3 +43,35 @@ bench: system-deps-test $(STAMP)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+
+# Release (docs/packaging.md): the frozen one-folder app, the tarball and the .deb in dist/.
+DIST_STAMP := $(VENV)/.installed-dist
+.PHONY: dist dist-test install-desktop uninstall-desktop system-deps-dist clean-dist
+
+$(DIST_STAMP): $(STAMP) pyproject.toml constraints.txt
+	$(BIN)/pip install -q -c constraints.txt -e ".[test,dist]"
+	touch $(DIST_STAMP)
+
+system-deps-dist:
+	@scripts/system-deps.sh --dist
+
+dist: system-deps-dist $(DIST_STAMP)
+	scripts/build-dist.sh
+
+# The smoke test of what ships (minutes, so not part of make test): the frozen app under Xvfb with a
+# private D-Bus session, then the .deb installed and removed (as root). Builds dist/ when it is missing.
+dist-test: system-deps-dist $(DIST_STAMP)
+	@test -x dist/temp-inbox/temp-inbox -a -n "$$(ls dist/temp-inbox_*_amd64.deb 2>/dev/null)" || $(MAKE) dist
+	$(BIN)/python scripts/dist_smoke.py
+
+# For a user running from a clone: the desktop entry (Exec = this clone's .venv/bin/temp-inbox),
+# metainfo and icons into ~/.local/share.
+install-desktop: $(STAMP)
+	scripts/stage-share.sh build/share
+	scripts/install-desktop.sh "$(CURDIR)/$(BIN)/temp-inbox" build/share
+
+uninstall-desktop:
+	scripts/install-desktop.sh --uninstall
+
+clean-dist:
+	rm -rf dist build
