@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-stress lint typecheck bench serve clean system-deps system-deps-test
+.PHONY: run test test-stress lint typecheck bench compat serve clean system-deps system-deps-test
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,8 +25,8 @@ serve: $(STAMP)
 	$(BIN)/temp-inbox serve $(ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check desktop_app tests benchmarks
-	$(BIN)/ruff format --check desktop_app tests benchmarks
+	$(BIN)/ruff check desktop_app tests benchmarks compat
+	$(BIN)/ruff format --check desktop_app tests benchmarks compat
 
 typecheck: $(STAMP)
 	$(BIN)/mypy desktop_app
@@ -40,6 +40,11 @@ test-stress: system-deps-test $(STAMP)
 
 bench: system-deps-test $(STAMP)
 	scripts/with-display.sh $(BIN)/python benchmarks/notify_latency.py
+
+# Four published mail.tm clients, unchanged, against a default `temp-inbox serve` (compat/run.py). Not part
+# of `make test`: it installs the clients from the package registries into a scratch folder.
+compat: $(STAMP)
+	$(BIN)/python compat/run.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
