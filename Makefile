@@ -38,8 +38,10 @@ test: system-deps-test $(STAMP) lint typecheck
 test-stress: system-deps-test $(STAMP)
 	scripts/with-display.sh scripts/stress.sh
 
+# Push latency, idle cost, connections, start-up and memory of the real app (benchmarks/run_all.py):
+# writes bench-results.json and the table in docs/performance.md. BENCH_QUICK=1 for a short run.
 bench: system-deps-test $(STAMP)
-	scripts/with-display.sh $(BIN)/python benchmarks/notify_latency.py
+	scripts/with-display.sh $(BIN)/python benchmarks/run_all.py
 
 # Four published mail.tm clients, unchanged, against a default `temp-inbox serve` (compat/run.py). Not part
 # of `make test`: it installs the clients from the package registries into a scratch folder.

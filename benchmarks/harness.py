@@ -472,3 +472,77 @@ def mapping_breakdown(pid: int, top: int = 12) -> list[tuple[str, float]]:
             totals[name] = totals.get(name, 0) + int(fields[1])
     ordered = sorted(totals.items(), key=lambda kv: -kv[1])
     return [(n, round(kb / 1024, 1)) for n, kb in ordered[:top]]
+
+
+# --- a window appearing on the X screen ----------------------------------------------------------
+
+
+class MapWatcher:
+    """Stamps (monotonic ns) the first top-level window mapped on ``display`` after ``__init__``: an X
+    client of its own (libxcb through ctypes) that listens for MapNotify on the root window, so the
+    stamp is the moment the X server maps the app's window, with no polling."""
+
+    MAP_NOTIFY = 19
+    CW_EVENT_MASK = 1 << 11
+    SUBSTRUCTURE_NOTIFY = 1 << 19
+
+    def __init__(self, display: str) -> None:
+        import ctypes
+        import ctypes.util
+
+        class ScreenIterator(ctypes.Structure):
+            _fields_ = [
+                ("data", ctypes.POINTER(ctypes.c_uint32)),
+                ("rem", ctypes.c_int),
+                ("index", ctypes.c_int),
+            ]
+
+        self._ct = ctypes
+        xcb = ctypes.CDLL(ctypes.util.find_library("xcb") or "libxcb.so.1")
+        xcb.xcb_connect.restype = ctypes.c_void_p
+        xcb.xcb_connect.argtypes = [ctypes.c_char_p, ctypes.c_void_p]
+        xcb.xcb_get_setup.restype = ctypes.c_void_p
+        xcb.xcb_get_setup.argtypes = [ctypes.c_void_p]
+        xcb.xcb_setup_roots_iterator.restype = ScreenIterator
+        xcb.xcb_setup_roots_iterator.argtypes = [ctypes.c_void_p]
+        xcb.xcb_change_window_attributes.argtypes = [
+            ctypes.c_void_p,
+            ctypes.c_uint32,
+            ctypes.c_uint32,
+            ctypes.POINTER(ctypes.c_uint32),
+        ]
+        xcb.xcb_flush.argtypes = [ctypes.c_void_p]
+        xcb.xcb_get_file_descriptor.argtypes = [ctypes.c_void_p]
+        xcb.xcb_poll_for_event.restype = ctypes.POINTER(ctypes.c_uint8)
+        xcb.xcb_poll_for_event.argtypes = [ctypes.c_void_p]
+        xcb.xcb_disconnect.argtypes = [ctypes.c_void_p]
+        self._libc = ctypes.CDLL(None)
+        self._libc.free.argtypes = [ctypes.c_void_p]
+        self._xcb = xcb
+        self._conn = xcb.xcb_connect(display.encode(), None)
+        root = xcb.xcb_setup_roots_iterator(xcb.xcb_get_setup(self._conn)).data[0]
+        mask = (ctypes.c_uint32 * 1)(self.SUBSTRUCTURE_NOTIFY)
+        xcb.xcb_change_window_attributes(self._conn, root, self.CW_EVENT_MASK, mask)
+        xcb.xcb_flush(self._conn)
+        self._fd = xcb.xcb_get_file_descriptor(self._conn)
+
+    def wait(self, timeout: float) -> int | None:
+        import select
+
+        deadline = time.monotonic() + timeout
+        try:
+            while True:
+                event = self._xcb.xcb_poll_for_event(self._conn)
+                while event:
+                    kind = event[0] & 0x7F
+                    override_redirect = event[12]
+                    self._libc.free(event)
+                    if kind == self.MAP_NOTIFY and not override_redirect:
+                        return time.monotonic_ns()
+                    event = self._xcb.xcb_poll_for_event(self._conn)
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return None
+                select.select([self._fd], [], [], left)
+        finally:
+            self._xcb.xcb_disconnect(self._conn)
