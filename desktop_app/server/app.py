@@ -234,6 +234,9 @@ class LocalMailServer:
         config.errorlog = logging.getLogger("desktop_app.server.http")
         config.keep_alive_timeout = self.limits.header_timeout
         config.backlog = 1024
+        # Hypercorn's default of 100 streams per HTTP/2 connection made a client with 500 live addresses
+        # open 5 connections; one connection may carry as many streams as the server takes connections.
+        config.h2_max_concurrent_streams = self.limits.max_connections
         app = wrap_app(cast(Any, self.gateway), config.wsgi_max_body_size, "asgi")
         self._http_task = loop.create_task(
             serve_http(app, config, http_socket, self._shutdown, self.limits.max_connections),
