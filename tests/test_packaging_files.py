@@ -36,7 +36,7 @@ def test_desktop_file_validates() -> None:
 def test_metainfo_validates() -> None:
     # --no-net: CI has no network to check URLs with, and the result must not depend on it.
     # --strict: infos (an unknown tag, a summary ending in a dot) fail too; only pedantic hints pass
-    # (the reverse-DNS id's upper-case letters are one, and the id cannot change without losing users).
+    # (the reverse-DNS id's upper-case letters are one; changing the id would rename the installed entry).
     result = _run("appstreamcli", "validate", "--no-net", "--strict", "--explain", str(METAINFO))
     assert result.returncode == 0, result.stdout + result.stderr
 
