@@ -281,6 +281,9 @@ class Application:
         theme = ThemeManager(self.qapp, settings=settings)
         theme.apply()
         add_scheme_menu(window.options_menu, theme)
+        from desktop_app.ui.autostart import add_autostart_action
+
+        add_autostart_action(window.options_menu, self.options.data_dir)
         from desktop_app.ui.window_state import restore_window_state, save_window_state
 
         restore_window_state(window, settings)
