@@ -12,7 +12,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from desktop_app.core import errors, transfer
@@ -282,6 +282,9 @@ class Inbox:
             client = self._accounts.get(mailbox_key(address))
             if client is not None:
                 self.tasks.spawn(f"seen {message_id}", self._push_seen(client, message_id, True))
+            # What the caller shows is the message as it is now: opened, so seen. (The window heard
+            # MessageUpdated before it had the message, and kept "Mark unread" greyed out.)
+            message = replace(message, summary=replace(message.summary, seen=True))
         return LoadedMessage(message, parts, raw)
 
     async def _push_seen(self, client: MailTmClient, message_id: str, seen: bool) -> None:

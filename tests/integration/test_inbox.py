@@ -106,6 +106,7 @@ async def test_new_mail_is_read_marked_seen_and_deleted(inbox: Inbox, server: Lo
 
     loaded = await inbox.load_message(record.address, message_id)
     assert "482913" in loaded.message.text
+    assert loaded.message.summary.seen  # as the window shows it: opening marked it seen
     assert loaded.raw is not None and b"Your code" in loaded.raw
     # Seen goes through the mailbox, so the window hears about it at once and the hub's echo is a no-op.
     assert recorded.count(lambda e: isinstance(e, MessageUpdated) and e.message_id == message_id) == 1
