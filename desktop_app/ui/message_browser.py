@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QSplitter, QVBoxLayout, QWidget
 
 from desktop_app.core.link_policy import analyse_link
@@ -74,6 +75,16 @@ class MessageBrowser(QSplitter):
         self._search_timer.setInterval(SEARCH_DEBOUNCE_MS)
         self._search_timer.timeout.connect(self._apply_search)
         self.search.textChanged.connect(lambda _text: self._search_timer.start())
+        # "Press Escape to clear the search" (the empty list says so) holds wherever the focus is in
+        # the reading area, not only in the search box; with no search, Escape is left alone.
+        self._clear_search_key = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        self._clear_search_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self._clear_search_key.setEnabled(False)
+        self._clear_search_key.activated.connect(self.clear_search)
+        self.search.textChanged.connect(lambda text: self._clear_search_key.setEnabled(bool(text)))
+        # The message a search hid from the list (and so from the pane): open again when the search
+        # that hid it is cleared, as mail readers do.
+        self._hidden_by_search: str | None = None
         self.empty_list = EmptyState(self)
         self.empty_list.new_address_requested.connect(self.new_address_requested)
         self.empty_list.copy_address_requested.connect(self.copy_address_requested)
@@ -126,9 +137,11 @@ class MessageBrowser(QSplitter):
     def show_address(self, address: str | None) -> None:
         """Browse ``address``'s mail (None: nothing), with the pane and the search cleared."""
         self.pane.clear()
+        self._hidden_by_search = None
         self.search.blockSignals(True)
         self.search.clear()
         self.search.blockSignals(False)
+        self._clear_search_key.setEnabled(False)
         self._search_timer.stop()
         self.model.set_address(address)
         has = address is not None
@@ -148,8 +161,7 @@ class MessageBrowser(QSplitter):
         if watched is self.search and event.type() == QEvent.Type.KeyPress:
             key = event.key()  # type: ignore[attr-defined]
             if key == Qt.Key.Key_Escape and self.search.text():
-                self.search.clear()
-                self._apply_search()
+                self.clear_search()
                 return True
             if key in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 self._apply_search()
@@ -158,6 +170,10 @@ class MessageBrowser(QSplitter):
                     self.list_view.setCurrentIndex(self.model.index(0, 0))
                 return True
         return super().eventFilter(watched, event)
+
+    def clear_search(self) -> None:
+        self.search.clear()
+        self._apply_search()
 
     def _apply_search(self) -> None:
         self._search_timer.stop()
@@ -179,7 +195,15 @@ class MessageBrowser(QSplitter):
         if search is not None and shown is not None and self.model.row_of(shown.id) < 0:
             # The search filtered the open message out of the list: a pane still showing it would
             # read as a match, and its actions would hit a row the user cannot see.
+            self._hidden_by_search = shown.id
             self.pane.clear()
+        hidden = self._hidden_by_search
+        if search is not None and hidden is not None and not self.list_view.currentIndex().isValid():
+            row = self.model.row_of(hidden)
+            if row >= 0:  # the search no longer hides it: open it again
+                self._hidden_by_search = None
+                self.list_view.setCurrentIndex(self.model.index(row, 0))
+                self.list_view.scrollTo(self.model.index(row, 0))
         self._asked_older.discard(self.model.address or "")
 
     def _update_list_empty(self) -> None:

@@ -88,3 +88,30 @@ def test_the_window_composes_the_browser(qtbot: QtBot, fake: FakeController) -> 
 def test_main_window_stays_small() -> None:
     lines = Path(main_window.__file__).read_text(encoding="utf-8").count("\n")
     assert lines < 500, f"main_window.py has {lines} lines: browsing belongs in message_browser.py"
+
+
+def test_clearing_a_search_opens_again_the_message_it_hid(
+    qtbot: QtBot, browser: MessageBrowser, fake: FakeController
+) -> None:
+    browser.show_address(A1)
+    browser.list_view.setCurrentIndex(browser.model.index(0, 0))
+    assert browser.pane.message is not None and browser.pane.message.id == "m000002"
+    browser.search.setText("Code 1")  # typed: applied after the debounce, nothing else selected
+    qtbot.waitUntil(lambda: browser.model.search == "Code 1")
+    assert browser.pane.message is None and browser.current_message_id() is None  # filtered out
+    qtbot.keyClick(browser.search, Qt.Key.Key_Escape)
+    assert browser.search.text() == "" and browser.model.rowCount() == 3
+    assert browser.current_message_id() == "m000002"
+    assert browser.pane.message is not None and browser.pane.message.id == "m000002"
+
+
+def test_escape_clears_a_search_that_found_nothing_wherever_the_focus_is(
+    qtbot: QtBot, browser: MessageBrowser
+) -> None:
+    browser.show_address(A1)
+    browser.search.setText("no such mail")
+    qtbot.keyClick(browser.search, Qt.Key.Key_Return)
+    assert browser.model.rowCount() == 0 and browser.empty_list.isVisible()
+    browser.empty_list.setFocus()
+    qtbot.keyClick(browser.empty_list, Qt.Key.Key_Escape)
+    assert browser.search.text() == "" and browser.model.rowCount() == 3
