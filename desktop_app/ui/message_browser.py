@@ -103,7 +103,8 @@ class MessageBrowser(QSplitter):
         self.addWidget(self.pane)
         self.setStretchFactor(0, 2)
         self.setStretchFactor(1, 3)
-        self.setSizes([250, 510])
+        # Ten rows of the list above the message at the default window size (it showed seven).
+        self.setSizes([340, 420])
         self.setChildrenCollapsible(False)
         self._connect(signals)
         self._update_list_empty()

@@ -115,3 +115,15 @@ def test_escape_clears_a_search_that_found_nothing_wherever_the_focus_is(
     browser.empty_list.setFocus()
     qtbot.keyClick(browser.empty_list, Qt.Key.Key_Escape)
     assert browser.search.text() == "" and browser.model.rowCount() == 3
+
+
+def test_the_stacked_list_shows_ten_rows_at_the_default_size(qtbot: QtBot) -> None:
+    fake = FakeController(AppSignals())
+    fake.add_address(A1)
+    fake.messages[A1] = [make_summary(i) for i in range(40)]
+    fake._sort(A1)
+    window = shown_window(qtbot, fake)
+    window.reading.show_address(A1)
+    rows = window.list_view.viewport().height() / window.list_view.sizeHintForRow(0)
+    assert rows >= 10, f"{rows:.1f} rows visible"
+    assert window.pane.height() >= 380  # and the message below keeps most of the height

@@ -1,0 +1,56 @@
+"""Fusion with control outlines a user can see on a dark palette.
+
+Fusion draws the frame of a text field and the box of an unchecked check box in a colour derived
+from the window colour (``window.darker(140)``). On a light window that is a visible grey; on a dark
+one it is near-black on near-black, so the search field had no visible edge and unchecked options in
+the menus were invisible. On a dark palette this style draws those outlines again in a colour with at
+least 3:1 contrast to the window (WCAG's bar for the boundary of a control); light palettes are
+left exactly as Fusion draws them.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRect
+from PySide6.QtGui import QColor, QPainter, QPalette, QPen
+from PySide6.QtWidgets import QProxyStyle, QStyle, QStyleFactory, QStyleOption, QWidget
+
+from desktop_app.ui.style import contrast_ratio, is_dark
+
+# Three to one against the window: the minimum for the edge of a control.
+OUTLINE_CONTRAST = 3.0
+_OUTLINED = {QStyle.PrimitiveElement.PE_FrameLineEdit, QStyle.PrimitiveElement.PE_IndicatorCheckBox}
+
+
+def visible_outline(palette: QPalette) -> QColor:
+    """The palette's mid tone, lightened until it stands out from the window by 3:1."""
+    window = palette.color(QPalette.ColorRole.Window)
+    colour = palette.color(QPalette.ColorRole.Mid)
+    for _ in range(20):
+        if contrast_ratio(colour, window) >= OUTLINE_CONTRAST:
+            break
+        colour = colour.lighter(115)
+    return colour
+
+
+class OutlinedFusionStyle(QProxyStyle):
+    def __init__(self) -> None:
+        super().__init__(QStyleFactory.create("Fusion"))
+
+    def drawPrimitive(
+        self,
+        element: QStyle.PrimitiveElement,
+        option: QStyleOption,
+        painter: QPainter,
+        widget: QWidget | None = None,
+    ) -> None:
+        super().drawPrimitive(element, option, painter, widget)
+        if element not in _OUTLINED or not is_dark(option.palette):  # type: ignore[attr-defined]
+            return
+        rect: QRect = option.rect  # type: ignore[attr-defined]
+        painter.save()
+        pen = QPen(visible_outline(option.palette))  # type: ignore[attr-defined]
+        pen.setWidth(1)
+        painter.setPen(pen)
+        painter.setBrush(QColor(0, 0, 0, 0))
+        painter.drawRect(rect.adjusted(0, 0, -1, -1))
+        painter.restore()

@@ -1,0 +1,88 @@
+"""Edges a user can see on a dark palette: the search field's frame and unchecked check boxes (in the
+Options menu) had near-black outlines on a near-black window. Judged on grabs of real widgets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtGui import QAction, QColor, QImage, QPalette
+from PySide6.QtWidgets import QApplication, QLineEdit, QMenu, QStyle, QStyleFactory, QWidget
+from pytestqt.qtbot import QtBot
+
+from desktop_app.ui.outlined_style import OUTLINE_CONTRAST, OutlinedFusionStyle
+from desktop_app.ui.style import contrast_ratio, dark_palette, light_palette, set_widget_palette
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+
+def best_contrast(image: QImage, background: QColor) -> float:
+    """The strongest contrast any pixel of the grab has against the background it sits on."""
+    return max(
+        contrast_ratio(image.pixelColor(x, y), background)
+        for x in range(image.width())
+        for y in range(image.height())
+    )
+
+
+@pytest.fixture(params=["Fusion", "outlined"])
+def style(request: pytest.FixtureRequest) -> Iterator[QStyle]:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    before = app.style().name()
+    made = QStyleFactory.create("Fusion") if request.param == "Fusion" else OutlinedFusionStyle()
+    app.setStyle(made)
+    yield made
+    app.setStyle(before)
+
+
+def grab_line_edit(qtbot: QtBot, palette: QPalette) -> QImage:
+    field = QLineEdit()
+    qtbot.addWidget(field)
+    set_widget_palette(field, palette)
+    field.resize(200, 28)
+    return field.grab().toImage()
+
+
+def grab_unchecked_menu_item(qtbot: QtBot, palette: QPalette) -> QImage:
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    menu = QMenu(parent)
+    action = QAction("Start at login", menu)
+    action.setCheckable(True)
+    menu.addAction(action)
+    set_widget_palette(menu, palette)
+    menu.adjustSize()
+    image = menu.grab().toImage()
+    # The check box of the one item: left of its text, inside the menu's own frame.
+    box = menu.actionGeometry(action)
+    return image.copy(3, box.top(), 22, box.height())
+
+
+@pytest.mark.parametrize(
+    "grab", [grab_line_edit, grab_unchecked_menu_item], ids=["search field", "menu check box"]
+)
+def test_dark_outlines_stand_out_only_with_our_style(qtbot: QtBot, style: QStyle, grab) -> None:  # type: ignore[no-untyped-def]
+    palette = dark_palette()
+    window = palette.color(QPalette.ColorRole.Window)
+    contrast = best_contrast(grab(qtbot, palette), window)
+    if isinstance(style, OutlinedFusionStyle):
+        assert contrast >= OUTLINE_CONTRAST, f"{contrast:.2f}:1"
+    else:
+        assert contrast < OUTLINE_CONTRAST, "plain Fusion is readable now: the proxy style may go"
+
+
+def test_light_palette_is_drawn_exactly_as_fusion_draws_it(qtbot: QtBot) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    before = app.style().name()
+    grabs = []
+    try:
+        for made in (QStyleFactory.create("Fusion"), OutlinedFusionStyle()):
+            app.setStyle(made)
+            grabs.append(
+                (grab_line_edit(qtbot, light_palette()), grab_unchecked_menu_item(qtbot, light_palette()))
+            )
+    finally:
+        app.setStyle(before)
+    assert grabs[0] == grabs[1]
