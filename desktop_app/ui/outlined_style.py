@@ -44,11 +44,11 @@ class OutlinedFusionStyle(QProxyStyle):
         widget: QWidget | None = None,
     ) -> None:
         super().drawPrimitive(element, option, painter, widget)
-        if element not in _OUTLINED or not is_dark(option.palette):  # type: ignore[attr-defined]
+        if element not in _OUTLINED or not is_dark(option.palette):
             return
-        rect: QRect = option.rect  # type: ignore[attr-defined]
+        rect: QRect = option.rect
         painter.save()
-        pen = QPen(visible_outline(option.palette))  # type: ignore[attr-defined]
+        pen = QPen(visible_outline(option.palette))
         pen.setWidth(1)
         painter.setPen(pen)
         painter.setBrush(QColor(0, 0, 0, 0))
