@@ -276,9 +276,15 @@ class AddressSidebar(QWidget):
         self.empty_button = QPushButton("New address (Ctrl+N)", self.empty)
         self.empty_button.setAccessibleName("New address")
         self.empty_button.clicked.connect(self.new_address_requested)
-        self.empty_login = QPushButton("Log in to an existing address…", self.empty)
-        self.empty_login.setFlat(True)
-        self.empty_login.clicked.connect(self.login_requested)
+        # A link, and looking like one: as a flat button it read as a plain caption.
+        self.empty_login = QLabel('<a href="#login">Log in to an existing address…</a>', self.empty)
+        self.empty_login.setTextFormat(Qt.TextFormat.RichText)
+        self.empty_login.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_login.setTextInteractionFlags(
+            Qt.TextInteractionFlag.LinksAccessibleByMouse | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+        )
+        self.empty_login.setAccessibleName("Log in to an existing address")
+        self.empty_login.linkActivated.connect(lambda _link: self.login_requested.emit())
         empty_layout = QVBoxLayout(self.empty)
         empty_layout.addStretch(1)
         empty_layout.addWidget(self.empty_label)

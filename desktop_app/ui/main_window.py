@@ -225,7 +225,8 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         address = self.current_address()
         info = self.sidebar.model.info(address) if address else None
-        self.address_title.setText(address or "No address selected")
+        # Empty with no address: the list's empty state says "No address selected" once, not twice.
+        self.address_title.setText(address or "")
         self.setWindowTitle(f"{info.label or info.address} — {APP_NAME}" if info else APP_NAME)
 
     def _update_state_label(self) -> None:

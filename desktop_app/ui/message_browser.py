@@ -108,6 +108,8 @@ class MessageBrowser(QSplitter):
         self.setChildrenCollapsible(False)
         self._connect(signals)
         self._update_list_empty()
+        for widget in (self.copy_button, self.search):
+            widget.setEnabled(False)  # until an address is shown: nothing to copy or search yet
 
     def _connect(self, s: AppSignals) -> None:
         s.messages_added.connect(self._on_messages_added)

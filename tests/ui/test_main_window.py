@@ -437,3 +437,13 @@ def test_in_app_banner_is_part_of_the_window_and_hidden_until_a_notice(qtbot, fa
     assert window.banner.isHidden()
     window.banner.show_notice(message_notice(NewMessage(A1, "m1", "a@b.test", "Hello")))
     assert window.banner.isVisible() and window.banner.title.text() == "Hello"
+
+
+def test_first_start_says_no_address_once_and_offers_login_as_a_link(qtbot, fake: FakeController) -> None:  # type: ignore[no-untyped-def]
+    window = _window(qtbot, fake)
+    assert window.address_title.text() == ""  # the empty list below says "No address selected"
+    assert not window.reading.search.isEnabled() and not window.copy_button.isEnabled()
+    link = window.sidebar.empty_login
+    assert link.isVisible() and "<a href=" in link.text()
+    with qtbot.waitSignal(window.sidebar.login_requested, timeout=2000):
+        qtbot.mouseClick(link, Qt.MouseButton.LeftButton, pos=link.rect().center())
