@@ -85,6 +85,7 @@ class AttachmentChip(QFrame):
         self.save = QPushButton(texts.SAVE_ATTACHMENT, self)
         self.save.setAccessibleName(texts.SAVE_ATTACHMENT_NAMED.format(name=name))
         self.save.setAutoDefault(False)
+        self.save.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # a click keeps j/k in the list
         self.save.clicked.connect(lambda: self.save_requested.emit(self.attachment))
         exact_text = (
             texts.ATTACHMENT_EXACT.format(name=name, size=f"{exact:,}") if exact is not None else name

@@ -38,11 +38,13 @@ class CodeChip(QFrame):
         self.copy_code.setIconSize(QSize(18, 18))
         self.copy_code.setToolTip(texts.COPY_CODE_TIP)
         self.copy_code.setAccessibleName("Copy code")
+        self.copy_code.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # a click keeps j/k in the list
         self.copy_code.clicked.connect(lambda: self.code and self.copy_code_requested.emit(self.code))
         self.link_label = plain_label(self, "Verification link", wrap=False)
         self.link_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.open_link = QPushButton(texts.OPEN_LINK, self)
         self.open_link.setAccessibleName("Open verification link")
+        self.open_link.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.open_link.clicked.connect(lambda: self.link and self.open_link_requested.emit(self.link))
         row = QHBoxLayout(self)
         row.setContentsMargins(10, 6, 10, 6)

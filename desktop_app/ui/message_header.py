@@ -41,6 +41,8 @@ def muted(label: QLabel) -> QLabel:
 
 def _tool_button(parent: QWidget, text: str, icon: str, tip: str) -> QToolButton:
     button = QToolButton(parent)
+    # A click leaves the keyboard focus in the message list (j/k keep working); Tab still reaches it.
+    button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
     button.setText(text)
     button.setIcon(themed_icon(icon))
     button.setIconSize(QSize(18, 18))

@@ -24,6 +24,7 @@ class RemoteContentBar(QFrame):
         self.label.setTextFormat(Qt.TextFormat.PlainText)  # host names come from the mail
         self.load_button = QPushButton("Load remote content", self)
         self.load_button.setAccessibleName("Load remote content for this message")
+        self.load_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # a click keeps j/k in the list
         self.load_button.setToolTip(
             "Load images, style sheets and fonts from the internet for this message only. "
             "The sender may learn that you opened it."

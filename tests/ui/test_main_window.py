@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from desktop_app.ui.controller import AppSignals, ProviderCredit
 from desktop_app.ui.dialogs import DeleteAddressDialog, LoginDialog, NewAddressDialog
@@ -447,3 +447,22 @@ def test_first_start_says_no_address_once_and_offers_login_as_a_link(qtbot, fake
     assert link.isVisible() and "<a href=" in link.text()
     with qtbot.waitSignal(window.sidebar.login_requested, timeout=2000):
         qtbot.mouseClick(link, Qt.MouseButton.LeftButton, pos=link.rect().center())
+
+
+def test_clicking_a_button_in_the_message_keeps_j_and_k_in_the_list(qtbot, fake: FakeController) -> None:  # type: ignore[no-untyped-def]
+    fake.add_address(A1)
+    fake.messages[A1] = [make_summary(i, subject=f"Code {i}") for i in range(3)]
+    fake._sort(A1)
+    for summary in fake.messages[A1]:
+        fake.bodies[summary.id] = make_message(summary, text=f"Your code is 48291{summary.id[-1]}.")
+    window = _window(qtbot, fake)
+    window.select_address(A1)
+    window.list_view.setFocus()
+    window.list_view.setCurrentIndex(window.model.index(0, 0))
+    first = window.reading.current_message_id()
+    copy = window.pane.code_bar.copy_code
+    qtbot.waitUntil(copy.isVisible)
+    qtbot.mouseClick(copy, Qt.MouseButton.LeftButton)
+    assert window.list_view.hasFocus()
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_J)
+    assert window.reading.current_message_id() not in (None, first)
