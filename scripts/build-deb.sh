@@ -104,7 +104,8 @@ echo "build-deb: Depends: $depends"
 if command -v lintian >/dev/null 2>&1; then
   # Most findings are about what a PyInstaller bundle is (unstripped, private copies of libraries
   # under /opt): the full list goes to a file, a count per tag to the terminal.
-  nice -n 10 lintian --no-tag-display-limit "$deb" >build/deb/lintian.txt 2>&1 || true
+  nice -n 10 lintian --tag-display-limit 0 "$deb" >build/deb/lintian.txt 2>&1 || true
   echo "build-deb: lintian (informational, build/deb/lintian.txt), findings per tag:"
-  awk '{print $1, $3}' build/deb/lintian.txt | sort | uniq -c | sort -rn | sed 's/^/  /'
+  grep -E '^[EWIPXO]: ' build/deb/lintian.txt | awk '{print $1, $3}' | sort | uniq -c | sort -rn \
+    | sed 's/^/  /' || true
 fi

@@ -13,6 +13,13 @@ start=$(date +%s)
 rm -rf dist/temp-inbox build/pyinstaller
 nice -n 10 "$py" -m PyInstaller --noconfirm --clean --log-level WARN \
   --distpath dist --workpath build/pyinstaller packaging/pyinstaller/temp-inbox.spec
+# The Python this is built with may carry its build machine's library folder as RUNPATH (pyenv:
+# /root/.pyenv/versions/X/lib) in libpython and its extension modules: a folder of the build machine
+# that the installed app would search first. Such RUNPATHs (none with $ORIGIN) are removed.
+find dist/temp-inbox -type f \( -name '*.so' -o -name '*.so.*' \) -print0 | while IFS= read -r -d '' lib; do
+  rpath=$(patchelf --print-rpath "$lib" 2>/dev/null) || continue
+  case "$rpath" in "" | *'$ORIGIN'*) ;; *) patchelf --remove-rpath "$lib" ;; esac
+done
 frozen_version=$(dist/temp-inbox/temp-inbox --version)
 [ "$frozen_version" = "temp-inbox $version" ] || { echo "dist: the frozen app says '$frozen_version'" >&2; exit 1; }
 built=$(date +%s)

@@ -12,9 +12,9 @@ runtime=(libglib2.0-0 libdbus-1-3 libfontconfig1 libnss3 libasound2 libegl1 libg
   libxtst6 libxkbfile1 fonts-dejavu-core)
 testing=(xvfb xauth dbus dunst haskell-status-notifier-item-utils gnome-keyring libsecret-tools
   xclip xdotool imagemagick desktop-file-utils appstream)
-# make dist: PyInstaller reads ELF files with objdump (binutils), the icons' PNGs are drawn with
-# rsvg-convert, the .deb is checked with lintian.
-dist=(binutils librsvg2-bin xz-utils lintian)
+# make dist: PyInstaller reads ELF files with objdump (binutils), patchelf drops the build machine's
+# RUNPATHs, the icons' PNGs are drawn with rsvg-convert, the .deb is checked with lintian.
+dist=(binutils patchelf librsvg2-bin xz-utils lintian)
 
 wanted=("${runtime[@]}")
 case "${1:-}" in
