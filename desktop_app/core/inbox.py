@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from desktop_app.core import errors, transfer
+from desktop_app.core import errors, health, transfer
 from desktop_app.core.addresses import AddressBook, OpenAddress
 from desktop_app.core.api import MailTmClient
 from desktop_app.core.codes import Extraction, extract
@@ -247,6 +247,47 @@ class Inbox:
         if self.current_address is None and report.added:
             self.current_address = mailbox_key(report.added[0])
         return report
+
+    async def check_address(
+        self, address: str, progress: health.Progress | None = None
+    ) -> health.HealthReport:
+        """Why hasn't my mail arrived? The live checks of :mod:`desktop_app.core.health` for one address."""
+        key = mailbox_key(address)
+        record = self.store.get_address(key)
+        provider = self.store.get_provider(record.provider_id) if record is not None else None
+        if record is None or provider is None:
+            raise errors.UsageError(f"{address} is not one of your addresses.")
+        password: str | None = None
+        problem = ""
+        try:
+            password = await self.vault.load(provider.id, record.address)
+        except errors.SecretsError as exc:
+            problem = str(exc)
+        facts = health.AddressFacts(
+            address=record.address,
+            password=password,
+            password_problem=problem,
+            session_only=self.vault.is_in_memory(provider.id, record.address),
+            account_id=record.account_id,
+            live=self.connection_state(key),
+            hub_url=provider.hub_url,
+        )
+        # No retries: a failing service must show at once, not after the client's patient backoff.
+        service = MailTmClient(
+            provider.api_url,
+            http=self._service(provider).http,
+            max_retries=0,
+            rate_limit=request_budget(provider),
+        )
+        return await health.check_address(facts, service, progress=progress)
+
+    def reconnect(self, address: str) -> bool:
+        """Restart the live stream of ``address`` now (no backoff left to sit out); False if none."""
+        mailbox = self.mailboxes.get(mailbox_key(address))
+        if mailbox is None:
+            return False
+        mailbox.reconnect()
+        return True
 
     def client(self, address: str) -> MailTmClient:
         client = self._accounts.get(mailbox_key(address))

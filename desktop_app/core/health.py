@@ -1,0 +1,320 @@
+"""Why hasn't my mail arrived? Live checks of one address, in order, ending in one verdict.
+
+The checks, each timed and reported as it ends (``progress``):
+
+1. ``password``  the keyring (or this session) holds the address's password;
+2. ``provider``  the service answers (``GET /domains``): down, rate-limited or fine;
+3. ``domain``    the address's domain is still offered and active;
+4. ``login``     the service accepts the saved password (``POST /token``);
+5. ``account``   the account is neither disabled nor deleted (``GET /me``);
+6. ``quota``     the account has room for mail (``used`` of ``quota``);
+7. ``hub``       the live stream: connected in the app, or else a short subscription with a fresh
+                 token shows whether the hub accepts it.
+
+A check that cannot run because an earlier one failed (no login without a password, nothing at all
+when the service is down) is left out. The verdict is the first failed check's, so it names the
+cause nearest the root; with none failed it says so and suggests what is left. Verdict codes are
+stable (``temp-inbox check --json`` and the README document them); their words live in ``VERDICTS``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+import httpx
+
+from desktop_app.core import errors
+from desktop_app.core.api import MailTmClient
+from desktop_app.core.events import ConnectionState
+
+VerdictCode = Literal[
+    "ok",
+    "provider-down",
+    "token-refused",
+    "account-gone",
+    "domain-inactive",
+    "quota-full",
+    "rate-limited",
+    "hub-down",
+    "keyring-missing",
+]
+# What the user can do next: the window offers it as one button, the CLI names it.
+Action = Literal[
+    "wait", "log-in-again", "new-address", "new-address-other-domain", "delete-old-mail", "reconnect"
+]
+
+HUB_PROBE_TIMEOUT_S = 8.0
+
+
+@dataclass(frozen=True)
+class VerdictText:
+    text: str
+    action: Action
+    action_label: str
+
+
+VERDICTS: dict[VerdictCode, VerdictText] = {
+    "ok": VerdictText(
+        "No problem found: the address is live and the service accepts it. The sender may not have sent "
+        "yet, or may refuse this domain: try an address on another domain.",
+        "new-address-other-domain",
+        "New address on another domain…",
+    ),
+    "provider-down": VerdictText(
+        "The mail service is not answering ({detail}). Temp Inbox keeps retrying; mail sent meanwhile "
+        "is kept by the service and appears when it is back.",
+        "wait",
+        "Check again",
+    ),
+    "rate-limited": VerdictText(
+        "The mail service asks Temp Inbox to slow down (too many requests). It waits and tries again by "
+        "itself; nothing is lost.",
+        "wait",
+        "Check again",
+    ),
+    "keyring-missing": VerdictText(
+        "The password of this address is not available ({detail}), so Temp Inbox cannot log in. Log in "
+        "again with the password if you kept it.",
+        "log-in-again",
+        "Log in again…",
+    ),
+    "domain-inactive": VerdictText(
+        "The service no longer offers the domain {domain}: mail to this address is not accepted. Create "
+        "the same name on another domain?",
+        "new-address-other-domain",
+        "New address on another domain…",
+    ),
+    "token-refused": VerdictText(
+        "The service refuses this address's password ({detail}): the address was deleted on the service "
+        "or its password changed. Its mail can no longer be read; create a new address.",
+        "new-address",
+        "New address…",
+    ),
+    "account-gone": VerdictText(
+        "The address was {detail} on the service: it receives no more mail. Create a new address.",
+        "new-address",
+        "New address…",
+    ),
+    "quota-full": VerdictText(
+        "The address's storage is full ({detail}): the service refuses new mail. Delete old mail to "
+        "make room.",
+        "delete-old-mail",
+        "Delete old mail…",
+    ),
+    "hub-down": VerdictText(
+        "The live connection is down ({detail}); mail still arrives but is only seen when Temp Inbox "
+        "catches up. Reconnect now?",
+        "reconnect",
+        "Reconnect now",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    ok: bool
+    detail: str
+    ms: int
+
+
+@dataclass(frozen=True)
+class Verdict:
+    code: VerdictCode
+    text: str
+    action: Action
+    action_label: str
+
+
+@dataclass(frozen=True)
+class HealthReport:
+    address: str
+    verdict: Verdict
+    checks: tuple[CheckResult, ...] = ()
+
+    def as_dict(self) -> dict[str, object]:
+        """The shape of ``temp-inbox check --json``."""
+        verdict = {"code": self.verdict.code, "text": self.verdict.text, "action": self.verdict.action}
+        return {"address": self.address, "verdict": verdict, "checks": [asdict(c) for c in self.checks]}
+
+
+@dataclass(frozen=True)
+class AddressFacts:
+    """What the app knows of the address before any request."""
+
+    address: str
+    password: str | None
+    password_problem: str = ""  # why there is no password: "no keyring entry", "the keyring is locked"…
+    session_only: bool = False
+    account_id: str | None = None
+    live: ConnectionState = field(default_factory=lambda: ConnectionState("stopped", "not open"))
+    hub_url: str = ""
+
+    @property
+    def domain(self) -> str:
+        return self.address.rpartition("@")[2]
+
+
+Progress = Callable[[CheckResult], None]
+
+
+def verdict(code: VerdictCode, *, detail: str = "", domain: str = "") -> Verdict:
+    words = VERDICTS[code]
+    return Verdict(code, words.text.format(detail=detail, domain=domain), words.action, words.action_label)
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / 1_000_000:.1f} MB"
+
+
+class _Run:
+    """One check run: records each check as it ends and keeps the first failure's verdict."""
+
+    def __init__(self, facts: AddressFacts, progress: Progress | None) -> None:
+        self.facts = facts
+        self.checks: list[CheckResult] = []
+        self.first_failure: Verdict | None = None
+        self._progress = progress
+        self._started = time.monotonic()
+
+    def start(self) -> None:
+        self._started = time.monotonic()
+
+    def done(self, name: str, ok: bool, detail: str, failure: Verdict | None = None) -> bool:
+        result = CheckResult(name, ok, detail, round((time.monotonic() - self._started) * 1000))
+        self.checks.append(result)
+        if not ok and self.first_failure is None:
+            self.first_failure = failure
+        if self._progress is not None:
+            self._progress(result)
+        return ok
+
+    def service_failed(self, name: str, exc: errors.ApiError) -> bool:
+        """A request the service did not answer usefully: down or rate-limited, named as such."""
+        if isinstance(exc, errors.RateLimitedError):
+            return self.done(name, False, "rate-limited (429)", verdict("rate-limited"))
+        if isinstance(exc, errors.ProtocolError):
+            reason = "an unreadable answer"
+        elif isinstance(exc, errors.NetworkError):
+            reason = "no connection"
+        else:
+            reason = f"HTTP {exc.status}" if exc.status else "an error"
+        return self.done(name, False, reason, verdict("provider-down", detail=reason))
+
+    def report(self) -> HealthReport:
+        final = self.first_failure or verdict("ok")
+        return HealthReport(self.facts.address, final, tuple(self.checks))
+
+
+async def check_address(
+    facts: AddressFacts,
+    service: MailTmClient,
+    *,
+    progress: Progress | None = None,
+    probe_hub: Callable[[str, str, str], Awaitable[int | None]] | None = None,
+) -> HealthReport:
+    """Run the checks for ``facts.address`` with ``service`` (a client of its provider without
+    retries, so a failing service shows at once). ``probe_hub`` is for tests; see :func:`probe_hub`."""
+    run = _Run(facts, progress)
+    if facts.password is not None:
+        run.done("password", True, "kept for this session only" if facts.session_only else "in the keyring")
+    else:
+        problem = facts.password_problem or "no keyring entry"
+        run.done("password", False, problem, verdict("keyring-missing", detail=problem))
+
+    run.start()
+    try:
+        domains = await service.domains()
+    except errors.ApiError as exc:
+        run.service_failed("provider", exc)
+        return run.report()
+    run.done("provider", True, "answers")
+
+    run.start()
+    offered = next((d for d in domains if d.domain.lower() == facts.domain.lower()), None)
+    if offered is None or not offered.is_active:
+        state = "not offered any more" if offered is None else "inactive"
+        run.done("domain", False, f"{facts.domain} {state}", verdict("domain-inactive", domain=facts.domain))
+    else:
+        run.done("domain", True, f"{facts.domain} offered")
+    if facts.password is None:
+        return run.report()
+
+    run.start()
+    account = service.for_account(facts.address, facts.password, account_id=facts.account_id)
+    try:
+        token = await account.login()
+    except errors.InvalidCredentialsError:
+        run.done("login", False, "password refused (401)", verdict("token-refused", detail="401 on log-in"))
+        return run.report()
+    except errors.ApiError as exc:
+        run.service_failed("login", exc)
+        return run.report()
+    run.done("login", True, "password accepted")
+
+    run.start()
+    try:
+        me = await account.me()
+    except (errors.AuthError, errors.NotFoundError) as exc:
+        gone = f"HTTP {exc.status}" if exc.status else "refused"
+        run.done("account", False, gone, verdict("account-gone", detail=f"not found ({gone})"))
+        return run.report()
+    except errors.ApiError as exc:
+        run.service_failed("account", exc)
+        return run.report()
+    if me.is_deleted or me.is_disabled:
+        what = "deleted" if me.is_deleted else "disabled"
+        run.done("account", False, what, verdict("account-gone", detail=what))
+        return run.report()
+    run.done("account", True, "active")
+
+    run.start()
+    used = f"{_megabytes(me.used)} of {_megabytes(me.quota)}"
+    if me.quota > 0 and me.used >= me.quota:
+        run.done("quota", False, used, verdict("quota-full", detail=used))
+    else:
+        run.done("quota", True, used)
+
+    run.start()
+    live = facts.live
+    if live.kind == "live":
+        run.done("hub", True, f"live for {max(0, round(time.monotonic() - live.since))} s")
+        return run.report()
+    status = await (probe_hub or probe_hub_status)(facts.hub_url, token.id, token.token)
+    stream = live.describe() + (f": {live.reason}" if live.reason and live.kind != "retrying" else "")
+    if status in (401, 403):
+        run.done(
+            "hub",
+            False,
+            f"the hub refuses the token ({status})",
+            verdict("token-refused", detail=f"hub {status}"),
+        )
+    elif status == 200:
+        run.done(
+            "hub",
+            False,
+            f"the hub accepts the token; the app's stream is {stream}",
+            verdict("hub-down", detail=stream),
+        )
+    else:
+        reason = f"HTTP {status}" if status else "no answer"
+        run.done("hub", False, f"the hub does not answer ({reason})", verdict("hub-down", detail=reason))
+    return run.report()
+
+
+async def probe_hub_status(hub_url: str, account_id: str, token: str) -> int | None:
+    """The status of a short subscription to the account's topic (None: no answer in time). It reads
+    only the response head, so a healthy hub's endless stream is closed at once."""
+    params = {"topic": f"/accounts/{account_id}"}
+    headers = {"Authorization": f"Bearer {token}", "Accept": "text/event-stream"}
+    try:
+        async with (
+            httpx.AsyncClient(timeout=HUB_PROBE_TIMEOUT_S) as http,
+            http.stream("GET", hub_url, params=params, headers=headers) as response,
+        ):
+            return response.status_code
+    except httpx.HTTPError:
+        return None
