@@ -45,7 +45,7 @@ QT_VALUE_OPTIONS = frozenset(
 QT_EQUALS_ONLY = frozenset({"qmljsdebugger"})  # Qt reads it only as -qmljsdebugger=port,block
 # Ours that take a value: the value is never looked at as a Qt option or a command name.
 _GLOBAL_VALUE_OPTIONS = frozenset({"--api-url", "--hub-url", "--data-dir"})
-_COMMANDS = frozenset({"new", "copy", "list", "show", "wait", "export", "import", "info", "quit"})
+_COMMANDS = frozenset({"new", "copy", "list", "show", "wait", "check", "export", "import", "info", "quit"})
 QT_OPTIONS_NEED_WINDOW = "Qt options ({options}) apply only when the window starts (no command, or 'show')"
 QT_OPTION_NEEDS_VALUE = "Qt's option {option} needs a value"
 
@@ -180,6 +180,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     wait.add_argument("--timeout", type=float, metavar="S", help="give up after S seconds (exit code 3)")
     wait.add_argument("--json", action="store_true", help="print JSON")
+    check = commands.add_parser(
+        "check",
+        help="why hasn't my mail arrived? check an address live and say what is wrong (exit 1 if anything)",
+    )
+    check.add_argument("address", nargs="?", metavar="ADDRESS", help="the address (default: the current one)")
+    check.add_argument("--json", action="store_true", help="print JSON")
     export = commands.add_parser("export", help="write your addresses to FILE (owner-only)")
     export.add_argument("file", metavar="FILE")
     export.add_argument(
@@ -240,6 +246,11 @@ def parse(argv: list[str]) -> Options:
 def _print_result(command: str, args: dict[str, Any], answer: dict[str, Any]) -> int:
     if not answer.get("ok"):
         print(f"temp-inbox: {answer.get('error', 'failed')}", file=sys.stderr)
+        check = answer.get("check")
+        if check:  # a wait that timed out checked its address: say why nothing came
+            print(f"{check['address']}: {check['verdict']['text']}", file=sys.stderr)
+            if args.get("json"):
+                print(json.dumps({"timeout": True, "check": check}))
         return EXIT_TIMEOUT if answer.get("timeout") else EXIT_ERROR
     as_json = bool(args.get("json"))
     if command == "new":
@@ -260,6 +271,14 @@ def _print_result(command: str, args: dict[str, Any], answer: dict[str, Any]) ->
             for key in ("code", "link"):
                 if message.get(key):
                     print(f"{key.capitalize()}: {message[key]}")
+    elif command == "check":
+        report = answer["report"]
+        verdict = report["verdict"]
+        if as_json:
+            print(json.dumps(report))
+        else:
+            print(f"{report['address']}: {verdict['text']}")
+        return EXIT_OK if verdict["code"] == "ok" else EXIT_ERROR
     elif command == "copy":
         print(f"Copied {answer['address']}", file=sys.stderr)
     elif command == "export":
@@ -292,6 +311,9 @@ def _print_progress(stage: str) -> None:
     # that a script can send its mail the moment it reads this line.
     if stage == "waiting":
         print("Waiting for a matching message…", file=sys.stderr, flush=True)
+    elif stage.startswith("check "):
+        outcome, _, rest = stage.removeprefix("check ").partition(" ")
+        print(f"  {'✓' if outcome == 'ok' else '✗'} {rest}", file=sys.stderr, flush=True)
 
 
 def _start_background_instance(options: Options) -> None:

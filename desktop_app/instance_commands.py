@@ -11,6 +11,7 @@ from typing import Any
 from PySide6.QtCore import QObject
 
 from desktop_app.core import errors
+from desktop_app.core.health import CheckResult, HealthReport
 from desktop_app.core.inbox import ArrivedMessage, Inbox
 from desktop_app.core.tasks import NamedTasks
 from desktop_app.core.transfer import ExportReport, ImportReport
@@ -32,6 +33,12 @@ def _file_argument(args: dict[str, Any]) -> Path:
 
 # Set to 1 in the environment of the instance to answer ``debug-pane`` (end-to-end tests only).
 DEBUG_IPC_ENV = "TEMP_INBOX_DEBUG_IPC"
+
+
+class NoMailInTime(TimeoutError):
+    """A ``wait`` that timed out, with the check of the address it waited on."""
+
+    report: HealthReport | None = None
 
 
 class InstanceCommands(QObject):
@@ -83,7 +90,15 @@ class InstanceCommands(QObject):
                 return
             exc = t.exception()
             if isinstance(exc, TimeoutError):
-                reply.send({"ok": False, "error": "No matching message arrived in time.", "timeout": True})
+                answer: dict[str, Any] = {
+                    "ok": False,
+                    "error": "No matching message arrived in time.",
+                    "timeout": True,
+                }
+                report = getattr(exc, "report", None)
+                if report is not None:
+                    answer["check"] = report.as_dict()
+                reply.send(answer)
             elif exc is not None:
                 reply.fail(user_text(exc))
             else:
@@ -168,16 +183,46 @@ class InstanceCommands(QObject):
             seconds = float(timeout) if timeout is not None else None
         except (TypeError, ValueError):
             raise errors.UsageError(f"The timeout must be a number of seconds, not {timeout!r}.") from None
+
+        async def wait_then_check() -> ArrivedMessage:
+            try:
+                return await self.inbox.wait_for_message(
+                    args.get("address"),
+                    args.get("sender"),
+                    seconds,
+                    on_registered=lambda: reply.progress("waiting"),
+                )
+            except TimeoutError:
+                # Nothing came: say why, as "Why hasn't my mail arrived?" would.
+                address = args.get("address") or self.inbox.current_address
+                timed_out = NoMailInTime()
+                if address:
+                    try:
+                        timed_out.report = await self.inbox.check_address(address)
+                    except errors.TempInboxError as exc:
+                        log.info("no check after the wait: %s", exc)
+                raise timed_out from None
+
         self._spawn(
             "wait",
-            self.inbox.wait_for_message(
-                args.get("address"),
-                args.get("sender"),
-                seconds,
-                on_registered=lambda: reply.progress("waiting"),
-            ),
+            wait_then_check(),
             reply,
             lambda arrived: reply.ok(message=ArrivedMessage.as_dict(arrived)),
+        )
+
+    def _cmd_check(self, args: dict[str, Any], reply: Reply) -> None:
+        address = args.get("address") or self.inbox.current_address
+        if not address:
+            raise errors.UsageError("There is no address to check yet; create one with 'temp-inbox new'.")
+
+        def progress(check: CheckResult) -> None:
+            reply.progress(f"check {'ok' if check.ok else 'failed'} {check.name}: {check.detail}")
+
+        self._spawn(
+            "check",
+            self.inbox.check_address(address, progress),
+            reply,
+            lambda report: reply.ok(report=report.as_dict()),
         )
 
     def _cmd_export(self, args: dict[str, Any], reply: Reply) -> None:

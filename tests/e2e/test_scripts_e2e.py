@@ -45,7 +45,7 @@ def serve_fixture() -> Iterator[dict[str, str]]:
     line = process.stdout.readline()  # one JSON line once it listens
     try:
         assert line, process.communicate(timeout=30)[1]
-        yield json.loads(line)
+        yield {**json.loads(line), "pid": str(process.pid)}
     finally:
         process.send_signal(signal.SIGINT)
         try:
