@@ -80,6 +80,21 @@ def server_stats(api: str) -> dict[str, int]:
     return stats
 
 
+def settle(api: str, quiet_s: float = 3.0, timeout: float = 120.0) -> float:
+    """Wait until the server has seen no REST request for ``quiet_s`` (start-up catch-ups done, which
+    with 500 addresses go on for seconds after every stream is live); the moment it went quiet."""
+    deadline = time.monotonic() + timeout
+    last, since = server_stats(api)["requests"], time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = server_stats(api)["requests"]
+        if now != last:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet_s:
+            break
+    return since
+
+
 def probe(to: list[str], subject: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = "Bench <bench@example.test>"
@@ -103,7 +118,7 @@ def one_case(root: Path, addresses: int, messages: int, idle_s: float, warmup: i
             h.import_accounts(data, h.export_file(root / "export.json", server, accounts))
             h.wait_until(lambda: h.live_count(data) == addresses, 300, f"{addresses} addresses live", 0.2)
             live_after = time.monotonic() - started
-            time.sleep(2.0)  # let start-up work (catch-ups, first fetches) finish
+            settled_after = settle(server.api) - started
 
             # --- idle window ---
             pids = h.descendants(app.pid)
@@ -159,6 +174,7 @@ def one_case(root: Path, addresses: int, messages: int, idle_s: float, warmup: i
             result = {
                 "addresses": addresses,
                 "all_live_after_import_s": round(live_after, 2),
+                "requests_quiet_after_import_s": round(settled_after, 2),
                 "idle": idle,
                 "tcp_connections_after_mail": connections_after,
                 "push_ms": push_summary,

@@ -5,7 +5,9 @@ turn (the IPC ``show`` request, without the CLI process a user's ``temp-inbox sh
 ``debug-pane`` until the sealed view holds that message's own body with its marker rendered in the
 DOM and its colour in a grab of the view. The first is the first web page of the session (the renderer
 process starts then); the rest are warm. Polling adds its own cost (a grab of the view per poll), so
-the figures are upper bounds.
+the figures are upper bounds. Then ``j`` (xdotool key presses, as the e2e reading test does) steps
+down the list: each step is timed until the next message is on screen, the key press's own
+process start included.
 
     python benchmarks/reading.py [--messages 40]
 """
@@ -14,7 +16,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import smtplib
+import subprocess
 import sys
 import tempfile
 import time
@@ -53,6 +57,36 @@ def on_screen(data: Path, message_id: str, n: int) -> bool:
         and html.get("url") == html.get("own_body_url")
         and colour(n) in html.get("colours", [])
     )
+
+
+def xdotool(session: Any, *args: str) -> None:
+    subprocess.run(["xdotool", *args], env=session.env, check=True, timeout=10, capture_output=True)
+
+
+def step_with_j(session: Any, data: Path, subjects: dict[str, int], steps: int) -> list[float]:
+    """Click the list's first row (as a user's click takes the focus), then press ``j`` (xdotool) and
+    time each step until the next message is on screen, one step every 0.3 s at the most."""
+    if shutil.which("xdotool") is None:
+        return []
+    state = h.command(data, "debug-pane")["state"]
+    rows = [message_id for message_id, _subject in state["rows"]]
+    # The first row, shown (so the list is scrolled to the top), then clicked: it takes the focus.
+    h.command(data, "show", {"message_id": rows[0]})
+    h.wait_until(lambda: on_screen(data, rows[0], subjects[rows[0]]), 30, "the first row shown", 0.002)
+    xdotool(session, "search", "--sync", "--onlyvisible", "--name", "Temp Inbox", "windowfocus", "--sync")
+    x, y, _w, _h = state["list_rect"]
+    xdotool(session, "mousemove", "--sync", str(x + 40), str(y + 8), "click", "1")
+    h.wait_until(lambda: h.command(data, "debug-pane")["state"].get("list_focused"), 30, "the list focused")
+    times = []
+    for index in range(1, min(steps + 1, len(rows))):
+        start = time.perf_counter()
+        xdotool(session, "key", "j")
+        message_id = rows[index]
+        h.wait_until(lambda m=message_id: on_screen(data, m, subjects[m]), 30, f"row {index}", 0.002)
+        elapsed = time.perf_counter() - start
+        times.append(elapsed * 1000)
+        time.sleep(max(0.0, 0.3 - elapsed))
+    return times
 
 
 def run(messages: int = 40) -> dict[str, Any]:
@@ -100,7 +134,18 @@ def run(messages: int = 40) -> dict[str, Any]:
                     )
                     times.append((time.perf_counter() - start) * 1000)
                     time.sleep(0.2)
-                return {"first_ms": round(times[0], 1), "warm_ms": h.summary(times[1:], 1)}
+                probe = []  # what one poll costs: the last message is on screen already
+                for _ in range(20):
+                    start = time.perf_counter()
+                    on_screen(data, message_id, n)
+                    probe.append((time.perf_counter() - start) * 1000)
+                steps = step_with_j(session, data, subjects, steps=len(times) - 1)
+                return {
+                    "first_ms": round(times[0], 1),
+                    "warm_ms": h.summary(times[1:], 1),
+                    "j_step_ms": h.summary(steps, 1),
+                    "one_poll_ms": h.summary(probe, 1),
+                }
             finally:
                 h.quit_app(data, app)
                 sink.stop()

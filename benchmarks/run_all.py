@@ -158,7 +158,8 @@ def table(results: dict[str, Any]) -> str:
         )
         rows.append(
             (
-                f"All {n} addresses live after import",
+                f"All {n} addresses live after import (REST requests quiet after "
+                f"{case.get('requests_quiet_after_import_s', float('nan')):.1f} s)",
                 "",
                 f"{case['all_live_after_import_s']:.2f} s",
                 "",
@@ -287,7 +288,8 @@ def table(results: dict[str, Any]) -> str:
         w = read["warm_ms"]
         rows.append(
             (
-                f"Reading: later HTML messages on screen after show (n={w['n']}, polling included)",
+                f"Reading: later HTML messages on screen after show (n={w['n']}; one poll of the pane costs "
+                f"{read.get('one_poll_ms', {}).get('median', float('nan')):.0f} ms)",
                 "≤ 50 ms",
                 _ms(w, "median"),
                 _ms(w, "p99"),
@@ -295,6 +297,18 @@ def table(results: dict[str, Any]) -> str:
                 _verdict(w["median"] <= 50),
             )
         )
+        j = read.get("j_step_ms") or {}
+        if j.get("n"):
+            rows.append(
+                (
+                    f"Reading: stepping with j (xdotool), next message on screen (n={j['n']})",
+                    "",
+                    _ms(j, "median"),
+                    _ms(j, "p99"),
+                    "",
+                    "—",
+                )
+            )
     peer = results.get("maildev") or {}
     ours, theirs = peer.get("temp_inbox") or {}, peer.get("maildev") or {}
     for key, label in (
