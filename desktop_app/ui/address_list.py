@@ -254,6 +254,7 @@ class AddressSidebar(QWidget):
     copy_requested = Signal(str)
     rename_requested = Signal(str)
     delete_requested = Signal(str)
+    check_requested = Signal(str)  # "Why hasn't my mail arrived?"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -333,6 +334,7 @@ class AddressSidebar(QWidget):
             for text, signal in (
                 ("Copy address", self.copy_requested),
                 ("Rename label…", self.rename_requested),
+                (texts.HEALTH_MENU, self.check_requested),
                 ("Delete address…", self.delete_requested),
             ):
                 action = QAction(text, menu)

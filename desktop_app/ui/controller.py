@@ -96,6 +96,10 @@ class AppController(Protocol):
 
     def set_seen(self, address: str, message_id: str, seen: bool) -> None: ...
     def delete_message(self, address: str, message_id: str) -> None: ...
+    def check_address(self, address: str) -> None:
+        """Run the live checks of ``address``: health_progress, then health_done or health_failed."""
+        ...
+
     def retry_now(self, address: str) -> None:
         """Reconnect the address's live stream now instead of after the backoff."""
         ...
@@ -183,6 +187,11 @@ class AppSignals(QObject):
     show_message_requested = Signal(str, str)
     # Show one address in the window (the tray's "Open" on an address).
     show_address_requested = Signal(str)
+    # "Why hasn't my mail arrived?": (address, CheckResult) as each check ends, then (address,
+    # HealthReport), or (address, user-facing text) when the check itself could not run.
+    health_progress = Signal(str, object)
+    health_done = Signal(str, object)
+    health_failed = Signal(str, str)
     status = Signal(str)
     error = Signal(str)
 

@@ -189,6 +189,15 @@ class InboxController(QObject):
 
         self._run(f"delete {message_id}", self.inbox.delete_message(address, message_id), done, failed)
 
+    def check_address(self, address: str) -> None:
+        signals = self.signals
+        self._run(
+            f"check {address}",
+            self.inbox.check_address(address, lambda check: signals.health_progress.emit(address, check)),
+            lambda report: signals.health_done.emit(address, report),
+            lambda text: signals.health_failed.emit(address, text),
+        )
+
     def retry_now(self, address: str) -> None:
         mailbox = self.inbox.mailboxes.get(mailbox_key(address))
         if mailbox is not None:

@@ -35,6 +35,7 @@ from desktop_app.ui.dialogs import (
     NewAddressDialog,
     _BusyDialog,
 )
+from desktop_app.ui.health_flow import HealthFlow
 from desktop_app.ui.link_prompt import LinkPrompt
 from desktop_app.ui.message_browser import MessageBrowser
 from desktop_app.ui.message_pane import HtmlViewFactory, sealed_view_factory
@@ -170,6 +171,15 @@ class MainWindow(QMainWindow):
         sb.copy_requested.connect(lambda a: self.controller.copy_to_clipboard(a, a, False))
         sb.rename_requested.connect(self.rename_address)
         sb.delete_requested.connect(self.confirm_delete_address)
+        self.health = HealthFlow(
+            self.controller,
+            s,
+            self,
+            new_address=self.open_new_address,
+            log_in=self.open_login,
+            show_address=self.select_address,
+        )
+        sb.check_requested.connect(self.health.check)
 
     def _show_credit(self) -> None:
         credit = self.controller.provider()

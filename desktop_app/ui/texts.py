@@ -95,3 +95,10 @@ ATTACHMENT_RISKY = "⚠ program or script"
 ATTACHMENT_RISKY_SUFFIX = "  — program or script"
 SAVE_ATTACHMENT = "Save…"
 SAVE_ATTACHMENT_NAMED = "Save {name}"
+
+# --- "Why hasn't my mail arrived?" (the checks and verdicts are desktop_app.core.health's) ---
+HEALTH_TITLE = "Why hasn't my mail arrived?"
+HEALTH_MENU = "Why hasn't my mail arrived?…"
+HEALTH_CHECKING = "Checking {address}…"
+HEALTH_DONE = "Checked {address}"
+HEALTH_CHECK_AGAIN = "Check again"

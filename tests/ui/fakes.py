@@ -169,6 +169,9 @@ class FakeController:
         self.messages[address] = [s for s in self.messages.get(address, []) if s.id != message_id]
         self.signals.message_removed.emit(address, message_id)
 
+    def check_address(self, address: str) -> None:
+        self._record("check_address", address)
+
     def retry_now(self, address: str) -> None:
         self._record("retry_now", address)
 

@@ -125,7 +125,11 @@ async def test_wait_timeout_is_reported_as_a_timeout(qtbot: QtBot, inbox: Inbox)
     assert task is not None
     with pytest.raises(TimeoutError):
         await task
-    assert reply.sent == [{"ok": False, "error": "No matching message arrived in time.", "timeout": True}]
+    [answer] = reply.sent
+    check = answer.pop("check")
+    assert answer == {"ok": False, "error": "No matching message arrived in time.", "timeout": True}
+    # ...and says why nothing came: this address has no password, and its service is not running.
+    assert check["address"] == ADDRESS and check["verdict"]["code"] == "keyring-missing"
 
 
 @pytest.mark.timing

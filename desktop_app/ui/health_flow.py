@@ -1,0 +1,81 @@
+"""Runs "Why hasn't my mail arrived?" for the window: opens the dialog, asks the controller for the
+checks, feeds the dialog what comes back for its address, and hands the verdict's next step to the
+window (new address, log in again, reconnect, show the address's mail)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QWidget
+
+from desktop_app.core.health import CheckResult, HealthReport
+from desktop_app.ui.controller import AppController, AppSignals
+from desktop_app.ui.health_dialog import HealthDialog
+
+
+class HealthFlow(QObject):
+    def __init__(
+        self,
+        controller: AppController,
+        signals: AppSignals,
+        window: QWidget,
+        *,
+        new_address: Callable[[], None],
+        log_in: Callable[[], None],
+        show_address: Callable[[str], object],
+    ) -> None:
+        super().__init__(window)
+        self._controller = controller
+        self._window = window
+        self._actions: dict[str, Callable[[str], object]] = {
+            "new-address": lambda _a: new_address(),
+            "new-address-other-domain": lambda _a: new_address(),
+            "log-in-again": lambda _a: log_in(),
+            "reconnect": controller.retry_now,
+            "delete-old-mail": show_address,  # the address's mail, to delete old messages from
+        }
+        self.dialog: HealthDialog | None = None
+        signals.health_progress.connect(self._on_progress)
+        signals.health_done.connect(self._on_done)
+        signals.health_failed.connect(self._on_failed)
+
+    def check(self, address: str) -> None:
+        if self.dialog is not None:
+            self.dialog.close()
+        dialog = self.dialog = HealthDialog(address, self._window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _result, d=dialog: self._forget(d))
+        dialog.check_again_requested.connect(self._run)
+        dialog.action_requested.connect(self._on_action)
+        dialog.open()
+        self._run(address)
+
+    def _run(self, address: str) -> None:
+        if self.dialog is not None:
+            self.dialog.restart()
+        self._controller.check_address(address)
+
+    def _mine(self, address: str) -> HealthDialog | None:
+        return self.dialog if self.dialog is not None and self.dialog.address == address else None
+
+    def _on_progress(self, address: str, check: CheckResult) -> None:
+        if (dialog := self._mine(address)) is not None:
+            dialog.add_check(check)
+
+    def _on_done(self, address: str, report: HealthReport) -> None:
+        if (dialog := self._mine(address)) is not None:
+            dialog.show_report(report)
+
+    def _on_failed(self, address: str, text: str) -> None:
+        if (dialog := self._mine(address)) is not None:
+            dialog.show_failure(text)
+
+    def _on_action(self, action: str, address: str) -> None:
+        handler = self._actions.get(action)
+        if handler is not None:
+            handler(address)
+
+    def _forget(self, dialog: HealthDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
