@@ -167,6 +167,11 @@ def verdict(code: VerdictCode, *, detail: str = "", domain: str = "") -> Verdict
 
 
 def _megabytes(n: int) -> str:
+    """Sizes as the sidebar shows them: "230 B", "4.2 kB", "40.0 MB"."""
+    if n < 1000:
+        return f"{n} B"
+    if n < 1_000_000:
+        return f"{n / 1000:.1f} kB"
     return f"{n / 1_000_000:.1f} MB"
 
 
