@@ -519,7 +519,15 @@ class MapWatcher:
         self._libc = ctypes.CDLL(None)
         self._libc.free.argtypes = [ctypes.c_void_p]
         self._xcb = xcb
-        self._conn = xcb.xcb_connect(display.encode(), None)
+        xcb.xcb_connection_has_error.argtypes = [ctypes.c_void_p]
+        for _ in range(100):  # a fresh Xvfb may have its socket before it accepts clients
+            self._conn = xcb.xcb_connect(display.encode(), None)
+            if not xcb.xcb_connection_has_error(self._conn):
+                break
+            xcb.xcb_disconnect(self._conn)
+            time.sleep(0.1)
+        else:
+            raise RuntimeError(f"cannot connect to the X display {display}")
         root = xcb.xcb_setup_roots_iterator(xcb.xcb_get_setup(self._conn)).data[0]
         mask = (ctypes.c_uint32 * 1)(self.SUBSTRUCTURE_NOTIFY)
         xcb.xcb_change_window_attributes(self._conn, root, self.CW_EVENT_MASK, mask)
