@@ -53,6 +53,7 @@ class SmtpHint(QWidget):
 class EmptyState(QWidget):
     new_address_requested = Signal()
     copy_address_requested = Signal()
+    check_requested = Signal()  # "Why hasn't my mail arrived?" for the address shown
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -77,6 +78,15 @@ class EmptyState(QWidget):
         self.copy_button.clicked.connect(self.copy_address_requested)
         self.smtp = SmtpHint(texts.LOCAL_SMTP_EMPTY, self)
         self._smtp_wanted = False
+        # Where a user waiting for a code looks first: the empty list of the address.
+        self.check_link = QLabel(f'<a href="#check">{texts.HEALTH_TITLE}</a>', self)
+        self.check_link.setTextFormat(Qt.TextFormat.RichText)
+        self.check_link.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.check_link.setTextInteractionFlags(
+            Qt.TextInteractionFlag.LinksAccessibleByMouse | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+        )
+        self.check_link.setAccessibleName(texts.HEALTH_TITLE)
+        self.check_link.linkActivated.connect(lambda _link: self.check_requested.emit())
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.new_button)
@@ -93,6 +103,7 @@ class EmptyState(QWidget):
         layout.addSpacing(6)
         layout.addLayout(buttons)
         layout.addLayout(smtp_row)
+        layout.addWidget(self.check_link)
         layout.addStretch(2)
 
     def show_state(self, address: str | None, search: str) -> None:
@@ -107,6 +118,7 @@ class EmptyState(QWidget):
         self.body.setText(body)
         self.new_button.setVisible(not search)
         self.copy_button.setVisible(address is not None and not search)
+        self.check_link.setVisible(address is not None and not search)
         # The local server delivers only to existing addresses: offer it once there is one.
         self._smtp_wanted = address is not None and not search
         self.smtp.setVisible(self._smtp_wanted and bool(self.smtp.smtp))

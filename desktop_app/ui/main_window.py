@@ -180,6 +180,7 @@ class MainWindow(QMainWindow):
             show_address=self.select_address,
         )
         sb.check_requested.connect(self.health.check)
+        self.reading.check_requested.connect(self.health.check)
 
     def _show_credit(self) -> None:
         credit = self.controller.provider()

@@ -34,6 +34,7 @@ class MessageBrowser(QSplitter):
 
     new_address_requested = Signal()
     copy_address_requested = Signal()
+    check_requested = Signal(str)  # "Why hasn't my mail arrived?" for this address
     status = Signal(str)  # for the status bar
 
     def __init__(
@@ -88,6 +89,7 @@ class MessageBrowser(QSplitter):
         self.empty_list = EmptyState(self)
         self.empty_list.new_address_requested.connect(self.new_address_requested)
         self.empty_list.copy_address_requested.connect(self.copy_address_requested)
+        self.empty_list.check_requested.connect(self._check_address_shown)
 
         header = QHBoxLayout()
         header.addWidget(self.address_title, 1)
@@ -173,6 +175,10 @@ class MessageBrowser(QSplitter):
                     self.list_view.setCurrentIndex(self.model.index(0, 0))
                 return True
         return super().eventFilter(watched, event)
+
+    def _check_address_shown(self) -> None:
+        if self.model.address:
+            self.check_requested.emit(self.model.address)
 
     def clear_search(self) -> None:
         self.search.clear()

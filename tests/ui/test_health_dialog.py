@@ -5,6 +5,7 @@ one next step, which the window carries out."""
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -73,3 +74,15 @@ def test_check_again_and_reconnect(qtbot: QtBot) -> None:
     assert fake.called("retry_now") == [(A1,)]
     qtbot.waitUntil(lambda: not dialog.isVisible())
     QApplication.processEvents()
+
+
+def test_an_address_without_mail_offers_the_check(qtbot: QtBot) -> None:
+    fake = FakeController(AppSignals())
+    fake.add_address(A1)
+    window = shown_window(qtbot, fake)
+    window.select_address(A1)
+    link = window.reading.empty_list.check_link
+    assert window.reading.empty_list.isVisible() and link.isVisible()
+    qtbot.mouseClick(link, Qt.MouseButton.LeftButton, pos=link.rect().center())
+    assert fake.called("check_address") == [(A1,)]
+    assert isinstance(window.health.dialog, HealthDialog) and window.health.dialog.address == A1

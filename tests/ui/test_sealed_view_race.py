@@ -31,6 +31,7 @@ def test_clear_then_show_always_shows_the_next_message(qtbot, sealed) -> None:  
     "Loading…", then show the next body from the cache a few milliseconds later. Chromium attributes
     the hidden view's next load to the page's previous (withdrawn) address about 1 time in 20."""
     shown: list[int] = []
+    missed: list[str] = []
     for n in range(24):
         sealed.clear()
         sealed.hide()
@@ -41,9 +42,14 @@ def test_clear_then_show_always_shows_the_next_message(qtbot, sealed) -> None:  
         try:
             qtbot.waitUntil(lambda e=expected: run_js(qtbot, sealed.page, BODY_TEXT_JS) == e, timeout=15_000)
         except qtbot.TimeoutError:
+            where = run_js(qtbot, sealed.page, "location.href + ' | ' + document.body.innerText")
+            missed.append(
+                f"#{n}: shows {where!r}; own body {sealed.page.own_body_url.toString()}, loading "
+                f"{sealed.body_loading}, failed bar {sealed.load_failed_bar.isVisible()}"
+            )
             continue
         shown.append(n)
-    assert shown == list(range(24)), f"blank after {24 - len(shown)} of 24 opens"
+    assert shown == list(range(24)), f"blank after {24 - len(shown)} of 24 opens: {missed}"
 
 
 def _fail_first_body_requests(monkeypatch, count: int) -> list[str]:  # type: ignore[no-untyped-def]
