@@ -39,7 +39,8 @@ def envelope_pixmap(size: int, *, quiet: bool = False) -> QPixmap:
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setPen(Qt.PenStyle.NoPen)
     tile = QLinearGradient(0, 16 * s, 0, 240 * s)
-    tile.setColorAt(0, TILE_QUIET.lighter(115) if quiet else TILE_TOP)
+    # Flat grey when quiet: the lighter top of a gradient fell under 3:1 on a white panel.
+    tile.setColorAt(0, TILE_QUIET if quiet else TILE_TOP)
     tile.setColorAt(1, TILE_QUIET if quiet else TILE)
     painter.setBrush(tile)
     painter.drawRoundedRect(QRectF(16 * s, 16 * s, 224 * s, 224 * s), 52 * s, 52 * s)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QAction, QImage
+import pytest
+from PySide6.QtGui import QAction, QColor, QImage
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 from pytestqt.qtbot import QtBot
 
 from desktop_app.ui.icons import app_icon, badge_pixmap, badge_text, icon_path, tray_icon
+from desktop_app.ui.style import contrast_ratio
 from desktop_app.ui.tray import TrayAddress, TrayIcon
 
 
@@ -107,3 +109,14 @@ def test_badge_is_painted_in_the_top_right_corner(qtbot: QtBot) -> None:
 def test_svg_app_icon_is_shipped() -> None:
     path = icon_path()
     assert path is not None and path.read_text(encoding="utf-8").lstrip().startswith("<svg")
+
+
+@pytest.mark.parametrize("quiet", [False, True], ids=["normal", "do not disturb"])
+@pytest.mark.parametrize("panel", ["#f6f5f4", "#ffffff", "#303030", "#000000"])
+def test_tray_icon_stands_out_on_light_and_dark_panels(qtbot: QtBot, panel: str, quiet: bool) -> None:
+    """The envelope sits on a filled tile whose colour differs from any panel, light or dark, by at
+    least 3:1 (the bar for a graphic a user must make out), at the smallest tray size."""
+    image = badge_pixmap(0, 16, quiet=quiet).toImage()
+    edge = image.pixelColor(8, 2)  # the tile, above the envelope
+    assert edge.alpha() == 255
+    assert contrast_ratio(edge, QColor(panel)) >= 3.0, (edge.name(), panel)
