@@ -178,8 +178,16 @@ class NewAddressDialog(_BusyDialog):
         self.local_part.textChanged.connect(self._edited)
         self.domain.currentIndexChanged.connect(self._edited)
         self._domains_ready = False
+        self._avoid_domain = ""
         self._show_domains_problem(None)
         self._revalidate()
+
+    def prefill_like(self, address: str) -> None:
+        """The same name on another domain (the check's way out when a domain stops taking mail)."""
+        local, _, domain = address.partition("@")
+        self._avoid_domain = domain.lower()
+        self.custom_choice.setChecked(True)
+        self.local_part.setText(local)
 
     def set_domains(self, domains: list[str]) -> None:
         self._show_domains_problem(None)
@@ -188,6 +196,9 @@ class NewAddressDialog(_BusyDialog):
             self.domain.addItems(domains)
             self.domain.setEnabled(True)
             self._domains_ready = True
+            others = [i for i, d in enumerate(domains) if d.lower() != self._avoid_domain]
+            if self._avoid_domain and others:
+                self.domain.setCurrentIndex(others[0])
         else:
             self.domain.addItem("No domains available")
             self.domain.setEnabled(False)

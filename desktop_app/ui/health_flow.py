@@ -22,6 +22,7 @@ class HealthFlow(QObject):
         window: QWidget,
         *,
         new_address: Callable[[], None],
+        new_address_like: Callable[[str], None],
         log_in: Callable[[], None],
         show_address: Callable[[str], object],
     ) -> None:
@@ -30,7 +31,7 @@ class HealthFlow(QObject):
         self._window = window
         self._actions: dict[str, Callable[[str], object]] = {
             "new-address": lambda _a: new_address(),
-            "new-address-other-domain": lambda _a: new_address(),
+            "new-address-other-domain": new_address_like,
             "log-in-again": lambda _a: log_in(),
             "reconnect": controller.retry_now,
             "delete-old-mail": show_address,  # the address's mail, to delete old messages from

@@ -176,6 +176,7 @@ class MainWindow(QMainWindow):
             s,
             self,
             new_address=self.open_new_address,
+            new_address_like=self.open_new_address_like,
             log_in=self.open_login,
             show_address=self.select_address,
         )
@@ -265,6 +266,12 @@ class MainWindow(QMainWindow):
         dialog.domains_requested.connect(self.controller.request_domains)
         self._open_busy_dialog(dialog)
         self.controller.request_domains()
+
+    def open_new_address_like(self, address: str) -> None:
+        """New address with ``address``'s name on another domain (from the mail check)."""
+        self.open_new_address()
+        if isinstance(self._dialog, NewAddressDialog):
+            self._dialog.prefill_like(address)
 
     def open_login(self) -> None:
         dialog = LoginDialog(self)

@@ -60,6 +60,12 @@ def test_checks_appear_as_they_end_then_the_verdict_and_its_action(qtbot: QtBot)
     dialog.action_button.click()
     qtbot.waitUntil(lambda: isinstance(window._dialog, NewAddressDialog) and window._dialog.isVisible())
     assert not dialog.isVisible()
+    # The same name, on another domain than the one no longer offered.
+    new = window._dialog
+    assert isinstance(new, NewAddressDialog)
+    assert new.custom_choice.isChecked() and new.local_part.text() == "quiet.otter"
+    new.set_domains(["example.com", "mail.test"])
+    assert new.domain.currentText() == "mail.test"
 
 
 def test_check_again_and_reconnect(qtbot: QtBot) -> None:
