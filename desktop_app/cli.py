@@ -45,7 +45,9 @@ QT_VALUE_OPTIONS = frozenset(
 QT_EQUALS_ONLY = frozenset({"qmljsdebugger"})  # Qt reads it only as -qmljsdebugger=port,block
 # Ours that take a value: the value is never looked at as a Qt option or a command name.
 _GLOBAL_VALUE_OPTIONS = frozenset({"--api-url", "--hub-url", "--data-dir"})
-_COMMANDS = frozenset({"new", "copy", "list", "show", "wait", "check", "export", "import", "info", "quit"})
+_COMMANDS = frozenset(
+    {"new", "copy", "list", "show", "wait", "check", "providers", "export", "import", "info", "quit"}
+)
 QT_OPTIONS_NEED_WINDOW = "Qt options ({options}) apply only when the window starts (no command, or 'show')"
 QT_OPTION_NEEDS_VALUE = "Qt's option {option} needs a value"
 
@@ -163,6 +165,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="keep the password in memory only (no system keyring); the address is lost at quit",
     )
+    new.add_argument(
+        "--provider",
+        metavar="NAME|URL",
+        help="on this provider (mail.tm, mail.gw, a name from 'providers', or any service's API URL)",
+    )
     new.add_argument("--json", action="store_true", help="print JSON")
 
     commands.add_parser("copy", help="copy the current address to the clipboard")
@@ -186,6 +193,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("address", nargs="?", metavar="ADDRESS", help="the address (default: the current one)")
     check.add_argument("--json", action="store_true", help="print JSON")
+    providers = commands.add_parser("providers", help="list, add or remove mail.tm-compatible providers")
+    providers.add_argument("action", nargs="?", choices=("list", "add", "remove"), default="list")
+    providers.add_argument("url", nargs="?", metavar="URL|NAME", help="add: the API URL; remove: its name")
+    providers.add_argument(
+        "--hub", metavar="URL", help="add: its Mercure hub (default <URL>/.well-known/mercure)"
+    )
+    providers.add_argument("--name", help="add: a name to show for it")
+    providers.add_argument("--json", action="store_true", help="print JSON")
     export = commands.add_parser("export", help="write your addresses to FILE (owner-only)")
     export.add_argument("file", metavar="FILE")
     export.add_argument(
@@ -261,7 +276,7 @@ def _print_result(command: str, args: dict[str, Any], answer: dict[str, Any]) ->
         else:
             for item in answer["addresses"]:
                 label = f"  ({item['label']})" if item.get("label") else ""
-                print(f"{item['address']}  {item['unread']} unread{label}")
+                print(f"{item['address']}  {item['unread']} unread  [{item.get('provider', '')}]{label}")
     elif command == "wait":
         message = answer["message"]
         if as_json:
@@ -271,6 +286,15 @@ def _print_result(command: str, args: dict[str, Any], answer: dict[str, Any]) ->
             for key in ("code", "link"):
                 if message.get(key):
                     print(f"{key.capitalize()}: {message[key]}")
+    elif command == "providers":
+        if as_json:
+            print(json.dumps(answer["providers"], indent=2))
+        else:
+            for item in answer["providers"]:
+                marks = ", ".join(
+                    m for m, on in (("default", item["default"]), ("in use", item["in_use"])) if on
+                )
+                print(f"{item['name']}  {item['api']}" + (f"  ({marks})" if marks else ""))
     elif command == "check":
         report = answer["report"]
         verdict = report["verdict"]

@@ -131,6 +131,9 @@ class InstanceCommands(QObject):
         self.signals.status.emit(f"Copied {address} to the clipboard.")
         reply.ok(address=address)
 
+    def _provider_name(self, provider_id: str) -> str:
+        return next((p.name for p in self.inbox.providers() if p.id == provider_id), provider_id)
+
     def _cmd_list(self, args: dict[str, Any], reply: Reply) -> None:
         unread = self.inbox.store.unread_counts()
         reply.ok(
@@ -142,6 +145,7 @@ class InstanceCommands(QObject):
                     "state": r.state.value,
                     "live": self.inbox.connection_state(r.address).describe(),
                     "current": r.address == self.inbox.current_address,
+                    "provider": self._provider_name(r.provider_id),
                 }
                 for r in self.inbox.addresses()
             ]
@@ -164,18 +168,57 @@ class InstanceCommands(QObject):
                 address={
                     "address": record.address,
                     "id": record.account_id,
-                    "provider": self.inbox.provider.name,
+                    "provider": self._provider_name(record.provider_id),
                     "label": record.label,
                     "session_only": record.state.value == "session-only",
                 }
             )
 
-        self._spawn(
-            "new",
-            self.inbox.create_address(args.get("name"), args.get("domain"), session_only=session_only),
-            reply,
-            created,
-        )
+        async def create() -> Any:
+            wanted = args.get("provider")
+            provider = await self.inbox.provider_for(str(wanted)) if wanted else None
+            return await self.inbox.create_address(
+                args.get("name"), args.get("domain"), session_only=session_only, provider=provider
+            )
+
+        self._spawn("new", create(), reply, created)
+
+    def _cmd_providers(self, args: dict[str, Any], reply: Reply) -> None:
+        action = args.get("action") or "list"
+
+        def listed() -> None:
+            used = {r.provider_id for r in self.inbox.addresses()}
+            reply.ok(
+                providers=[
+                    {
+                        "id": p.id,
+                        "name": p.name,
+                        "api": p.api_url,
+                        "hub": p.hub_url,
+                        "default": p.id == self.inbox.provider.id,
+                        "in_use": p.id in used,
+                    }
+                    for p in self.inbox.providers()
+                ]
+            )
+
+        if action == "list":
+            listed()
+        elif action == "add":
+            url = args.get("url")
+            if not url:
+                raise errors.UsageError("Give the service's API URL: temp-inbox providers add URL.")
+            self._spawn(
+                "providers add",
+                self.inbox.add_provider(str(url), args.get("hub"), args.get("name")),
+                reply,
+                lambda _p: listed(),
+            )
+        elif action == "remove":
+            self.inbox.remove_provider(str(args.get("url") or ""))
+            listed()
+        else:
+            raise errors.UsageError(f"Unknown providers action {action!r}: list, add or remove.")
 
     def _cmd_wait(self, args: dict[str, Any], reply: Reply) -> None:
         timeout = args.get("timeout")

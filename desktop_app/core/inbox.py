@@ -29,7 +29,7 @@ from desktop_app.core.events import (
 from desktop_app.core.inline_parts import inline_parts_async
 from desktop_app.core.models import Message, MessageSummary
 from desktop_app.core.paths import write_private_file
-from desktop_app.core.providers import Provider, request_budget
+from desktop_app.core.providers import BUILTIN, Provider, custom_provider, request_budget
 from desktop_app.core.secrets import PasswordVault
 from desktop_app.core.store import AddressState, Store, StoredAddress, mailbox_key
 from desktop_app.core.sync import MailboxSet, SyncSettings
@@ -184,6 +184,67 @@ class Inbox:
     async def usable_domains(self) -> list[str]:
         return [d.domain for d in await self._service(self.provider).usable_domains()]
 
+    # -- providers --------------------------------------------------------------------------------
+
+    def providers(self) -> list[Provider]:
+        """mail.tm and mail.gw, then every provider an address or the user added, the default first."""
+        known: dict[str, Provider] = {self.provider.id: self.provider}
+        for provider in (*BUILTIN, *self.store.list_providers()):
+            known.setdefault(provider.id, provider)
+        return list(known.values())
+
+    def find_provider(self, name: str) -> Provider | None:
+        """A known provider by its id, its name or its API URL (as ``new --provider`` takes it)."""
+        wanted = name.strip().lower().rstrip("/")
+        return next(
+            (p for p in self.providers() if wanted in (p.id.lower(), p.name.lower(), p.api_url.lower())), None
+        )
+
+    async def add_provider(
+        self, api_url: str, hub_url: str | None = None, name: str | None = None
+    ) -> Provider:
+        """A custom mail.tm-compatible service, kept once its ``GET /domains`` answered."""
+        provider = custom_provider(api_url, hub_url, name=name)
+        probe = MailTmClient(provider.api_url, max_retries=0, rate_limit=request_budget(provider))
+        try:
+            await probe.domains()
+        except errors.ApiError as exc:
+            raise errors.UsageError(
+                f"{provider.api_url} did not answer as a mail.tm-compatible service: {exc}", detail=exc.detail
+            ) from exc
+        finally:
+            await probe.aclose()
+        self.store.save_provider(provider)
+        return provider
+
+    def remove_provider(self, name: str) -> Provider:
+        provider = self.find_provider(name)
+        if provider is None:
+            raise errors.UsageError(f"There is no provider called {name!r}.")
+        if provider.id in {p.id for p in BUILTIN} or provider.id == self.provider.id:
+            raise errors.UsageError(f"{provider.name} is built in or the default provider: it stays.")
+        in_use = [r.address for r in self.addresses() if r.provider_id == provider.id]
+        if in_use:
+            raise errors.UsageError(
+                f"{provider.name} still holds {len(in_use)} address(es), e.g. {in_use[0]}: delete them first."
+            )
+        self.store.forget_provider(provider.id)
+        return provider
+
+    async def provider_for(self, name_or_url: str) -> Provider:
+        """``new --provider``: a known provider, or a new service by its URL (checked, then kept)."""
+        known = self.find_provider(name_or_url)
+        if known is not None:
+            return known
+        if "://" in name_or_url:
+            return await self.add_provider(name_or_url)
+        names = ", ".join(p.name for p in self.providers())
+        raise errors.UsageError(
+            f"There is no provider called {name_or_url!r} (known: {names}); give its URL."
+        )
+
+    # -- addresses (continued) ----------------------------------------------------------------------
+
     async def create_address(
         self,
         local_part: str | None = None,
@@ -192,9 +253,14 @@ class Inbox:
         *,
         password: str | None = None,
         session_only: bool = False,
+        provider: Provider | None = None,
     ) -> StoredAddress:
+        """A new address on ``provider`` (the default one unless given); several providers live side
+        by side, each address with its own provider's budget and hub."""
+        chosen = provider or self.provider
+        self.store.save_provider(chosen)
         opened = await self.book.create(
-            self.provider,
+            chosen,
             local_part=local_part,
             domain=domain,
             label=label,

@@ -224,6 +224,10 @@ class Store:
         rows = self._read("SELECT * FROM providers WHERE id = ?", (provider_id,))
         return self._provider(rows[0]) if rows else None
 
+    def forget_provider(self, provider_id: str) -> None:
+        with self._write() as conn:
+            conn.execute("DELETE FROM providers WHERE id = ?", (provider_id,))
+
     def list_providers(self) -> list[Provider]:
         return [self._provider(r) for r in self._read("SELECT * FROM providers ORDER BY id")]
 

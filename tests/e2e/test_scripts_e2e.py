@@ -24,6 +24,16 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(name="serve")
 def serve_fixture() -> Iterator[dict[str, str]]:
     """``temp-inbox serve`` (in memory, free ports): one server both data directories talk to."""
+    yield from running_server()
+
+
+@pytest.fixture(name="second_serve")
+def second_serve_fixture() -> Iterator[dict[str, str]]:
+    """Another ``temp-inbox serve``: a second mail.tm-compatible provider beside the first."""
+    yield from running_server()
+
+
+def running_server() -> Iterator[dict[str, str]]:
     process = subprocess.Popen(
         [
             sys.executable,

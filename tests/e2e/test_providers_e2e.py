@@ -1,0 +1,63 @@
+"""Several providers in one running app, through the CLI: the window starts on one ``temp-inbox
+serve``, ``new --provider URL`` puts an address on a second one, both are live, mail to each is
+notified and listed, and ``providers`` lists, refuses to remove one in use, and adds a checked one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.desktop_session import DesktopSession
+from tests.e2e.test_app_e2e import send, wait_until
+from tests.e2e.test_scripts_e2e import cli_json, second_serve_fixture, serve_fixture
+from tests.processes import stop_process
+
+pytestmark = pytest.mark.e2e
+__all__ = ["second_serve_fixture", "serve_fixture"]
+
+
+def test_addresses_on_two_servers_live_side_by_side(
+    tmp_path: Path, serve: dict[str, str], second_serve: dict[str, str]
+) -> None:
+    data = tmp_path / "data"
+    with DesktopSession(tmp_path / "session") as session:
+        app = session.start_listening_app(data, "--api-url", serve["api"])
+        try:
+            first = cli_json(session, data, "new", "--session-only")
+            second = cli_json(session, data, "new", "--session-only", "--provider", second_serve["api"])
+            assert first["provider"] != second["provider"]
+            assert second["provider"] == second_serve["api"].split("://", 1)[1]  # host:port, as named
+            # The second server knows only its own account: the address really lives there.
+            accounts = {first["address"]: serve, second["address"]: second_serve}
+
+            def both_live() -> bool:
+                rows = cli_json(session, data, "list")
+                return len(rows) == 2 and all(r["live"] == "live" for r in rows)
+
+            wait_until(both_live, 60, "both addresses live")
+            for address, server in accounts.items():
+                send(server["smtp"], address, f"Hello {address}", "one for each provider")
+
+            def both_notified() -> bool:
+                calls = session.notify_calls()
+                return all(any(f"Hello {a}" in call for call in calls) for a in accounts)
+
+            wait_until(both_notified, 60, "a notification for each provider's mail")
+            rows = {r["address"]: r for r in cli_json(session, data, "list")}
+            assert {a: rows[a]["unread"] for a in accounts} == {a: 1 for a in accounts}
+            assert rows[second["address"]]["provider"] == second["provider"]
+
+            providers = cli_json(session, data, "providers")
+            apis = {p["api"]: p for p in providers}
+            assert apis[serve["api"]]["default"] and apis[second_serve["api"]]["in_use"]
+            assert {"mail.tm", "mail.gw"} <= {p["name"] for p in providers}
+            refused = session.cli(data, "providers", "remove", second["provider"])
+            assert refused.returncode == 1 and "delete them first" in refused.stderr
+            bad = session.cli(data, "providers", "add", "http://127.0.0.1:9")  # nothing listens there
+            assert bad.returncode == 1 and "did not answer as a mail.tm-compatible service" in bad.stderr
+
+            assert session.cli(data, "quit").returncode == 0
+            assert app.wait(30) == 0
+        finally:
+            stop_process(app)
