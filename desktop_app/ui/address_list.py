@@ -48,6 +48,8 @@ STATE_KIND_ROLE = Qt.ItemDataRole.UserRole + 4
 STATE_TEXT_ROLE = Qt.ItemDataRole.UserRole + 5
 USAGE_ROLE = Qt.ItemDataRole.UserRole + 6
 SESSION_ONLY_ROLE = Qt.ItemDataRole.UserRole + 7
+# The provider's name, only while addresses of more than one provider are listed (else it says nothing).
+PROVIDER_ROLE = Qt.ItemDataRole.UserRole + 8
 
 
 class AddressListModel(QAbstractListModel):
@@ -80,6 +82,9 @@ class AddressListModel(QAbstractListModel):
             return self.usage(info)
         if role == SESSION_ONLY_ROLE:
             return info.session_only
+        if role == PROVIDER_ROLE:
+            several = len({row.provider_name for row in self._rows}) > 1
+            return info.provider_name if several else ""
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
             return self.describe(info)
         return None
@@ -90,6 +95,8 @@ class AddressListModel(QAbstractListModel):
         parts.append(f"{info.unread} unread" if info.unread else "no unread mail")
         parts.append(state_description(info.state_kind, info.state_text))
         parts.append(f"{AddressListModel.usage(info)} used")
+        if info.provider_name:
+            parts.append(f"on {info.provider_name}")
         if info.session_only:
             parts.append(texts.SESSION_ONLY_DESCRIPTION)
         return ", ".join(parts)
@@ -119,6 +126,7 @@ class AddressListModel(QAbstractListModel):
         """Diff against the current rows: removed rows go, changed rows emit dataChanged, new rows are
         appended. A full reset would drop the view's selection and scroll position."""
         wanted = {info.address: info for info in infos}
+        providers_before = {row.provider_name for row in self._rows}
         for row in range(len(self._rows) - 1, -1, -1):
             if self._rows[row].address not in wanted:
                 self.beginRemoveRows(QModelIndex(), row, row)
@@ -135,6 +143,10 @@ class AddressListModel(QAbstractListModel):
             self.beginInsertRows(QModelIndex(), start, start + len(new) - 1)
             self._rows.extend(new)
             self.endInsertRows()
+        several = len({row.provider_name for row in self._rows}) > 1
+        if self._rows and several != (len(providers_before) > 1):
+            # A second provider came (or the last but one went): every row names its provider, or none.
+            self.dataChanged.emit(self.index(0), self.index(len(self._rows) - 1), [PROVIDER_ROLE])
 
     def update_state(self, address: str, state_text: str, kind: str) -> None:
         row = self.row_of(address)
@@ -220,6 +232,8 @@ class AddressDelegate(QStyledItemDelegate):
             painter.drawText(QRect(text_left, rect.top() + line, full_width, line), 0, elided)
         kind = str(index.data(STATE_KIND_ROLE))
         footer = f"{state_word(kind)} · {index.data(USAGE_ROLE)}"
+        if provider := index.data(PROVIDER_ROLE):
+            footer += f" · {provider}"
         footer_top = rect.top() + (2 * line if second else line)
         footer_left = text_left
         if index.data(SESSION_ONLY_ROLE):

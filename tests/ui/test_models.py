@@ -6,7 +6,13 @@ import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtTest import QAbstractItemModelTester
 
-from desktop_app.ui.address_list import ADDRESS_ROLE, UNREAD_ROLE, USAGE_ROLE, AddressListModel
+from desktop_app.ui.address_list import (
+    ADDRESS_ROLE,
+    PROVIDER_ROLE,
+    UNREAD_ROLE,
+    USAGE_ROLE,
+    AddressListModel,
+)
 from desktop_app.ui.controller import AddressInfo, AppSignals
 from desktop_app.ui.message_list import (
     COL_ATTACHMENT,
@@ -249,3 +255,24 @@ def test_a_batch_from_the_same_second_takes_the_stores_arrival_order(fake: FakeC
     subjects = [model.data(model.index(r, COL_SUBJECT)) for r in range(model.rowCount())]
     assert subjects[:4] == ["Burst 7", "Burst 122", "Burst 96", "Burst 114"]
     assert model.data(model.index(selected.row(), 0), MESSAGE_ID_ROLE) == selected_id
+
+
+def test_rows_name_their_provider_once_there_are_two(qtbot) -> None:  # type: ignore[no-untyped-def]
+    model = AddressListModel()
+    tester = QAbstractItemModelTester(model, Fail)
+    model.set_addresses([_info("a@x.io", provider_name="mail.tm"), _info("b@x.io", provider_name="mail.tm")])
+    assert [model.data(model.index(r), PROVIDER_ROLE) for r in range(2)] == ["", ""]
+    repainted: list[tuple[int, int]] = []
+    model.dataChanged.connect(lambda top, bottom, _roles: repainted.append((top.row(), bottom.row())))
+    model.set_addresses(
+        [_info("a@x.io", provider_name="mail.tm"), _info("b@x.io", provider_name="mail.tm"),
+         _info("c@y.io", provider_name="127.0.0.1:8025")]
+    )  # fmt: skip
+    assert [model.data(model.index(r), PROVIDER_ROLE) for r in range(3)] == [
+        "mail.tm",
+        "mail.tm",
+        "127.0.0.1:8025",
+    ]
+    assert (0, 2) in repainted  # the rows already shown now name theirs too
+    assert "on 127.0.0.1:8025" in model.data(model.index(2), Qt.ItemDataRole.ToolTipRole)
+    del tester
