@@ -4,6 +4,8 @@ the date on the right, then To and Cc. Every sender-controlled string is plain t
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
@@ -57,6 +59,21 @@ def _addresses(addresses: tuple[Address, ...] | list[Address]) -> str:
     return ", ".join(a.display() for a in addresses)
 
 
+def retention_text(until: datetime | None, now: datetime) -> str:
+    """When the provider deletes the message (mail.tm's ``retentionDate``), in words: a temp inbox
+    does not keep mail, and the user should know how long this one stays."""
+    if until is None:
+        return ""
+    days = (until - now).total_seconds() / 86400
+    when = until.astimezone().strftime("%a %d %b")
+    if days <= 0:
+        return texts.RETENTION_DUE
+    if days < 1:
+        return texts.RETENTION_TODAY.format(time=until.astimezone().strftime("%H:%M"))
+    count = round(days)
+    return texts.RETENTION_DAYS.format(when=when, days=count, s="" if count == 1 else "s")
+
+
 class MessageHeader(QFrame):
     mark_unread_requested = Signal()
     delete_requested = Signal()
@@ -100,6 +117,7 @@ class MessageHeader(QFrame):
         self.recipients = plain_label(self, "To")
         self.cc_title = muted(QLabel(texts.CC_LABEL, self))
         self.cc = plain_label(self, "Cc")
+        self.retention = muted(plain_label(self, "Kept until"))
 
         top = QHBoxLayout()
         top.addWidget(self.subject, 1)
@@ -116,6 +134,7 @@ class MessageHeader(QFrame):
         people.addWidget(self.recipients, 0, 1)
         people.addWidget(self.cc_title, 1, 0, Qt.AlignmentFlag.AlignTop)
         people.addWidget(self.cc, 1, 1)
+        people.addWidget(self.retention, 2, 0, 1, 2)
         people.setColumnStretch(1, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 4)
@@ -140,6 +159,9 @@ class MessageHeader(QFrame):
         self.cc.setText(cc)
         self.cc.setVisible(bool(cc))
         self.cc_title.setVisible(bool(cc))
+        kept = retention_text(message.retention_date, datetime.now(UTC)) if message.retention else ""
+        self.retention.setText(kept)
+        self.retention.setVisible(bool(kept))
         self.mark_unread.setEnabled(summary.seen)
 
     def set_seen(self, seen: bool) -> None:

@@ -102,3 +102,8 @@ HEALTH_MENU = "Why hasn't my mail arrived?…"
 HEALTH_CHECKING = "Checking {address}…"
 HEALTH_DONE = "Checked {address}"
 HEALTH_CHECK_AGAIN = "Check again"
+
+# --- how long the provider keeps a message (its retentionDate) ---
+RETENTION_DAYS = "The provider deletes this message on {when} (in {days} day{s})."
+RETENTION_TODAY = "The provider deletes this message today at {time}."
+RETENTION_DUE = "The provider may delete this message at any moment."

@@ -5,6 +5,7 @@ chip with Copy, the link's real host, and a decoded Headers table above the raw 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from PySide6.QtGui import QFontInfo, QPalette
@@ -12,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.core.models import Address
 from desktop_app.ui import texts
+from desktop_app.ui.message_header import retention_text
 from desktop_app.ui.message_pane import MessagePane
 from tests.ui.fakes import FakeHtmlView, make_message, make_summary
 
@@ -114,3 +116,21 @@ def test_the_link_s_host_is_on_screen_beside_open_link(pane: MessagePane, qtbot:
     label = pane.code_bar.link_label
     qtbot.waitUntil(lambda: label.width() >= label.fontMetrics().horizontalAdvance(label.text()))
     assert label.isVisible() and label.x() + label.width() <= pane.open_link.x()
+
+
+def test_the_header_says_when_the_provider_deletes_the_message(pane: MessagePane) -> None:
+    now = datetime.now(UTC)
+    message = replace(make_message(make_summary(1)), retention_date=now + timedelta(days=7, hours=1))
+    pane.show_message("a@example.com", message, {}, None)
+    retention = pane.header.retention
+    assert retention.isVisibleTo(pane) and "(in 7 days)" in retention.text()
+    pane.show_message("a@example.com", replace(message, retention_date=None), {}, None)
+    assert not retention.isVisibleTo(pane)
+
+
+def test_retention_in_words() -> None:
+    now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    assert retention_text(None, now) == ""
+    assert "(in 1 day)" in retention_text(now + timedelta(days=1), now)
+    assert retention_text(now + timedelta(hours=3), now).startswith("The provider deletes this message today")
+    assert retention_text(now - timedelta(minutes=1), now) == texts.RETENTION_DUE
