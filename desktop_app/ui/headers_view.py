@@ -39,6 +39,8 @@ class HeadersSourceView(QWidget):
         self.checks = muted(QLabel(self))
         self.checks.setTextFormat(Qt.TextFormat.PlainText)
         self.checks.setAccessibleName("Sender checks")
+        # Wrapped: one long line held the whole message pane (and with it the window) 450 px wide.
+        self.checks.setWordWrap(True)
         self.table = QTableWidget(0, 2, self)
         self.table.setAccessibleName("Headers")
         self.table.setHorizontalHeaderLabels([texts.HEADERS_NAME, texts.HEADERS_VALUE])
@@ -53,6 +55,7 @@ class HeadersSourceView(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.cut_note = muted(QLabel(texts.HEADERS_CUT.format(fields=MAX_FIELDS), self))
+        self.cut_note.setWordWrap(True)
         self.source = QPlainTextEdit(self)
         self.source.setReadOnly(True)
         self.source.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)

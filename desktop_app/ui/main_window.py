@@ -239,6 +239,7 @@ class MainWindow(QMainWindow):
         info = self.sidebar.model.info(address) if address else None
         # Empty with no address: the list's empty state says "No address selected" once, not twice.
         self.address_title.setText(address or "")
+        self.address_title.setToolTip(address or "")
         self.setWindowTitle(f"{info.label or info.address} — {APP_NAME}" if info else APP_NAME)
 
     def _update_state_label(self) -> None:

@@ -14,7 +14,16 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop_app.core.link_policy import analyse_link
 from desktop_app.core.models import Attachment, Message, MessageSummary
@@ -58,6 +67,9 @@ class MessageBrowser(QSplitter):
         self.address_title.setTextFormat(Qt.TextFormat.PlainText)
         self.address_title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.address_title.setAccessibleName("Current address")
+        # A long address must not hold the list (and, beside the message, the window) wide; it is
+        # cut at the right edge instead, and the window title and tooltip carry it whole.
+        self.address_title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         title_font = self.address_title.font()
         title_font.setBold(True)
         title_font.setPointSizeF(title_font.pointSizeF() * 1.15)

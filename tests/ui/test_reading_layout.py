@@ -80,3 +80,23 @@ def test_the_setting_wins_over_the_splitter_s_saved_orientation(qtbot: QtBot, tm
     second = _window(qtbot, ini(tmp_path))
     assert second.reading.orientation() == Qt.Orientation.Vertical
     assert not second.reading_layout.action.isChecked()
+
+
+def test_beside_the_message_the_window_still_fits_800_pixels(qtbot: QtBot) -> None:
+    """With the list beside a message whose headers say a long sender-checks line, under a long
+    address, the window could not be made narrower than 1062 px."""
+    fake = FakeController(AppSignals())
+    long_address = "a.very.long.disposable.address.for.signups@subdomain.example-mail.test"
+    fake.add_address(long_address, state_kind="live", state_text="live")
+    fake.messages[long_address] = [make_summary(i) for i in range(4)]
+    fake._sort(long_address)
+    window = shown_window(qtbot, fake)
+    window.select_address(long_address)
+    window.list_view.setCurrentIndex(window.model.index(0, 0))
+    window.pane.headers_view.checks.setText(
+        "Sender checks by the mail service — SPF: no pass, DKIM: no pass, TLS: no (the service says so)"
+    )
+    window.reading_layout.action.trigger()
+    window.resize(800, 600)
+    qtbot.waitUntil(lambda: window.width() <= 800)
+    assert window.minimumSizeHint().width() <= 800 and window.layout().totalMinimumSize().width() <= 800
