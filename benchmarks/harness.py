@@ -170,6 +170,7 @@ class TreeSampler:
         self.interval = interval
         self.peak_rss = 0.0
         self.peak_pss = 0.0
+        self.peak_footprint = 0.0
         self.peak_at: list[dict[str, Any]] = []
         self.seen: dict[int, dict[str, Any]] = {}
         self._stop = threading.Event()
@@ -194,6 +195,8 @@ class TreeSampler:
             self.peak_rss = rss
             self.peak_at = tree
         self.peak_pss = max(self.peak_pss, sum(m["pss"] for m in tree))
+        if rss >= self.peak_rss:  # the footprint at the moment of the RSS peak (reading smaps is slow)
+            self.peak_footprint = tree_footprint(m["pid"] for m in tree)
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -554,3 +557,42 @@ class MapWatcher:
                 select.select([self._fd], [], [], left)
         finally:
             self._xcb.xcb_disconnect(self._conn)
+
+
+def file_and_anon(pid: int) -> tuple[dict[str, int], int]:
+    """A process's resident pages by mapped file (kB) and its resident non-file memory (kB)."""
+    files: dict[str, int] = {}
+    other = 0
+    name: str | None = None
+    try:
+        lines = Path(f"/proc/{pid}/smaps").read_text().splitlines()
+    except OSError:
+        return {}, 0
+    for line in lines:
+        fields = line.split()
+        if not fields:
+            continue
+        if "-" in fields[0] and not fields[0].endswith(":"):
+            name = fields[5] if len(fields) > 5 and fields[5].startswith("/") else None
+        elif fields[0] == "Rss:":
+            if name is None:
+                other += int(fields[1])
+            else:
+                files[name] = files.get(name, 0) + int(fields[1])
+    return files, other
+
+
+def tree_footprint(pids: Iterable[int]) -> float:
+    """The tree's memory with each shared file counted once (MiB): every process's non-file resident
+    memory, plus for each mapped file the most any one process of the tree has resident. Unlike PSS it
+    does not depend on other programs mapping the same libraries; unlike summed RSS it does not count
+    ``libQt6WebEngineCore.so`` once per process. (An estimate: two processes may hold different pages of
+    one file.)"""
+    most: dict[str, int] = {}
+    other = 0
+    for pid in pids:
+        files, anon = file_and_anon(pid)
+        other += anon
+        for name, kb in files.items():
+            most[name] = max(most.get(name, 0), kb)
+    return round((other + sum(most.values())) / 1024, 1)

@@ -103,6 +103,8 @@ def one_run(root: Path, addresses: int, env: dict[str, str]) -> dict[str, Any]:
                 "opened_tree_pss": round(sum(m["pss"] for m in opened), 1),
                 "peak_tree_rss": round(sampler.peak_rss, 1),
                 "peak_tree_pss": round(sampler.peak_pss, 1),
+                "peak_tree_footprint": sampler.peak_footprint,
+                "opened_tree_footprint": h.tree_footprint(m["pid"] for m in opened),
                 "processes_seen": by_role(list(sampler.seen.values())),
                 "mappings": mappings,
             }
@@ -122,6 +124,7 @@ def run(addresses: int = 50, runs: int = 3, env: dict[str, str] | None = None) -
         "runs": results,
         "peak_tree_rss": h.summary(peaks, 1),
         "peak_tree_pss": h.summary([r["peak_tree_pss"] for r in results], 1),
+        "peak_tree_footprint": h.summary([r["peak_tree_footprint"] for r in results], 1),
     }
 
 
@@ -152,6 +155,7 @@ def main() -> int:
         return 0
     last = result["runs"][-1]
     print(f"peak tree RSS over {args.runs} runs: {result['peak_tree_rss']}; PSS {result['peak_tree_pss']}")
+    print(f"  shared files counted once: {result['peak_tree_footprint']}")
     print(f"  idle with {args.addresses} live (MiB): total {last['idle_tree_rss']}")
     print(describe(last["idle"]))
     print(f"  one HTML message open: total RSS {last['opened_tree_rss']}, PSS {last['opened_tree_pss']}")

@@ -76,8 +76,15 @@ class Pollers:
 
 
 def server_stats(api: str) -> dict[str, int]:
-    stats: dict[str, int] = httpx.get(f"{api}/_admin/stats", timeout=10).json()
-    return stats
+    """``/_admin/stats``; a 503 (the server's connection cap, see docs/performance.md) is retried."""
+    for _ in range(60):
+        response = httpx.get(f"{api}/_admin/stats", timeout=10)
+        if response.status_code == 200:
+            stats: dict[str, int] = response.json()
+            return stats
+        time.sleep(0.5)
+    response.raise_for_status()
+    raise RuntimeError("no stats")
 
 
 def settle(api: str, quiet_s: float = 3.0, timeout: float = 120.0) -> float:
@@ -197,7 +204,10 @@ def run(addresses: list[int], messages: int, idle_s: float, warmup: int = 5) -> 
     cases = {}
     for n in addresses:
         with tempfile.TemporaryDirectory(prefix="temp-inbox-bench-push-") as tmp:
-            cases[str(n)] = one_case(Path(tmp), n, messages, idle_s, warmup)
+            try:
+                cases[str(n)] = one_case(Path(tmp), n, messages, idle_s, warmup)
+            except Exception as exc:  # one case failing must not lose the others' figures
+                cases[str(n)] = {"error": f"{type(exc).__name__}: {exc}"[:200]}
             print(f"  push, {n} addresses: {json.dumps(cases[str(n)])}", file=sys.stderr, flush=True)
     return cases
 

@@ -92,6 +92,8 @@ def table(results: dict[str, Any]) -> str:
     push = results.get("push") or {}
     for n, limit in (("1", None), ("50", 5.0), ("500", 10.0)):
         case = push.get(n)
+        if isinstance(case, dict) and "error" in case:
+            rows.append((f"Push, {n} live: did not finish ({case['error']})", "", "", "", "", ""))
         if not isinstance(case, dict) or "push_ms" not in case:
             continue
         p = case["push_ms"]
@@ -182,7 +184,7 @@ def table(results: dict[str, Any]) -> str:
         if not isinstance(case, dict):
             continue
         s = case["s"]
-        label = name.replace("_", " ").replace("10000", "10,000").replace("100000", "100,000")
+        label = name.replace("_", " ").replace("100000", "100,000").replace("10000", "10,000")
         peer = f"bare PySide6 window {bare.get('median', float('nan')):.3f} s ({case['over_bare_window']}×)"
         rows.append(
             (
@@ -221,7 +223,7 @@ def table(results: dict[str, Any]) -> str:
         )
         rows.append(
             (
-                "  … the same as PSS (shared library pages counted once)",
+                "  … the same as PSS (shared pages divided among every process mapping them)",
                 "≤ 300 MB",
                 f"{pss['median']:.0f} MiB",
                 f"{pss['p99']:.0f} MiB",
@@ -229,6 +231,18 @@ def table(results: dict[str, Any]) -> str:
                 _verdict(pss["median"] * 1.048576 <= 300),
             )
         )
+        if memory.get("peak_tree_footprint", {}).get("n"):
+            f = memory["peak_tree_footprint"]
+            rows.append(
+                (
+                    "  … the same with each shared file counted once (independent of other programs)",
+                    "≤ 300 MB",
+                    f"{f['median']:.0f} MiB",
+                    f"{f['p99']:.0f} MiB",
+                    "",
+                    _verdict(f["median"] * 1.048576 <= 300),
+                )
+            )
         last = memory["runs"][-1]
         rows.append(
             (
@@ -360,7 +374,11 @@ def table(results: dict[str, Any]) -> str:
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB RAM, Linux {m['kernel']}, "
         f"Python {m['python']}, {m['qt']}; load average {m['load_at_start']} at the start. "
         f"Run {results['finished']} ({'BENCH_QUICK=1' if results['quick'] else 'full run'}) in "
-        f"{results['elapsed_s'] / 60:.1f} min.",
+        f"{results['elapsed_s'] / 60:.1f} min."
+        + (f" ({results['partial']}.)" if results.get("partial") else ""),
+        "Suites: "
+        + ", ".join(f"{k} {v['s']} s (finished {v['at']})" for k, v in (results.get("suites") or {}).items())
+        + ".",
     ]
     if memory.get("runs"):
         last = memory["runs"][-1]
@@ -392,6 +410,12 @@ def main() -> int:
     args = parser.parse_args()
     started = time.monotonic()
     results: dict[str, Any] = {"machine": h.machine(), "quick": h.QUICK, "errors": {}}
+    if args.only != list(SUITES) and RESULTS.exists():  # a partial run updates the last full one
+        previous = json.loads(RESULTS.read_text())
+        results.update({k: v for k, v in previous.items() if k in SUITES and k not in args.only})
+        results["suites"] = {k: v for k, v in previous.get("suites", {}).items() if k not in args.only}
+        results["errors"] = {k: v for k, v in previous.get("errors", {}).items() if k not in args.only}
+        results["partial"] = f"{', '.join(args.only)} re-run; the rest from {previous.get('finished')}"
     for name in args.only:
         print(f"bench: {name}…", file=sys.stderr, flush=True)
         t0 = time.monotonic()
@@ -400,7 +424,12 @@ def main() -> int:
         except Exception as exc:  # report, never fail the build
             traceback.print_exc()
             results["errors"][name] = f"{type(exc).__name__}: {exc}"[:200]
-        print(f"bench: {name} took {time.monotonic() - t0:.0f} s", file=sys.stderr, flush=True)
+        took = time.monotonic() - t0
+        results.setdefault("suites", {})[name] = {
+            "s": round(took),
+            "at": time.strftime("%H:%M UTC", time.gmtime()),
+        }
+        print(f"bench: {name} took {took:.0f} s", file=sys.stderr, flush=True)
     results["elapsed_s"] = round(time.monotonic() - started, 1)
     results["finished"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     RESULTS.write_text(json.dumps(results, indent=1) + "\n")
