@@ -28,7 +28,9 @@ from desktop_app.ui.message_header import muted, plain_label
 
 ICON_SIZE = 32
 COLUMNS = 3  # chips per row at most: three names fit beside each other in the default window
-MIN_CHIP_WIDTH = 260  # icon, a readable name (about 16 characters) and Save…; fewer columns below it
+# Icon, a readable name (about 22 characters), "123.5 kB · application/pdf" and Save…; fewer columns
+# below it (at 260 px the size and type were cut to "123.5 kB…tion/pdf" beside a 520 px pane).
+MIN_CHIP_WIDTH = 320
 
 
 def type_icon(widget: QWidget, filename: str, content_type: str) -> QIcon:
@@ -81,6 +83,7 @@ class AttachmentChip(QFrame):
         self.detail.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.warning = plain_label(self, "Attachment warning", wrap=False)
         self.warning.setText(texts.ATTACHMENT_RISKY)
+        self.warning.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.warning.setVisible(risk.risky)
         self.save = QPushButton(texts.SAVE_ATTACHMENT, self)
         self.save.setAccessibleName(texts.SAVE_ATTACHMENT_NAMED.format(name=name))
@@ -111,9 +114,13 @@ class AttachmentChip(QFrame):
         super().resizeEvent(event)
         # A long name is cut in the middle with an ellipsis (its end, the type, stays readable), not
         # clipped at the edge; the whole of it is in the tooltip and the accessible name.
-        for label, full in ((self.name, self._full["name"]), (self.detail, self._full["detail"])):
+        for label, full, mode in (
+            (self.name, self._full["name"], Qt.TextElideMode.ElideMiddle),  # keeps the extension
+            (self.detail, self._full["detail"], Qt.TextElideMode.ElideRight),  # keeps the size
+            (self.warning, texts.ATTACHMENT_RISKY, Qt.TextElideMode.ElideRight),  # never clipped bare
+        ):
             width = max(label.width(), 1)
-            label.setText(label.fontMetrics().elidedText(full, Qt.TextElideMode.ElideMiddle, width))
+            label.setText(label.fontMetrics().elidedText(full, mode, width))
 
 
 class AttachmentChips(QWidget):

@@ -115,3 +115,22 @@ def test_a_narrow_pane_gets_fewer_wider_chips_whose_names_stay_readable(
     assert second.name.text() == "photo.png"
     pane.resize(900, 700)
     qtbot.waitUntil(lambda: second.geometry().left() > first.geometry().right(), timeout=30_000)
+
+
+def test_at_520_pixels_size_type_and_warning_are_readable(qtbot: QtBot, pane: MessagePane) -> None:
+    """An 800 px window leaves the pane ~520 px: two chips a row cut "123.5 kB · application/pdf" to
+    "123.5 kB…tion/pdf" and the warning to a bare "⚠ program or scrip"."""
+    files = [
+        make_attachment("invoice-2026-12.pdf", size=124),
+        make_attachment("setup.exe", "application/octet-stream", size=2),
+    ]
+    pane.show_message(A, make_message(make_summary(1), attachments=files), {}, None)
+    pane.resize(536, 700)
+    qtbot.waitUntil(lambda: pane.attachments.width() >= 520, timeout=30_000)
+    first, second = pane.attachments.chip(0), pane.attachments.chip(1)
+    qtbot.waitUntil(lambda: second.geometry().top() > first.geometry().bottom(), timeout=30_000)
+    qtbot.waitUntil(lambda: first.detail.text() == first._full["detail"], timeout=30_000)
+    assert "application/pdf" in first.detail.text()
+    for label in (first.name, first.detail, second.warning):
+        assert label.fontMetrics().horizontalAdvance(label.text()) <= label.width(), label.text()
+    assert second.warning.text() == texts.ATTACHMENT_RISKY
