@@ -81,6 +81,9 @@ def _retry_after(response: httpx.Response) -> float | None:
         return None
 
 
+POOL_CONNECTIONS = 20
+
+
 class MailTmClient:
     def __init__(
         self,
@@ -102,6 +105,10 @@ class MailTmClient:
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             headers={"Accept": JSONLD, "User-Agent": "TempInbox/0.1"},
             follow_redirects=False,
+            # As many connections kept as opened: with httpx's 100 open / 20 kept, each burst (500
+            # addresses catching up) opened 100 and closed 80, and the local server's connection cap
+            # filled with sockets it had not finished closing (503s). Over HTTP/2 it is one anyway.
+            limits=httpx.Limits(max_connections=POOL_CONNECTIONS, max_keepalive_connections=POOL_CONNECTIONS),
         )
         try:
             host = urlsplit(self.base_url).netloc or self.base_url
