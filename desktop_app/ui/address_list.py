@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.ui import texts
 from desktop_app.ui.controller import AddressInfo
+from desktop_app.ui.link_label import LinkLabel
 from desktop_app.ui.style import format_usage, muted_text, state_color, state_description, state_word
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -292,14 +293,8 @@ class AddressSidebar(QWidget):
         self.empty_button.setAccessibleName("New address")
         self.empty_button.clicked.connect(self.new_address_requested)
         # A link, and looking like one: as a flat button it read as a plain caption.
-        self.empty_login = QLabel('<a href="#login">Log in to an existing address…</a>', self.empty)
-        self.empty_login.setTextFormat(Qt.TextFormat.RichText)
-        self.empty_login.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_login.setTextInteractionFlags(
-            Qt.TextInteractionFlag.LinksAccessibleByMouse | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
-        )
-        self.empty_login.setAccessibleName("Log in to an existing address")
-        self.empty_login.linkActivated.connect(lambda _link: self.login_requested.emit())
+        self.empty_login = LinkLabel("Log in to an existing address…", self.empty)
+        self.empty_login.activated.connect(self.login_requested)
         empty_layout = QVBoxLayout(self.empty)
         empty_layout.addStretch(1)
         empty_layout.addWidget(self.empty_label)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from desktop_app.ui import texts
 from desktop_app.ui.action_icons import themed_icon
+from desktop_app.ui.link_label import LinkLabel
 
 
 class SmtpHint(QWidget):
@@ -79,14 +80,8 @@ class EmptyState(QWidget):
         self.smtp = SmtpHint(texts.LOCAL_SMTP_EMPTY, self)
         self._smtp_wanted = False
         # Where a user waiting for a code looks first: the empty list of the address.
-        self.check_link = QLabel(f'<a href="#check">{texts.HEALTH_TITLE}</a>', self)
-        self.check_link.setTextFormat(Qt.TextFormat.RichText)
-        self.check_link.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.check_link.setTextInteractionFlags(
-            Qt.TextInteractionFlag.LinksAccessibleByMouse | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
-        )
-        self.check_link.setAccessibleName(texts.HEALTH_TITLE)
-        self.check_link.linkActivated.connect(lambda _link: self.check_requested.emit())
+        self.check_link = LinkLabel(texts.HEALTH_TITLE, self)
+        self.check_link.activated.connect(self.check_requested)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.new_button)

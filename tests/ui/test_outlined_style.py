@@ -86,3 +86,17 @@ def test_light_palette_is_drawn_exactly_as_fusion_draws_it(qtbot: QtBot) -> None
     finally:
         app.setStyle(before)
     assert grabs[0] == grabs[1]
+
+
+def test_a_link_label_follows_the_palette(qtbot: QtBot) -> None:
+    """Its link is drawn in the palette's link colour after a switch to dark, readable on the window."""
+    from desktop_app.ui.link_label import LinkLabel
+
+    label = LinkLabel("Why hasn't my mail arrived?")
+    qtbot.addWidget(label)
+    set_widget_palette(label, light_palette())
+    label.setPalette(dark_palette())
+    dark = dark_palette()
+    link = dark.color(QPalette.ColorRole.Link)
+    assert f"color: {link.name()}" in label.text()
+    assert contrast_ratio(link, dark.color(QPalette.ColorRole.Window)) >= 4.5
