@@ -87,7 +87,11 @@ class MailDev:
             stderr=subprocess.DEVNULL,
         )
         self.web = f"http://127.0.0.1:{self.web_port}"
-        h.wait_until(self._up, 30, "MailDev", 0.1)
+        try:
+            h.wait_until(self._up, 30, "MailDev", 0.1)
+        except BaseException:
+            self.stop()
+            raise
 
     def _up(self) -> bool:
         try:
