@@ -3,7 +3,7 @@
 ``bench:begin``/``bench:end`` markers), printed too. Benchmarks report; they never fail the build: a
 missed target is a row saying so.
 
-    make bench                 # full run (about 10 minutes on 2 cores)
+    make bench                 # full run (about 7-8 minutes on 2 cores)
     BENCH_QUICK=1 make bench   # fewer messages and runs, no 10,000-mail burst, no 500/100,000 start
     python benchmarks/run_all.py --only push startup
 """
