@@ -90,11 +90,11 @@ def start_server() -> tuple[subprocess.Popen[bytes], str, str]:
     http, smtp = f"127.0.0.1:{free_port()}", f"127.0.0.1:{free_port()}"
     extra = os.environ.get("COMPAT_SERVE_ARGS", "").split()
     argv = [sys.executable, "-m", "desktop_app", "serve", "--memory", "--http", http, "--smtp", smtp, *extra]
-    log = open(SCRATCH / "serve.log", "wb")  # noqa: SIM115 - the server outlives this function
-    server = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, cwd=HERE.parent)
+    with open(SCRATCH / "serve.log", "wb") as log:  # the child keeps its own copy of the handle
+        server = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, cwd=HERE.parent)
     api = f"http://{http}"
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and server.poll() is None:
         try:
             with urllib.request.urlopen(f"{api}/domains", timeout=5) as answer:
                 if answer.status == 200:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from collections.abc import Callable
@@ -33,6 +34,10 @@ def _file_argument(args: dict[str, Any]) -> Path:
 
 # Set to 1 in the environment of the instance to answer ``debug-pane`` (end-to-end tests only).
 DEBUG_IPC_ENV = "TEMP_INBOX_DEBUG_IPC"
+
+
+# How long a timed-out wait may spend saying why (the CLI waits its timeout plus 30 s for the answer).
+CHECK_AFTER_WAIT_S = 20.0
 
 
 class NoMailInTime(TimeoutError):
@@ -241,9 +246,12 @@ class InstanceCommands(QObject):
                 timed_out = NoMailInTime()
                 if address:
                     try:
-                        timed_out.report = await self.inbox.check_address(address)
-                    except errors.TempInboxError as exc:
-                        log.info("no check after the wait: %s", exc)
+                        # Bounded: the timeout answer must reach the CLI within its own reply window.
+                        timed_out.report = await asyncio.wait_for(
+                            self.inbox.check_address(address), CHECK_AFTER_WAIT_S
+                        )
+                    except Exception as exc:  # the check is extra: the answer is still "timed out"
+                        log.info("no check after the wait: %r", exc)
                 raise timed_out from None
 
         self._spawn(

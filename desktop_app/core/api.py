@@ -81,7 +81,7 @@ def _retry_after(response: httpx.Response) -> float | None:
         return None
 
 
-POOL_CONNECTIONS = 20
+POOL_CONNECTIONS = 100  # httpx's own limit of open ones; now all of them are also kept
 
 
 class MailTmClient:

@@ -64,8 +64,8 @@ VERDICTS: dict[VerdictCode, VerdictText] = {
         "New address on another domain…",
     ),
     "provider-down": VerdictText(
-        "The mail service is not answering ({detail}). Temp Inbox keeps retrying; mail sent meanwhile "
-        "is kept by the service and appears when it is back.",
+        "The mail service is not answering ({detail}); check your connection. Temp Inbox keeps retrying; "
+        "mail the service accepted meanwhile appears when it answers again.",
         "wait",
         "Check again",
     ),
@@ -161,9 +161,20 @@ class AddressFacts:
 Progress = Callable[[CheckResult], None]
 
 
-def verdict(code: VerdictCode, *, detail: str = "", domain: str = "") -> Verdict:
-    words = VERDICTS[code]
-    return Verdict(code, words.text.format(detail=detail, domain=domain), words.action, words.action_label)
+# token-refused when the log-in worked but the live hub refuses the token it gave: not the password.
+HUB_REFUSES_TOKEN = VerdictText(
+    "The live service refuses a fresh log-in token ({detail}) although the password works: new mail is "
+    "only seen when Temp Inbox catches up. Reconnect now; if it keeps happening, the service has a problem.",
+    "reconnect",
+    "Reconnect now",
+)
+
+
+def verdict(
+    code: VerdictCode, *, detail: str = "", domain: str = "", words: VerdictText | None = None
+) -> Verdict:
+    chosen = words or VERDICTS[code]
+    return Verdict(code, chosen.text.format(detail=detail, domain=domain), chosen.action, chosen.action_label)
 
 
 def _megabytes(n: int) -> str:
@@ -289,13 +300,18 @@ async def check_address(
         run.done("hub", True, f"live for {max(0, round(time.monotonic() - live.since))} s")
         return run.report()
     status = await (probe_hub or probe_hub_status)(facts.hub_url, token.id, token.token)
-    stream = live.describe() + (f": {live.reason}" if live.reason and live.kind != "retrying" else "")
+    if live.kind == "stopped":
+        stream = "not open in Temp Inbox" + (f" ({live.reason})" if live.reason else "")
+    else:  # describe() already names the reason of a failed or retrying stream
+        stream = live.describe() + (
+            f": {live.reason}" if live.reason and live.kind not in ("retrying", "failed") else ""
+        )
     if status in (401, 403):
         run.done(
             "hub",
             False,
             f"the hub refuses the token ({status})",
-            verdict("token-refused", detail=f"hub {status}"),
+            verdict("token-refused", detail=f"hub {status}", words=HUB_REFUSES_TOKEN),
         )
     elif status == 200:
         run.done(

@@ -347,13 +347,14 @@ class Inbox:
         )
         return await health.check_address(facts, service, progress=progress)
 
-    def reconnect(self, address: str) -> bool:
-        """Restart the live stream of ``address`` now (no backoff left to sit out); False if none."""
+    def reconnect(self, address: str) -> None:
+        """Restart the live stream of ``address`` now (no backoff left to sit out); an address that
+        could not be opened at start (keyring locked then) is opened now."""
         mailbox = self.mailboxes.get(mailbox_key(address))
-        if mailbox is None:
-            return False
-        mailbox.reconnect()
-        return True
+        if mailbox is not None:
+            mailbox.reconnect()
+        else:
+            self.tasks.spawn(f"open {address}", self._open_all())
 
     def client(self, address: str) -> MailTmClient:
         client = self._accounts.get(mailbox_key(address))

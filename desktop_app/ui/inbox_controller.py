@@ -199,9 +199,7 @@ class InboxController(QObject):
         )
 
     def retry_now(self, address: str) -> None:
-        mailbox = self.inbox.mailboxes.get(mailbox_key(address))
-        if mailbox is not None:
-            mailbox.reconnect()  # replaces the waiting stream task: no backoff left to sit out
+        self.inbox.reconnect(address)  # no backoff left to sit out; opens an address not open yet
 
     def load_more(self, address: str) -> None:
         mailbox = self.inbox.mailboxes.get(address)

@@ -62,16 +62,17 @@ def _addresses(addresses: tuple[Address, ...] | list[Address]) -> str:
 def retention_text(until: datetime | None, now: datetime) -> str:
     """When the provider deletes the message (mail.tm's ``retentionDate``), in words: a temp inbox
     does not keep mail, and the user should know how long this one stays."""
-    if until is None:
+    if until is None or until.year < 2000:  # none, or unreadable (parsed as the epoch): say nothing
         return ""
-    days = (until - now).total_seconds() / 86400
-    when = until.astimezone().strftime("%a %d %b")
-    if days <= 0:
+    local, today = until.astimezone(), now.astimezone()
+    if until <= now:
         return texts.RETENTION_DUE
-    if days < 1:
-        return texts.RETENTION_TODAY.format(time=until.astimezone().strftime("%H:%M"))
-    count = round(days)
-    return texts.RETENTION_DAYS.format(when=when, days=count, s="" if count == 1 else "s")
+    if local.date() == today.date():
+        return texts.RETENTION_TODAY.format(time=local.strftime("%H:%M"))
+    count = (local.date() - today.date()).days
+    return texts.RETENTION_DAYS.format(
+        when=local.strftime("%a %d %b"), days=count, s="" if count == 1 else "s"
+    )
 
 
 class MessageHeader(QFrame):

@@ -46,6 +46,8 @@ class OutlinedFusionStyle(QProxyStyle):
         super().drawPrimitive(element, option, painter, widget)
         if element not in _OUTLINED or not is_dark(option.palette):
             return
+        if option.state & QStyle.StateFlag.State_HasFocus:
+            return  # Fusion's focus ring is the edge then: a grey one over it would hide the focus
         rect: QRect = option.rect
         painter.save()
         pen = QPen(visible_outline(option.palette))

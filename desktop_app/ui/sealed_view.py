@@ -191,13 +191,19 @@ class SealedMessageView(QWidget):
         self._retry.stop()
         self.load_failed_bar.setVisible(False)
         self._show_loading.start()
-        self._stall.start(LOAD_STALL_MS)
+        self._arm_stall()
         self.page.load(url)
 
     def _reload_own_body(self) -> None:
         if self.page.own_body_url is not None and self._token is not None:
-            self._stall.start(LOAD_STALL_MS)
+            self._arm_stall()
             self.page.load(self.page.own_body_url)
+
+    def _arm_stall(self) -> None:
+        # Only while nothing remote may load: Qt reports a load finished after every subresource,
+        # and one remote image that hangs must not have the message reloaded (and fetched again).
+        if not self.remote_allowed:
+            self._stall.start(LOAD_STALL_MS)
 
     def _on_load_progress(self, _percent: int) -> None:
         if self._stall.isActive():
@@ -212,6 +218,7 @@ class SealedMessageView(QWidget):
             return  # an earlier message's load, cut short by this one
         status = info.status()
         if status is QWebEngineLoadingInfo.LoadStatus.LoadSucceededStatus:
+            self._failed_loads = 0  # a later crash of the renderer gets its own retries
             self._loading_done()
         elif status is QWebEngineLoadingInfo.LoadStatus.LoadFailedStatus and info.errorCode() != _ABORTED:
             log.info("loading the message body failed (%s)", info.errorString())

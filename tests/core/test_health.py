@@ -94,3 +94,28 @@ async def test_the_first_failed_check_names_the_cause() -> None:
     )
     assert report.verdict.code == "keyring-missing" and "the keyring is locked" in report.verdict.text
     assert {c.name: c.ok for c in report.checks} == {"password": False, "provider": True, "domain": False}
+
+
+@pytest.mark.parametrize(
+    ("live", "says"),
+    [
+        (ConnectionState("failed", "token refused (401)"), "failed: token refused (401)"),
+        (
+            ConnectionState("stopped", "the keyring was locked"),
+            "not open in Temp Inbox (the keyring was locked)",
+        ),
+    ],
+)
+async def test_a_stream_that_is_down_is_named_once(live: ConnectionState, says: str) -> None:
+    report = await check_address(facts(live=live), service(), probe_hub=await hub_says(200))
+    assert report.verdict.code == "hub-down" and report.verdict.action == "reconnect"
+    assert f"({says})" in report.verdict.text
+    assert report.verdict.text.count("token refused") <= 1
+
+
+async def test_a_hub_refusing_the_token_is_not_blamed_on_the_password() -> None:
+    report = await check_address(
+        facts(live=ConnectionState("retrying", "hub 401")), service(), probe_hub=await hub_says(403)
+    )
+    assert report.verdict.code == "token-refused" and "although the password works" in report.verdict.text
+    assert report.verdict.action == "reconnect"

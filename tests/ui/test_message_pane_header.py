@@ -120,7 +120,7 @@ def test_the_link_s_host_is_on_screen_beside_open_link(pane: MessagePane, qtbot:
 
 def test_the_header_says_when_the_provider_deletes_the_message(pane: MessagePane) -> None:
     now = datetime.now(UTC)
-    message = replace(make_message(make_summary(1)), retention_date=now + timedelta(days=7, hours=1))
+    message = replace(make_message(make_summary(1)), retention_date=now + timedelta(days=7))
     pane.show_message("a@example.com", message, {}, None)
     retention = pane.header.retention
     assert retention.isVisibleTo(pane) and "(in 7 days)" in retention.text()
@@ -134,3 +134,7 @@ def test_retention_in_words() -> None:
     assert "(in 1 day)" in retention_text(now + timedelta(days=1), now)
     assert retention_text(now + timedelta(hours=3), now).startswith("The provider deletes this message today")
     assert retention_text(now - timedelta(minutes=1), now) == texts.RETENTION_DUE
+    # Tomorrow is not "today", even when it is less than a day away.
+    late = datetime(2026, 12, 1, 23, 0).astimezone()
+    assert "(in 1 day)" in retention_text(late + timedelta(hours=2), late)
+    assert retention_text(datetime(1970, 1, 1, tzinfo=UTC), now) == ""  # an unreadable date

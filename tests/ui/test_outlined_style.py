@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from PySide6.QtCore import QRect
 from PySide6.QtGui import QAction, QColor, QImage, QPalette
 from PySide6.QtWidgets import QApplication, QLineEdit, QMenu, QStyle, QStyleFactory, QWidget
 from pytestqt.qtbot import QtBot
@@ -100,3 +101,23 @@ def test_a_link_label_follows_the_palette(qtbot: QtBot) -> None:
     link = dark.color(QPalette.ColorRole.Link)
     assert f"color: {link.name()}" in label.text()
     assert contrast_ratio(link, dark.color(QPalette.ColorRole.Window)) >= 4.5
+
+
+def test_a_focused_field_keeps_fusions_focus_ring(qtbot: QtBot) -> None:
+    """The grey outline is for fields without focus: over the focus ring it hid where the focus was."""
+    from PySide6.QtGui import QPainter
+    from PySide6.QtWidgets import QStyleOptionFrame
+
+    images = []
+    for made in (QStyleFactory.create("Fusion"), OutlinedFusionStyle()):
+        option = QStyleOptionFrame()
+        option.rect = QRect(0, 0, 120, 24)
+        option.palette = dark_palette()
+        option.state = QStyle.StateFlag.State_Enabled | QStyle.StateFlag.State_HasFocus
+        image = QImage(120, 24, QImage.Format.Format_ARGB32)
+        image.fill(dark_palette().color(QPalette.ColorRole.Window))
+        painter = QPainter(image)
+        made.drawPrimitive(QStyle.PrimitiveElement.PE_FrameLineEdit, option, painter, None)
+        painter.end()
+        images.append(image)
+    assert images[0] == images[1]
