@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -69,7 +68,7 @@ class MessageBrowser(QSplitter):
         self.address_title.setAccessibleName("Current address")
         # A long address must not hold the list (and, beside the message, the window) wide; it is
         # cut at the right edge instead, and the window title and tooltip carry it whole.
-        self.address_title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.address_title.setMinimumWidth(1)
         title_font = self.address_title.font()
         title_font.setBold(True)
         title_font.setPointSizeF(title_font.pointSizeF() * 1.15)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
@@ -68,6 +68,11 @@ def listed_attachments(message: Message) -> list[Attachment]:
     if not "".join(message.html).strip():
         return list(message.attachments)
     return [a for a in message.attachments if not (a.related or a.disposition.lower() == "inline")]
+
+
+# After this long (the window is on screen by then) the HTML view is made anyway, so that the first
+# message opens as fast as any other.
+HTML_VIEW_WARM_UP_MS = 400
 
 
 class MessagePane(QWidget):
@@ -129,14 +134,23 @@ class MessagePane(QWidget):
 
         self.tabs = QTabWidget(content)
         self.tabs.setAccessibleName("Message views")
-        self.html_view = html_view_factory(self.tabs)
-        self.html_view.setAccessibleName("HTML view (remote content blocked)")
+        # The sealed view, and with it QtWebEngine (its profile and sandbox processes, ~90 ms and
+        # ~100 MB), is made when first needed or a moment after the window is up: not before the
+        # first frame. Until then its tab holds an empty box.
+        self._html_factory = html_view_factory
+        self._html_view: QWidget | None = None
+        self._html_tab = QWidget(self.tabs)
+        self._html_box = QVBoxLayout(self._html_tab)
+        self._html_box.setContentsMargins(0, 0, 0, 0)
+        self._warm_up = QTimer(self, singleShot=True, interval=HTML_VIEW_WARM_UP_MS)
+        self._warm_up.timeout.connect(lambda: self.html_view)
+        self._warm_up.start()
         self.text_view = QPlainTextEdit(self.tabs)
         self.text_view.setReadOnly(True)  # plain text: links in it are never clickable
         self.text_view.setAccessibleName("Plain text of the message")
         self.headers_view = HeadersSourceView(self.tabs)
         self.source_view = self.headers_view.source
-        self.tabs.addTab(self.html_view, "HTML")
+        self.tabs.addTab(self._html_tab, "HTML")
         self.tabs.addTab(self.text_view, "Text")
         self.tabs.addTab(self.headers_view, "Headers && source")
         self.tabs.currentChanged.connect(self._on_tab_changed)
@@ -232,6 +246,16 @@ class MessagePane(QWidget):
         if prefer != self.prefer_plain_text:
             self.prefer_plain_text = prefer
             self.prefer_plain_text_changed.emit(prefer)
+
+    @property
+    def html_view(self) -> QWidget:
+        """The HTML view, made on first use (see ``_warm_up`` in ``__init__``)."""
+        if self._html_view is None:
+            view = self._html_factory(self._html_tab)
+            view.setAccessibleName("HTML view (remote content blocked)")
+            self._html_box.addWidget(view)
+            self._html_view = view
+        return self._html_view
 
     def debug_state(self, done: Callable[[dict[str, Any]], None]) -> None:
         """What the pane shows, for the debug IPC command (end-to-end tests): header, open tab, the

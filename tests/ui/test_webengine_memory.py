@@ -84,3 +84,23 @@ def test_real_sealed_view_one_renderer_for_three_sites_none_before_and_no_mesa()
     assert probe["before"] == [], probe  # no page loaded: no renderer yet
     assert len(probe["seen"]) == 1, probe  # three sites, one renderer process
     assert probe["mesa_loaded"] is False, probe
+
+
+def test_the_html_view_is_made_after_the_first_frame_or_when_first_needed(qtbot: QtBot) -> None:
+    """Making the sealed view starts QtWebEngine (~90 ms, ~100 MB): not before the window is up."""
+    made: list[FakeHtmlView] = []
+
+    def factory(parent: object) -> FakeHtmlView:
+        made.append(FakeHtmlView(parent))  # type: ignore[arg-type]
+        return made[-1]
+
+    pane = MessagePane(factory)
+    qtbot.addWidget(pane)
+    assert made == []
+    qtbot.waitUntil(lambda: len(made) == 1, timeout=10_000)  # made a moment later, unasked
+    assert pane.html_view is made[0] and len(made) == 1
+
+    eager = MessagePane(factory)  # a message before the warm-up: made on the spot
+    qtbot.addWidget(eager)
+    eager.show_message("a@example.com", make_message(make_summary(1), html="<p>one</p>"), {}, None)
+    assert len(made) == 2 and made[1].shown
