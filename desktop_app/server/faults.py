@@ -11,8 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-FailureKind = Literal["429", "500", "malformed"]
-FAILURE_KINDS: tuple[FailureKind, ...] = ("429", "500", "malformed")
+# "401": the token is refused as if it were bad (a hub that refuses what the REST side accepts).
+FailureKind = Literal["401", "429", "500", "malformed"]
+FAILURE_KINDS: tuple[FailureKind, ...] = ("401", "429", "500", "malformed")
 
 # Bounds on what one switch may ask for: the admin endpoint takes numbers from outside, and a queue of
 # 10**8 failures or a delay of 10**9 s is a denial of service, not a test.

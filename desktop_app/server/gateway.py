@@ -21,6 +21,7 @@ _MALFORMED = (
     b'{"@context":"/contexts/Message","@id":"/messages","@type":"hydra:Collection","hydra:member":[{"@id"'
 )
 _SERVER_ERROR = problems.hydra_error(500, "Internal Server Error", ld=True)
+_UNAUTHORIZED = problems.lexik_error("Invalid JWT Token")
 
 
 async def send_body(send: Send, status: int, body: bytes, content_type: str | None) -> None:
@@ -121,6 +122,9 @@ class Gateway:
         if delay > 0:
             await asyncio.sleep(delay)
         failure = self._faults.take_failure(hub=False)
+        if failure == "401":
+            await send_body(send, 401, wire.dumps(_UNAUTHORIZED), "application/json")
+            return
         if failure == "429":
             await send_body(send, 429, b"", None)
             return

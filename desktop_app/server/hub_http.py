@@ -93,6 +93,9 @@ class HubEndpoint:
             await _plain(send, 405, "Method Not Allowed")
             return
         failure = self._faults.take_failure(hub=True)
+        if failure == "401":
+            await _plain(send, 401, "Unauthorized")
+            return
         if failure == "429":
             await _plain(send, 429, "")
             return

@@ -57,6 +57,7 @@ async def hub_says(status: int | None) -> Callable[[str, str, str], object]:
         ({"isDeleted": True}, "account-gone", "deleted on the service"),
         ({"isDisabled": True}, "account-gone", "disabled on the service"),
         ({"used": 40_000_000}, "quota-full", "storage is full (40.0 MB of 40.0 MB)"),
+        ({"used": 39_500_000}, "quota-full", "storage is full (39.5 MB of 40.0 MB)"),
     ],
 )
 async def test_what_the_account_says(me: dict[str, object], code: str, words: str) -> None:

@@ -5,6 +5,7 @@ reads and the one action offered."""
 
 from __future__ import annotations
 
+import smtplib
 from collections.abc import AsyncIterator
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from desktop_app.core.health import HealthReport
 from desktop_app.core.inbox import Inbox
 from desktop_app.server import LocalMailServer
+from desktop_app.server.testing import send_mail
 from desktop_app.server.wire import new_id
 from tests.integration.test_inbox import Recorded, _live, inbox_fixture, server_fixture
 
@@ -121,3 +123,38 @@ async def test_a_hub_that_refuses_connections(
     assert report.verdict.action == "reconnect"
     assert names(report)["hub"] is False and names(report)["login"] is True
     assert server.faults.served()["hub_500"] >= 1
+
+
+async def test_a_hub_that_refuses_the_token_the_service_gave(
+    inbox: Inbox, live_address: str, server: LocalMailServer
+) -> None:
+    """REST accepts the password; the hub answers 401 to every subscription (more refusals queued
+    than the stream's re-logins and reconnects can use up during the test)."""
+    recorded = Recorded()
+    inbox.events.subscribe(recorded)
+    server.faults.fail_next(2000, "401", hub=True)
+    server.faults.drop_streams()
+    await recorded.until(
+        lambda e: getattr(e, "address", "") == live_address and not inbox.is_live(live_address)
+    )
+    report = await inbox.check_address(live_address)
+    assert report.verdict.code == "token-refused", report
+    assert "although the password works" in report.verdict.text and report.verdict.action == "reconnect"
+    assert names(report)["login"] is True and names(report)["hub"] is False
+    assert server.faults.served()["hub_401"] >= 1
+
+
+async def test_a_full_mailbox(inbox: Inbox, live_address: str, server: LocalMailServer) -> None:
+    """Mail until the server refuses more (552, as mail.tm does): the address is full."""
+    filler = "x" * 990_000
+    refused = False
+    for n in range(45):
+        try:
+            await send_mail(server, live_address, f"Big {n}", filler)
+        except smtplib.SMTPException:  # 552 Mailbox full
+            refused = True
+            break
+    assert refused
+    report = await inbox.check_address(live_address)
+    assert report.verdict.code == "quota-full", report
+    assert "storage is full" in report.verdict.text and report.verdict.action == "delete-old-mail"

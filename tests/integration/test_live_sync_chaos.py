@@ -76,7 +76,9 @@ async def _chaos(run: ChaosRun, sending: asyncio.Task[None], rng: random.Random)
             kind: FailureKind = rng.choice(["429", "500", "500", "malformed"])
             server.faults.fail_next(rng.randint(1, 3), kind)
         elif roll < 0.8:
-            server.faults.fail_next(rng.randint(1, 3), rng.choice(FAILURE_KINDS), hub=True)
+            # The service's own misbehaviour, not a refused token (the "401" kind is the health check's).
+            hub_kind: FailureKind = rng.choice(["429", "500", "malformed"])
+            server.faults.fail_next(rng.randint(1, 3), hub_kind, hub=True)
         else:
             server.faults.glitch_next(rng.randint(1, 6))
             if sending.done() and served["glitches"] < TARGETS["glitches"]:
