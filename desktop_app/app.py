@@ -187,8 +187,8 @@ class Application:
             "api": provider.api_url,
             "hub": provider.hub_url,
             "data_dir": str(self.options.data_dir),
-            "keyring": self.inbox.vault.status().backend,
-            "keyring_usable": self.inbox.vault.status().usable,
+            "keyring": self.inbox.keyring_status().backend,
+            "keyring_usable": self.inbox.keyring_status().usable,
             "notifications": self.notifications.backend_name,
         }
         if self.local_server is not None:
@@ -234,8 +234,7 @@ class Application:
         window.setWindowIcon(app_icon())
 
         def tray_addresses() -> list[TrayAddress]:
-            unread = store.unread_counts()
-            return [TrayAddress(r.address, r.label, unread.get(r.address, 0)) for r in inbox.addresses()]
+            return [TrayAddress(r.address, r.label, r.unread) for r in inbox.address_rows()]
 
         def toggle_window() -> None:
             if window.isVisible() and not window.isMinimized():
@@ -318,7 +317,7 @@ class Application:
         )
         notifications.open_message_requested.connect(open_message)
         controller.new_message.connect(notifications.message_arrived)
-        signals.addresses_changed.connect(lambda: tray.set_unread(sum(store.unread_counts().values())))
+        signals.addresses_changed.connect(lambda: tray.set_unread(inbox.unread_total()))
         notifications.prepare()
 
         commands = InstanceCommands(
@@ -334,7 +333,7 @@ class Application:
             window.show()
         if self.options.command == "show":
             message_id = self.options.args["message_id"]
-            address = store.message_address(message_id)
+            address = inbox.message_address(message_id)
             if address:
                 signals.show_message_requested.emit(address, message_id)
         if self.local_server is not None:
@@ -345,7 +344,7 @@ class Application:
                 f"Local mail server: send mail to any of your addresses via SMTP "
                 f"{self.local_server.smtp_host}:{self.local_server.smtp_port}"
             )
-        if not inbox.vault.status().usable:
+        if not inbox.keyring_status().usable:
             signals.error.emit(str(KeyringUnavailableError()))
 
         from desktop_app.ui.session_notice import session_only_gone_notice

@@ -12,6 +12,7 @@ from typing import Any
 from PySide6.QtCore import QObject
 
 from desktop_app.core import errors
+from desktop_app.core.errors import user_text
 from desktop_app.core.health import CheckResult, HealthReport
 from desktop_app.core.inbox import ArrivedMessage, Inbox
 from desktop_app.core.tasks import NamedTasks
@@ -19,7 +20,6 @@ from desktop_app.core.transfer import ExportReport, ImportReport
 from desktop_app.ipc import Reply
 from desktop_app.ui.clipboard import copy_text
 from desktop_app.ui.controller import AppSignals
-from desktop_app.ui.inbox_controller import user_text
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +119,7 @@ class InstanceCommands(QObject):
 
     def _cmd_show(self, args: dict[str, Any], reply: Reply) -> None:
         message_id = str(args.get("message_id", ""))
-        address = self.inbox.store.message_address(message_id)
+        address = self.inbox.message_address(message_id)
         if address is None:
             reply.fail(f"No message with id {message_id} in the cache.")
             return
@@ -140,25 +140,11 @@ class InstanceCommands(QObject):
         return next((p.name for p in self.inbox.providers() if p.id == provider_id), provider_id)
 
     def _cmd_list(self, args: dict[str, Any], reply: Reply) -> None:
-        unread = self.inbox.store.unread_counts()
-        reply.ok(
-            addresses=[
-                {
-                    "address": r.address,
-                    "label": r.label,
-                    "unread": unread.get(r.address, 0),
-                    "state": r.state.value,
-                    "live": self.inbox.connection_state(r.address).describe(),
-                    "current": r.address == self.inbox.current_address,
-                    "provider": self._provider_name(r.provider_id),
-                }
-                for r in self.inbox.addresses()
-            ]
-        )
+        reply.ok(addresses=[row.as_listing() for row in self.inbox.address_rows()])
 
     def _cmd_new(self, args: dict[str, Any], reply: Reply) -> None:
         session_only = bool(args.get("session_only"))
-        if not session_only and not self.inbox.vault.status().usable and not self.inbox.vault.session_only:
+        if not session_only and not self.inbox.can_keep_passwords():
             raise errors.KeyringUnavailableError(
                 errors.KeyringUnavailableError.default_message
                 + " Run 'temp-inbox new --session-only' to create one anyway."

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from desktop_app.core.codes_html import html_content
 from desktop_app.core.codes_links import rank_links
+from desktop_app.core.models import Message, MessageSummary
 
 MAX_TEXT_CHARS = 200_000
 # How far (in characters of whitespace-collapsed text) a label may be from the token it labels.
@@ -280,3 +281,13 @@ def extract(subject: str, text: str, html: str | None = None) -> Extraction:
         links=urls,
         link_text=links[0].text if links else "",
     )
+
+
+def extract_from_summary(summary: MessageSummary) -> Extraction:
+    """What the list knows before the body arrives: the subject and the service's intro."""
+    return extract(summary.subject, summary.intro, None)
+
+
+def extract_from_message(message: Message) -> Extraction:
+    """The whole body: its text part first, its HTML parts when the text yields nothing."""
+    return extract(message.summary.subject, message.text, "\n".join(message.html) or None)

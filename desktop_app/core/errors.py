@@ -22,10 +22,14 @@
     └── UsageError                   bad input from the user (command line, dialogs, import files)
 
 User-facing text lives here and only here: ``str(error)`` is what the user sees; technical detail
-goes into ``error.detail`` for logs.
+goes into ``error.detail`` for logs. ``user_text`` turns any exception into that text.
 """
 
 from __future__ import annotations
+
+import logging
+
+log = logging.getLogger(__name__)
 
 
 class TempInboxError(Exception):
@@ -142,3 +146,11 @@ class PasswordMissingError(SecretsError):
 
 class UsageError(TempInboxError):
     default_message = "That input is not valid."
+
+
+def user_text(exc: BaseException) -> str:
+    """What the user reads for ``exc``: ours say it themselves; a bug is logged, not shown."""
+    if isinstance(exc, TempInboxError):
+        return str(exc)
+    log.error("unexpected error", exc_info=exc)
+    return "Something went wrong; details are in the log."

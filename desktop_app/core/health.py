@@ -15,6 +15,9 @@ A check that cannot run because an earlier one failed (no login without a passwo
 when the service is down) is left out. The verdict is the first failed check's, so it names the
 cause nearest the root; with none failed it says so and suggests what is left. Verdict codes are
 stable (``temp-inbox check --json`` and the README document them); their words live in ``VERDICTS``.
+
+Over 300 lines: the verdicts' words sit beside the checks that choose them, so that a code, its text
+and its one next step are read together.
 """
 
 from __future__ import annotations

@@ -10,35 +10,32 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from desktop_app.core import errors, health, transfer
+from desktop_app.core.address_rows import AddressRow, address_row
 from desktop_app.core.addresses import AddressBook, OpenAddress
 from desktop_app.core.api import MailTmClient
-from desktop_app.core.codes import Extraction, extract
-from desktop_app.core.events import (
-    ConnectionState,
-    MailboxEvent,
-    MessageAdded,
-    MessageRemoved,
-    MessageUpdated,
-)
+from desktop_app.core.codes import Extraction, extract_from_message, extract_from_summary
+from desktop_app.core.events import ConnectionState, Listener
 from desktop_app.core.inline_parts import inline_parts_async
 from desktop_app.core.models import Message, MessageSummary
 from desktop_app.core.paths import write_private_file
 from desktop_app.core.providers import BUILTIN, Provider, custom_provider, request_budget
-from desktop_app.core.secrets import PasswordVault
-from desktop_app.core.store import AddressState, Store, StoredAddress, mailbox_key
+from desktop_app.core.secrets import KeyringStatus, PasswordVault
+from desktop_app.core.store import AddressState, MessageSort, Store, StoredAddress, mailbox_key
 from desktop_app.core.sync import MailboxSet, SyncSettings
 from desktop_app.core.tasks import NamedTasks
 from desktop_app.core.transfer import ExportReport, ImportReport
+from desktop_app.core.waiting import ArrivedMessage, MessageWaiters
 
 log = logging.getLogger(__name__)
 
 OPEN_STATES = (AddressState.ACTIVE, AddressState.SESSION_ONLY)
+
+__all__ = ["OPEN_STATES", "ArrivedMessage", "Inbox", "LoadedMessage"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,42 +45,10 @@ class LoadedMessage:
     raw: bytes | None
 
 
-@dataclass(frozen=True, slots=True)
-class ArrivedMessage:
-    """What ``temp-inbox wait`` prints."""
-
-    address: str
-    summary: MessageSummary
-    extraction: Extraction
-
-    def as_dict(self) -> dict[str, object]:
-        s = self.summary
-        return {
-            "id": s.id,
-            "address": self.address,
-            "from": s.sender.display(),
-            "to": ", ".join(a.address for a in s.to) or self.address,
-            "subject": s.subject,
-            "intro": s.intro,
-            "received": s.created_at.isoformat(),
-            "code": self.extraction.code,
-            "link": self.extraction.link,
-        }
-
-
-def _sender_matches(pattern: str | None, summary: MessageSummary) -> bool:
-    if not pattern:
-        return True
-    haystack = f"{summary.sender.name} <{summary.sender.address}>"
-    if pattern.lower() in haystack.lower():
-        return True
-    try:
-        return re.search(pattern, haystack, re.IGNORECASE) is not None
-    except re.error:
-        return False
-
-
 class Inbox:
+    """The one door into the core: its store, keyring and mailboxes are its own (private), and it
+    answers every question the window, the tray and the command line ask, with core values."""
+
     def __init__(
         self,
         store: Store,
@@ -92,28 +57,29 @@ class Inbox:
         *,
         sync_settings: SyncSettings | None = None,
         client_factory: Callable[[Provider], MailTmClient] | None = None,
+        mailboxes: MailboxSet | None = None,
     ) -> None:
-        self.store = store
-        self.vault = vault
+        self._store = store
+        self._vault = vault
         self.provider = provider
         self._clients: dict[str, MailTmClient] = {}
         self._client_factory = client_factory or (
             lambda p: MailTmClient(p.api_url, rate_limit=request_budget(p))
         )
         self.book = AddressBook(store, vault, self._service)
-        self.mailboxes = MailboxSet(store, settings=sync_settings)
-        self.events = self.mailboxes.events
+        # A test that drives the mailboxes' events or watches their catch-ups passes its own set.
+        self._mailboxes = MailboxSet(store, settings=sync_settings) if mailboxes is None else mailboxes
         self.tasks = NamedTasks("inbox")
         # Addresses kept for one session only by an earlier run, found and dropped by start(): the
         # window says they are gone instead of letting them vanish silently.
         self.gone_session_only: list[str] = []
         self._accounts: dict[str, MailTmClient] = {}
-        self._waiters: list[tuple[str | None, str | None, asyncio.Future[ArrivedMessage]]] = []
+        self._waiters = MessageWaiters(self.tasks, self.extraction)
         # Why an address could not be opened at start-up (no password, keyring locked): shown in the
         # sidebar instead of a silent "offline (cached)". Kept in memory only: a later start may succeed.
         self.open_problems: dict[str, str] = {}
         self.current_address: str | None = None
-        self.events.subscribe(self._on_event)
+        self._mailboxes.events.subscribe(self._waiters.on_event)
         store.save_provider(provider)  # refreshes the URL of a provider whose port changes (local)
 
     def _service(self, provider: Provider) -> MailTmClient:
@@ -148,38 +114,83 @@ class Inbox:
                     self.open_problems[record.address] = str(exc)
 
     def _attach(self, client: MailTmClient, record: StoredAddress) -> None:
-        provider = self.store.get_provider(record.provider_id)
+        provider = self._store.get_provider(record.provider_id)
         if provider is None:
             return
         self._accounts[record.address] = client
         self.open_problems.pop(record.address, None)
-        self.mailboxes.add(client, provider.hub_url)
+        self._mailboxes.add(client, provider.hub_url)
 
     async def aclose(self, timeout: float = 2.0) -> bool:
         """Stop everything within about ``timeout``; True when every task and mailbox ended in time."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        for _, _, future in self._waiters:
-            future.cancel()
+        self._waiters.cancel_all()
         tasks_ended = await self.tasks.close(timeout / 2)
-        mailboxes_ended = await self.mailboxes.aclose(max(0.1, deadline - loop.time()))
+        mailboxes_ended = await self._mailboxes.aclose(max(0.1, deadline - loop.time()))
         for client in self._clients.values():
             await client.aclose()
         return tasks_ended and mailboxes_ended
 
     # -- addresses --------------------------------------------------------------------------------
 
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Hear every mailbox event (new mail, seen, removed, usage, connection); returns unsubscribe."""
+        return self._mailboxes.events.subscribe(listener)
+
     def addresses(self) -> list[StoredAddress]:
-        return self.store.list_addresses()
+        return self._store.list_addresses()
+
+    def address_rows(self) -> list[AddressRow]:
+        """Every address as the sidebar, the tray and ``temp-inbox list`` show it."""
+        unread = self._store.unread_counts()
+        providers = {p.id: p for p in self.providers()}
+        rows = []
+        for record in self.addresses():
+            provider = providers.get(record.provider_id)
+            rows.append(
+                address_row(
+                    record,
+                    self.connection_state(record.address),
+                    open_problem=self.open_problems.get(record.address),
+                    unread=unread.get(record.address, 0),
+                    provider_name=provider.name if provider else record.provider_id,
+                    current=record.address == self.current_address,
+                )
+            )
+        return rows
+
+    def unread_total(self) -> int:
+        return sum(self._store.unread_counts().values())
 
     def connection_state(self, address: str) -> ConnectionState:
-        mailbox = self.mailboxes.get(address)
+        mailbox = self._mailboxes.get(address)
         if mailbox is None:
             return ConnectionState("stopped", "offline")
         return mailbox.state
 
     def is_live(self, address: str) -> bool:
         return self.connection_state(address).kind == "live"
+
+    def is_open(self, address: str) -> bool:
+        """Whether the address has a live mailbox (logged in), whatever its connection state."""
+        return self._mailboxes.get(mailbox_key(address)) is not None
+
+    def request_catch_up(self, address: str, reason: str) -> None:
+        """Ask the service again for the address's messages (the list's "load more" does)."""
+        mailbox = self._mailboxes.get(address)
+        if mailbox is not None:
+            mailbox.request_catch_up(reason)
+
+    def keyring_status(self) -> KeyringStatus:
+        return self._vault.status()
+
+    def can_keep_passwords(self) -> bool:
+        """False when a new address would need the user's consent to live for this session only."""
+        return self._vault.status().usable or self._vault.session_only
+
+    def rename_address(self, address: str, label: str) -> None:
+        self._store.set_label(address, label.strip())
 
     async def usable_domains(self) -> list[str]:
         return [d.domain for d in await self._service(self.provider).usable_domains()]
@@ -189,7 +200,7 @@ class Inbox:
     def providers(self) -> list[Provider]:
         """mail.tm and mail.gw, then every provider an address or the user added, the default first."""
         known: dict[str, Provider] = {self.provider.id: self.provider}
-        for provider in (*BUILTIN, *self.store.list_providers()):
+        for provider in (*BUILTIN, *self._store.list_providers()):
             known.setdefault(provider.id, provider)
         return list(known.values())
 
@@ -214,7 +225,7 @@ class Inbox:
             ) from exc
         finally:
             await probe.aclose()
-        self.store.save_provider(provider)
+        self._store.save_provider(provider)
         return provider
 
     def remove_provider(self, name: str) -> Provider:
@@ -228,7 +239,7 @@ class Inbox:
             raise errors.UsageError(
                 f"{provider.name} still holds {len(in_use)} address(es), e.g. {in_use[0]}: delete them first."
             )
-        self.store.forget_provider(provider.id)
+        self._store.forget_provider(provider.id)
         return provider
 
     async def provider_for(self, name_or_url: str) -> Provider:
@@ -258,7 +269,7 @@ class Inbox:
         """A new address on ``provider`` (the default one unless given); several providers live side
         by side, each address with its own provider's budget and hub."""
         chosen = provider or self.provider
-        self.store.save_provider(chosen)
+        self._store.save_provider(chosen)
         opened = await self.book.create(
             chosen,
             local_part=local_part,
@@ -285,13 +296,13 @@ class Inbox:
 
     async def delete_address(self, address: str) -> None:
         key = mailbox_key(address)
-        await self.mailboxes.remove(key)
+        await self._mailboxes.remove(key)
         client = self._accounts.pop(key, None)
         try:
             await self.book.delete(key, confirm=True)
         except BaseException:
             # Not deleted (offline, keyring locked…): the address stays, so it must stay live too.
-            record = self.store.get_address(key)
+            record = self._store.get_address(key)
             if client is not None and record is not None:
                 self._attach(client, record)
             raise
@@ -303,12 +314,12 @@ class Inbox:
     async def export_addresses(self, path: Path, *, include_passwords: bool = False) -> ExportReport:
         """Every address to ``path`` (owner-only); passwords only when asked (see ``core/transfer.py``)."""
         return await transfer.export_addresses(
-            self.store, self.vault, path, include_passwords=include_passwords
+            self._store, self._vault, path, include_passwords=include_passwords
         )
 
     async def import_addresses(self, path: Path, *, session_only: bool = False) -> ImportReport:
         """The file's new addresses, all or nothing, then live like the others (those with a password)."""
-        report = await transfer.import_addresses(self.store, self.vault, path, session_only=session_only)
+        report = await transfer.import_addresses(self._store, self._vault, path, session_only=session_only)
         await self._open_all()
         if self.current_address is None and report.added:
             self.current_address = mailbox_key(report.added[0])
@@ -319,21 +330,21 @@ class Inbox:
     ) -> health.HealthReport:
         """Why hasn't my mail arrived? The live checks of :mod:`desktop_app.core.health` for one address."""
         key = mailbox_key(address)
-        record = self.store.get_address(key)
-        provider = self.store.get_provider(record.provider_id) if record is not None else None
+        record = self._store.get_address(key)
+        provider = self._store.get_provider(record.provider_id) if record is not None else None
         if record is None or provider is None:
             raise errors.UsageError(f"{address} is not one of your addresses.")
         password: str | None = None
         problem = ""
         try:
-            password = await self.vault.load(provider.id, record.address)
+            password = await self._vault.load(provider.id, record.address)
         except errors.SecretsError as exc:
             problem = str(exc)
         facts = health.AddressFacts(
             address=record.address,
             password=password,
             password_problem=problem,
-            session_only=self.vault.is_in_memory(provider.id, record.address),
+            session_only=self._vault.is_in_memory(provider.id, record.address),
             account_id=record.account_id,
             live=self.connection_state(key),
             hub_url=provider.hub_url,
@@ -350,7 +361,7 @@ class Inbox:
     def reconnect(self, address: str) -> None:
         """Restart the live stream of ``address`` now (no backoff left to sit out); an address that
         could not be opened at start (keyring locked then) is opened now."""
-        mailbox = self.mailboxes.get(mailbox_key(address))
+        mailbox = self._mailboxes.get(mailbox_key(address))
         if mailbox is not None:
             mailbox.reconnect()
         else:
@@ -364,15 +375,35 @@ class Inbox:
 
     # -- messages ---------------------------------------------------------------------------------
 
+    def list_messages(
+        self,
+        address: str,
+        offset: int,
+        limit: int,
+        search: str | None = None,
+        *,
+        sort: MessageSort = MessageSort.RECEIVED,
+        ascending: bool = False,
+    ) -> list[MessageSummary]:
+        """A page of the address's cached messages, newest first unless ``sort``/``ascending`` say."""
+        return self._store.list_summaries(address, offset, limit, search, sort=sort, ascending=ascending)
+
+    def count_messages(self, address: str, search: str | None = None) -> int:
+        return self._store.count_summaries(address, search)
+
+    def message_address(self, message_id: str) -> str | None:
+        """The address a cached message belongs to (None when it is not in the cache)."""
+        return self._store.message_address(message_id)
+
     async def _full_message(self, address: str, message_id: str) -> Message:
         """The full message from the cache, or from the service (then cached)."""
-        message = self.store.get_message(message_id)
+        message = self._store.get_message(message_id)
         if message is None:
             client = self._accounts.get(mailbox_key(address))
             if client is None:
                 raise errors.NetworkError("This message is not in the offline cache yet.")
             message = await client.message(message_id)
-            self.store.save_message(mailbox_key(address), message)
+            self._store.save_message(mailbox_key(address), message)
         return message
 
     async def load_message(self, address: str, message_id: str) -> LoadedMessage:
@@ -386,7 +417,7 @@ class Inbox:
         # Off the event loop: the source is the sender's, and parsing it may cost seconds.
         parts = await inline_parts_async(raw) if raw and any("cid:" in h for h in message.html) else {}
         if not message.summary.seen:
-            self._note_seen(address, message_id, True)
+            self._mailboxes.note_seen(mailbox_key(address), message_id, True)
             client = self._accounts.get(mailbox_key(address))
             if client is not None:
                 self.tasks.spawn(f"seen {message_id}", self._push_seen(client, message_id, True))
@@ -401,34 +432,20 @@ class Inbox:
         except errors.ApiError as exc:
             log.warning("could not mark %s seen=%s: %s", message_id, seen, exc.detail)
 
-    def _note_seen(self, address: str, message_id: str, seen: bool) -> None:
-        """Through the mailbox when there is one, so the hub's echo of our own change is a no-op."""
-        mailbox = self.mailboxes.get(mailbox_key(address))
-        if mailbox is not None:
-            mailbox.note_seen(message_id, seen)  # emits MessageUpdated
-        else:
-            self.store.set_seen(message_id, seen)
-            self.events.emit(MessageUpdated(mailbox_key(address), message_id, seen))
-
     async def set_seen(self, address: str, message_id: str, seen: bool) -> None:
         client = self.client(address)
-        self._note_seen(address, message_id, seen)
+        self._mailboxes.note_seen(mailbox_key(address), message_id, seen)
         await client.mark_seen(message_id, seen)
 
     async def delete_message(self, address: str, message_id: str) -> None:
         await self.client(address).delete_message(message_id)
-        mailbox = self.mailboxes.get(mailbox_key(address))
-        if mailbox is not None:
-            mailbox.note_deleted(message_id)  # a catch-up page in flight must not bring it back; emits
-        else:
-            self.store.remove_message(message_id)
-            self.events.emit(MessageRemoved(mailbox_key(address), message_id))
+        self._mailboxes.note_deleted(mailbox_key(address), message_id)
 
     async def raw_source(self, address: str, message_id: str) -> bytes:
-        raw = self.store.get_raw(message_id)
+        raw = self._store.get_raw(message_id)
         if raw is None:
             raw = await self.client(address).source(message_id)
-            self.store.save_raw(message_id, raw)
+            self._store.save_raw(message_id, raw)
         return raw
 
     async def attachment(self, address: str, message_id: str, attachment_id: str) -> bytes:
@@ -446,9 +463,9 @@ class Inbox:
         """Code and link of a message: from its body when it can be had, else subject and intro."""
         try:
             message = await self._full_message(address, summary.id)
-            return extract(message.summary.subject, message.text, "\n".join(message.html) or None)
+            return extract_from_message(message)
         except errors.TempInboxError:
-            return extract(summary.subject, summary.intro, None)
+            return extract_from_summary(summary)
 
     # -- waiting for mail (temp-inbox wait) ---------------------------------------------------------
 
@@ -463,40 +480,6 @@ class Inbox:
         """The next message that arrives (to ``address``, from a sender matching ``sender``).
         ``on_registered`` is called once the waiter is in place: mail that arrives after it counts."""
         key = mailbox_key(address) if address else None
-        if key is not None and self.store.get_address(key) is None:
+        if key is not None and self._store.get_address(key) is None:
             raise errors.UsageError(f"{key} is not one of your addresses.")
-        future: asyncio.Future[ArrivedMessage] = asyncio.get_running_loop().create_future()
-        entry = (key, sender, future)
-        self._waiters.append(entry)
-        if on_registered is not None:
-            on_registered()
-        try:
-            async with asyncio.timeout(timeout):
-                return await future
-        finally:
-            if entry in self._waiters:
-                self._waiters.remove(entry)
-
-    def _on_event(self, event: MailboxEvent) -> None:
-        if isinstance(event, MessageAdded) and self._waiters:
-            matching = [
-                w
-                for w in self._waiters
-                if (w[0] in (None, event.address)) and _sender_matches(w[1], event.summary)
-            ]
-            if matching:
-                self.tasks.spawn(
-                    f"wait {event.summary.id}", self._answer_waiters(event, matching), replace=False
-                )
-
-    async def _answer_waiters(
-        self,
-        event: MessageAdded,
-        waiters: list[tuple[str | None, str | None, asyncio.Future[ArrivedMessage]]],
-    ) -> None:
-        arrived = ArrivedMessage(
-            event.address, event.summary, await self.extraction(event.address, event.summary)
-        )
-        for _, _, future in waiters:
-            if not future.done():
-                future.set_result(arrived)
+        return await self._waiters.wait(key, sender, timeout, on_registered)

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
-from desktop_app.core.codes import Extraction
+from desktop_app.core.codes import Extraction, extract_from_summary
 from desktop_app.core.models import MessageSummary
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -67,6 +67,14 @@ class NewMessage:
         sender = summary.sender
         shown = f"{sender.name} <{sender.address}>" if sender.name else sender.address
         return cls(address, summary.id, shown, summary.subject, extraction)
+
+
+def announcement(address: str, summary: MessageSummary) -> NewMessage | None:
+    """What to announce of mail newly listed for ``address``: nothing when it was read elsewhere
+    already (a catch-up after logging in lists it, but it is not news)."""
+    if summary.seen:
+        return None
+    return NewMessage.from_summary(address, summary, extract_from_summary(summary))
 
 
 class NoticeKind(Enum):

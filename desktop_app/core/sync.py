@@ -417,6 +417,26 @@ class MailboxSet:
     def __len__(self) -> int:
         return len(self._mailboxes)
 
+    def note_seen(self, address: str, message_id: str, seen: bool) -> None:
+        """The user marked a message read/unread through this app. Through its mailbox when it is open,
+        so that the hub's echo of our own change is a no-op; else straight to the store and listeners."""
+        mailbox = self.get(address)
+        if mailbox is not None:
+            mailbox.note_seen(message_id, seen)
+        else:
+            self._store.set_seen(message_id, seen)
+            self.events.emit(MessageUpdated(address.lower(), message_id, seen))
+
+    def note_deleted(self, address: str, message_id: str) -> None:
+        """The service confirmed a deletion: through the mailbox when it is open, so that a catch-up
+        page in flight cannot bring the message back."""
+        mailbox = self.get(address)
+        if mailbox is not None:
+            mailbox.note_deleted(message_id)
+        else:
+            self._store.remove_message(message_id)
+            self.events.emit(MessageRemoved(address.lower(), message_id))
+
     def reconnect_all(self) -> None:
         for mailbox in self:
             mailbox.reconnect()

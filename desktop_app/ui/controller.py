@@ -32,6 +32,7 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
 
+from desktop_app.core.address_rows import AddressRow
 from desktop_app.core.models import Message, MessageSummary
 from desktop_app.core.store import MessageSort
 
@@ -39,20 +40,8 @@ from desktop_app.core.store import MessageSort
 InlineParts = Mapping[str, tuple[str, bytes]]
 
 
-@dataclass(frozen=True, slots=True)
-class AddressInfo:
-    """One row of the address sidebar, read from the store plus live state."""
-
-    address: str
-    label: str = ""
-    unread: int = 0
-    state_kind: str = "connecting"
-    state_text: str = "connecting"
-    used: int = 0
-    quota: int = 40_000_000
-    provider_name: str = ""
-    # Its password lives in memory only (no keyring): it is gone when the app quits.
-    session_only: bool = False
+# One row of the address sidebar; built in the core, where the tray and ``temp-inbox list`` read it too.
+AddressInfo = AddressRow
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QSystemTrayIcon
 
 from desktop_app.core import errors
 from desktop_app.core.address_names import generate_password
-from desktop_app.core.codes import extract
+from desktop_app.core.errors import user_text
 from desktop_app.core.events import (
     ConnectionChanged,
     MailboxEvent,
@@ -32,8 +32,8 @@ from desktop_app.core.events import (
 )
 from desktop_app.core.inbox import Inbox, LoadedMessage
 from desktop_app.core.models import MessageSummary
-from desktop_app.core.notice import NewMessage
-from desktop_app.core.store import AddressState, MessageSort, mailbox_key
+from desktop_app.core.notice import announcement
+from desktop_app.core.store import MessageSort, mailbox_key
 from desktop_app.core.tasks import NamedTasks
 from desktop_app.ui import texts
 from desktop_app.ui.clipboard import copy_text
@@ -44,13 +44,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 ADDRESS_REFRESH_MS = 150
-
-
-def user_text(exc: BaseException) -> str:
-    if isinstance(exc, errors.TempInboxError):
-        return str(exc)
-    log.error("unexpected error", exc_info=exc)
-    return "Something went wrong; details are in the log."
 
 
 class InboxController(QObject):
@@ -71,7 +64,7 @@ class InboxController(QObject):
         self._refresh.setSingleShot(True)
         self._refresh.setInterval(ADDRESS_REFRESH_MS)
         self._refresh.timeout.connect(self.signals.addresses_changed)
-        self._unsubscribe = inbox.events.subscribe(self._on_event)
+        self._unsubscribe = inbox.subscribe(self._on_event)
 
     def close(self) -> None:
         self._unsubscribe()
@@ -102,37 +95,7 @@ class InboxController(QObject):
     # -- synchronous reads ------------------------------------------------------------------------
 
     def addresses(self) -> list[AddressInfo]:
-        unread = self.inbox.store.unread_counts()
-        providers = {p.id: p for p in self.inbox.store.list_providers()}
-        rows = []
-        for record in self.inbox.addresses():
-            state = self.inbox.connection_state(record.address)
-            kind: str = state.kind
-            text = state.describe()
-            problem = self.inbox.open_problems.get(record.address)
-            if record.state is AddressState.FAILED:
-                kind, text = "failed", record.state_reason or "cannot log in"
-            elif problem is not None:
-                kind, text = "failed", problem
-            elif record.state is AddressState.PENDING:
-                kind, text = "connecting", "being created"
-            elif kind == "stopped":
-                kind, text = "offline", "cached mail only"
-            provider = providers.get(record.provider_id)
-            rows.append(
-                AddressInfo(
-                    address=record.address,
-                    label=record.label,
-                    unread=unread.get(record.address, 0),
-                    state_kind=kind,
-                    state_text=text,
-                    used=record.used,
-                    quota=record.quota or 40_000_000,
-                    provider_name=provider.name if provider else record.provider_id,
-                    session_only=record.state is AddressState.SESSION_ONLY,
-                )
-            )
-        return rows
+        return self.inbox.address_rows()
 
     def list_messages(
         self,
@@ -143,12 +106,12 @@ class InboxController(QObject):
         sort: MessageSort = MessageSort.RECEIVED,
         ascending: bool = False,
     ) -> list[MessageSummary]:
-        return self.inbox.store.list_summaries(
+        return self.inbox.list_messages(
             address, offset, limit, search or None, sort=sort, ascending=ascending
         )
 
     def count_messages(self, address: str, search: str) -> int:
-        return self.inbox.store.count_summaries(address, search or None)
+        return self.inbox.count_messages(address, search or None)
 
     def provider(self) -> ProviderCredit:
         p = self.inbox.provider
@@ -202,9 +165,7 @@ class InboxController(QObject):
         self.inbox.reconnect(address)  # no backoff left to sit out; opens an address not open yet
 
     def load_more(self, address: str) -> None:
-        mailbox = self.inbox.mailboxes.get(address)
-        if mailbox is not None:
-            mailbox.request_catch_up("user asked for older messages")
+        self.inbox.request_catch_up(address, "user asked for older messages")
 
     def request_domains(self) -> None:
         self._run(
@@ -219,7 +180,7 @@ class InboxController(QObject):
 
     def _session_only_agreed(self) -> bool | None:
         """None when the keyring works; otherwise whether the user agreed to a session-only address."""
-        if self.inbox.vault.status().usable or self.inbox.vault.session_only:
+        if self.inbox.can_keep_passwords():
             return None
         return self.ask_session_only()
 
@@ -257,7 +218,7 @@ class InboxController(QObject):
         self.signals.status.emit(template.format(address=record.address))
 
     def rename_address(self, address: str, label: str) -> None:
-        self.inbox.store.set_label(address, label.strip())
+        self.inbox.rename_address(address, label)
         self.signals.addresses_changed.emit()
 
     def delete_address(self, address: str) -> None:
@@ -329,13 +290,9 @@ class InboxController(QObject):
     def _on_event(self, event: MailboxEvent) -> None:
         if isinstance(event, MessageAdded):
             self.signals.messages_added.emit(event.address, [event.summary])
-            summary = event.summary
-            if not summary.seen:  # already read elsewhere (a catch-up after login): nothing to announce
-                self.new_message.emit(
-                    NewMessage.from_summary(
-                        event.address, summary, extract(summary.subject, summary.intro, None)
-                    )
-                )
+            news = announcement(event.address, event.summary)
+            if news is not None:
+                self.new_message.emit(news)
             self._refresh.start()
         elif isinstance(event, MessageUpdated):
             self.signals.message_updated.emit(event.address, event.message_id, event.seen)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.codes import extract
+from desktop_app.core.codes import extract_from_message
 from desktop_app.core.models import Attachment, Message
 from desktop_app.ui import texts
 from desktop_app.ui.attachment_chips import AttachmentChips
@@ -202,7 +202,7 @@ class MessagePane(QWidget):
         self.header.show_message(address, message)
 
         html = "\n".join(message.html)
-        found = extract(summary.subject, message.text, html or None)
+        found = extract_from_message(message)
         self.code, self.link, self.link_text = found.code, found.link, found.link_text
         self.code_bar.show_found(found.code, found.link, found.link_text)
 

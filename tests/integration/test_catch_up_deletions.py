@@ -12,6 +12,7 @@ from desktop_app.core.inbox import Inbox
 from desktop_app.core.providers import Provider, local_provider
 from desktop_app.core.secrets import PasswordVault
 from desktop_app.core.store import Store
+from desktop_app.core.sync import MailboxSet
 from desktop_app.server import LocalMailServer
 from desktop_app.server.testing import send_mail
 from tests.core.test_secrets import DictKeyring
@@ -24,8 +25,8 @@ def _fast_client(provider: Provider) -> MailTmClient:
     return MailTmClient(provider.api_url, backoff_base=0.01)
 
 
-async def _caught_up(inbox: Inbox, address: str) -> None:
-    mailbox = inbox.mailboxes.get(address)
+async def _caught_up(mailboxes: MailboxSet, address: str) -> None:
+    mailbox = mailboxes.get(address)
     assert mailbox is not None
     async with asyncio.timeout(30):
         while mailbox.catch_ups == 0:  # noqa: ASYNC110  (the first round has not even begun)
@@ -59,12 +60,13 @@ async def test_mail_deleted_while_stopped_is_gone_after_the_next_start(tmp_path:
         await send_mail(server, record.address, "arrived while away", "body")
 
         store = Store(tmp_path / "cache.sqlite3")
+        mailboxes = MailboxSet(store, settings=FAST_SYNC)
         later = Inbox(
-            store, PasswordVault(keyring), provider, sync_settings=FAST_SYNC, client_factory=_fast_client
+            store, PasswordVault(keyring), provider, client_factory=_fast_client, mailboxes=mailboxes
         )
         try:
             await later.start()
-            await _caught_up(later, record.address)
+            await _caught_up(mailboxes, record.address)
             subjects = {s.subject for s in store.list_summaries(record.address)}
             assert subjects == {"keep me", "keep me too", "arrived while away"}
             assert store.get_summary(doomed.id) is None

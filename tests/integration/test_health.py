@@ -12,18 +12,28 @@ import pytest
 
 from desktop_app.core.health import HealthReport
 from desktop_app.core.inbox import Inbox
+from desktop_app.core.secrets import PasswordVault
 from desktop_app.server import LocalMailServer
 from desktop_app.server.testing import send_mail
 from desktop_app.server.wire import new_id
-from tests.integration.test_inbox import Recorded, _live, inbox_fixture, server_fixture
+from tests.integration.test_inbox import (
+    Recorded,
+    _live,
+    inbox_fixture,
+    mailboxes_fixture,
+    server_fixture,
+    store_fixture,
+    vault_fixture,
+)
 
-__all__ = ["inbox_fixture", "server_fixture"]  # the fixtures, shared with the inbox's own tests
+# The fixtures, shared with the inbox's own tests.
+__all__ = ["inbox_fixture", "mailboxes_fixture", "server_fixture", "store_fixture", "vault_fixture"]
 
 
 @pytest.fixture(name="live_address")
 async def live_address_fixture(inbox: Inbox) -> AsyncIterator[str]:
     recorded = Recorded()
-    inbox.events.subscribe(recorded)
+    inbox.subscribe(recorded)
     record = await inbox.create_address(session_only=True)
     await _live(inbox, recorded, record.address)
     yield record.address
@@ -97,8 +107,8 @@ async def test_an_account_deleted_on_the_server(
     assert report.verdict.action == "new-address"
 
 
-async def test_a_missing_password(inbox: Inbox, live_address: str) -> None:
-    await inbox.vault.delete(inbox.provider.id, live_address)
+async def test_a_missing_password(inbox: Inbox, live_address: str, vault: PasswordVault) -> None:
+    await vault.delete(inbox.provider.id, live_address)
     report = await inbox.check_address(live_address)
     assert report.verdict.code == "keyring-missing"
     assert report.verdict.action == "log-in-again"
@@ -110,7 +120,7 @@ async def test_a_hub_that_refuses_connections(
     inbox: Inbox, live_address: str, server: LocalMailServer
 ) -> None:
     recorded = Recorded()
-    inbox.events.subscribe(recorded)
+    inbox.subscribe(recorded)
     # More refusals than the mailbox's reconnects (at most one per 0.05-0.5 s) can use up during the
     # test on any machine: the stream stays down, and the check's own subscription is refused too.
     server.faults.fail_next(2000, "500", hub=True)
@@ -131,7 +141,7 @@ async def test_a_hub_that_refuses_the_token_the_service_gave(
     """REST accepts the password; the hub answers 401 to every subscription (more refusals queued
     than the stream's re-logins and reconnects can use up during the test)."""
     recorded = Recorded()
-    inbox.events.subscribe(recorded)
+    inbox.subscribe(recorded)
     server.faults.fail_next(2000, "401", hub=True)
     server.faults.drop_streams()
     await recorded.until(

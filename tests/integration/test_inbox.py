@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 
 import pytest
@@ -22,6 +22,7 @@ from desktop_app.core.inbox import Inbox
 from desktop_app.core.providers import Provider, local_provider
 from desktop_app.core.secrets import PasswordVault
 from desktop_app.core.store import AddressState, Store
+from desktop_app.core.sync import MailboxSet
 from desktop_app.server import LocalMailServer
 from desktop_app.server.testing import send_mail
 from tests.core.test_secrets import DictKeyring
@@ -63,13 +64,32 @@ def _fast_client(provider: Provider) -> MailTmClient:
     return MailTmClient(provider.api_url, backoff_base=0.01)
 
 
-@pytest.fixture(name="inbox")
-async def inbox_fixture(server: LocalMailServer) -> AsyncIterator[Inbox]:
+@pytest.fixture(name="store")
+def store_fixture() -> Iterator[Store]:
     store = Store(None)
+    yield store
+    store.close()
+
+
+@pytest.fixture(name="mailboxes")
+def mailboxes_fixture(store: Store) -> MailboxSet:
+    """The inbox's own mailboxes, for the tests that watch a catch-up."""
+    return MailboxSet(store, settings=FAST_SYNC)
+
+
+@pytest.fixture(name="vault")
+def vault_fixture() -> PasswordVault:
     vault = PasswordVault()  # the fail backend from conftest: only session-only addresses can exist
     vault.use_session_only()
+    return vault
+
+
+@pytest.fixture(name="inbox")
+async def inbox_fixture(
+    server: LocalMailServer, store: Store, mailboxes: MailboxSet, vault: PasswordVault
+) -> AsyncIterator[Inbox]:
     provider = local_provider(server.api_url, server.hub_url)
-    inbox = Inbox(store, vault, provider, sync_settings=FAST_SYNC, client_factory=_fast_client)
+    inbox = Inbox(store, vault, provider, client_factory=_fast_client, mailboxes=mailboxes)
     await inbox.start()
     yield inbox
     # The deadline is the code's own (aclose says whether everything ended within it); the wall-clock
@@ -77,7 +97,6 @@ async def inbox_fixture(server: LocalMailServer) -> AsyncIterator[Inbox]:
     started = time.monotonic()
     assert await inbox.aclose(2.0), "a task or mailbox outlived the shutdown deadline"
     assert time.monotonic() - started < 20
-    store.close()
 
 
 def _added(event: MailboxEvent, subject: str) -> bool:
@@ -91,9 +110,11 @@ async def _live(inbox: Inbox, recorded: Recorded, address: str) -> None:
         )
 
 
-async def test_new_mail_is_read_marked_seen_and_deleted(inbox: Inbox, server: LocalMailServer) -> None:
+async def test_new_mail_is_read_marked_seen_and_deleted(
+    inbox: Inbox, server: LocalMailServer, store: Store, mailboxes: MailboxSet
+) -> None:
     recorded = Recorded()
-    inbox.events.subscribe(recorded)
+    inbox.subscribe(recorded)
     record = await inbox.create_address(session_only=True)
     assert inbox.current_address == record.address
     await _live(inbox, recorded, record.address)
@@ -102,7 +123,7 @@ async def test_new_mail_is_read_marked_seen_and_deleted(inbox: Inbox, server: Lo
     added = await recorded.until(lambda e: _added(e, "Your code"))
     assert isinstance(added, MessageAdded)
     message_id = added.summary.id
-    assert inbox.store.unread_counts().get(record.address) == 1
+    assert store.unread_counts().get(record.address) == 1
 
     loaded = await inbox.load_message(record.address, message_id)
     assert "482913" in loaded.message.text
@@ -110,25 +131,25 @@ async def test_new_mail_is_read_marked_seen_and_deleted(inbox: Inbox, server: Lo
     assert loaded.raw is not None and b"Your code" in loaded.raw
     # Seen goes through the mailbox, so the window hears about it at once and the hub's echo is a no-op.
     assert recorded.count(lambda e: isinstance(e, MessageUpdated) and e.message_id == message_id) == 1
-    assert inbox.store.unread_counts().get(record.address, 0) == 0
+    assert store.unread_counts().get(record.address, 0) == 0
     pushed = inbox.tasks.get(f"seen {message_id}")
     if pushed is not None:
         await pushed
     assert server.store.message(message_id).seen is True  # type: ignore[union-attr]
-    mailbox = inbox.mailboxes.get(record.address)
+    mailbox = mailboxes.get(record.address)
     assert mailbox is not None
     mailbox.request_catch_up("test")
     await mailbox.wait_caught_up()
     assert recorded.count(lambda e: isinstance(e, MessageUpdated) and e.message_id == message_id) == 1
 
     await inbox.set_seen(record.address, message_id, False)
-    assert inbox.store.unread_counts().get(record.address) == 1
+    assert store.unread_counts().get(record.address) == 1
     assert server.store.message(message_id).seen is False  # type: ignore[union-attr]
 
     await inbox.delete_message(record.address, message_id)
     assert server.store.message(message_id) is None
-    assert inbox.store.get_message(message_id) is None
-    assert inbox.store.unread_counts().get(record.address, 0) == 0
+    assert store.get_message(message_id) is None
+    assert store.unread_counts().get(record.address, 0) == 0
     # The window and the tray learn of it through the event stream like any other removal.
     await recorded.until(lambda e: isinstance(e, MessageRemoved) and e.message_id == message_id, 1.0)
 
@@ -137,7 +158,7 @@ async def test_wait_for_message_filters_by_sender_and_times_out(
     inbox: Inbox, server: LocalMailServer
 ) -> None:
     recorded = Recorded()
-    inbox.events.subscribe(recorded)
+    inbox.subscribe(recorded)
     record = await inbox.create_address(session_only=True)
     await _live(inbox, recorded, record.address)
 
@@ -163,13 +184,13 @@ async def test_delete_address_removes_it_everywhere(inbox: Inbox, server: LocalM
     await inbox.delete_address(second.address)
     assert server.store.account_by_address(second.address) is None
     assert [a.address for a in inbox.addresses()] == [first.address]
-    assert inbox.mailboxes.get(second.address) is None
+    assert not inbox.is_open(second.address)
     assert inbox.current_address == first.address
 
 
 async def test_an_address_that_could_not_be_deleted_stays_live(inbox: Inbox, server: LocalMailServer) -> None:
     recorded = Recorded()
-    inbox.events.subscribe(recorded)
+    inbox.subscribe(recorded)
     record = await inbox.create_address(session_only=True)
     await _live(inbox, recorded, record.address)
     server.faults.fail_next(1000, "500")
@@ -177,7 +198,7 @@ async def test_an_address_that_could_not_be_deleted_stays_live(inbox: Inbox, ser
         await inbox.delete_address(record.address)
     server.faults.reset()
     assert [a.address for a in inbox.addresses()] == [record.address]
-    assert inbox.mailboxes.get(record.address) is not None
+    assert inbox.is_open(record.address)
     await send_mail(server, record.address, "Still here", "the stream was reopened")
     await recorded.until(lambda e: _added(e, "Still here"))
 
@@ -194,7 +215,7 @@ async def test_an_address_without_its_password_shows_why(server: LocalMailServer
         await later.start()
         assert [a.address for a in later.addresses()] == [record.address]
         assert later.open_problems[record.address] == str(PasswordMissingError())
-        assert later.mailboxes.get(record.address) is None
+        assert not later.is_open(record.address)
     finally:
         await later.aclose()
         store.close()
@@ -214,13 +235,13 @@ async def test_a_slow_service_does_not_hold_up_the_other_addresses(server: Local
     server.faults.delay(0.4)
     later = Inbox(store, vault, provider, sync_settings=FAST_SYNC, client_factory=_fast_client)
     recorded = Recorded()
-    later.events.subscribe(recorded)
+    later.subscribe(recorded)
     starting = asyncio.ensure_future(later.start())
     try:
         await recorded.until(lambda e: isinstance(e, ConnectionChanged) and e.address == ready.address, 0.35)
         assert not starting.done()
         await starting
-        assert later.mailboxes.get(half) is not None
+        assert later.is_open(half)
         assert store.get_address(half).state is AddressState.ACTIVE  # type: ignore[union-attr]
     finally:
         server.faults.reset()

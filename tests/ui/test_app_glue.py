@@ -16,6 +16,7 @@ from desktop_app.core.notice import NewMessage
 from desktop_app.core.providers import local_provider
 from desktop_app.core.secrets import PasswordVault
 from desktop_app.core.store import AddressState, Store
+from desktop_app.core.sync import MailboxSet
 from desktop_app.core.tasks import NamedTasks
 from desktop_app.instance_commands import InstanceCommands
 from desktop_app.ui.controller import AppSignals
@@ -47,15 +48,28 @@ class RecordingReply:
         self.send({"ok": False, "error": message})
 
 
-@pytest.fixture(name="inbox")
-def inbox_fixture() -> Iterator[Inbox]:
-    # Nothing listens on port 9: these tests never reach the network.
+@pytest.fixture(name="store")
+def store_fixture() -> Iterator[Store]:
     store = Store(None)
-    inbox = Inbox(
-        store, PasswordVault(DictKeyring()), local_provider("http://127.0.0.1:9", "http://127.0.0.1:9")
-    )
-    yield inbox
+    yield store
     store.close()
+
+
+@pytest.fixture(name="mailboxes")
+def mailboxes_fixture(store: Store) -> MailboxSet:
+    """The inbox's mailboxes, whose event stream the tests feed as if mail arrived."""
+    return MailboxSet(store)
+
+
+@pytest.fixture(name="inbox")
+def inbox_fixture(store: Store, mailboxes: MailboxSet) -> Inbox:
+    # Nothing listens on port 9: these tests never reach the network.
+    return Inbox(
+        store,
+        PasswordVault(DictKeyring()),
+        local_provider("http://127.0.0.1:9", "http://127.0.0.1:9"),
+        mailboxes=mailboxes,
+    )
 
 
 def the_task(tasks: NamedTasks) -> asyncio.Task[Any] | None:
@@ -116,8 +130,8 @@ async def test_bad_commands_get_an_answer_not_a_hang(
 
 
 @pytest.mark.timing
-async def test_wait_timeout_is_reported_as_a_timeout(qtbot: QtBot, inbox: Inbox) -> None:
-    inbox.store.add_address(ADDRESS, inbox.provider.id, state=AddressState.ACTIVE)
+async def test_wait_timeout_is_reported_as_a_timeout(qtbot: QtBot, inbox: Inbox, store: Store) -> None:
+    store.add_address(ADDRESS, inbox.provider.id, state=AddressState.ACTIVE)
     commands = _commands(inbox)
     reply = RecordingReply()
     commands.handle("wait", {"address": ADDRESS, "timeout": 0.05}, reply)  # type: ignore[arg-type]
@@ -133,8 +147,8 @@ async def test_wait_timeout_is_reported_as_a_timeout(qtbot: QtBot, inbox: Inbox)
 
 
 @pytest.mark.timing
-async def test_a_wait_cut_short_by_quitting_is_answered(qtbot: QtBot, inbox: Inbox) -> None:
-    inbox.store.add_address(ADDRESS, inbox.provider.id, state=AddressState.ACTIVE)
+async def test_a_wait_cut_short_by_quitting_is_answered(qtbot: QtBot, inbox: Inbox, store: Store) -> None:
+    store.add_address(ADDRESS, inbox.provider.id, state=AddressState.ACTIVE)
     commands = _commands(inbox)
     reply = RecordingReply()
     commands.handle("wait", {"address": ADDRESS}, reply)  # type: ignore[arg-type]
@@ -145,9 +159,11 @@ async def test_a_wait_cut_short_by_quitting_is_answered(qtbot: QtBot, inbox: Inb
 
 
 @pytest.mark.timing
-async def test_two_waits_at_once_each_get_their_own_message(qtbot: QtBot, inbox: Inbox) -> None:
+async def test_two_waits_at_once_each_get_their_own_message(
+    qtbot: QtBot, inbox: Inbox, store: Store, mailboxes: MailboxSet
+) -> None:
     """Two `temp-inbox wait --from …` at the same moment are two requests, not one shared task."""
-    inbox.store.add_address(ADDRESS, inbox.provider.id, state=AddressState.ACTIVE)
+    store.add_address(ADDRESS, inbox.provider.id, state=AddressState.ACTIVE)
     commands = _commands(inbox)
     from_alice, from_bob = RecordingReply(), RecordingReply()
     commands.handle("wait", {"sender": "alice", "timeout": 60}, from_alice)  # type: ignore[arg-type]
@@ -155,16 +171,18 @@ async def test_two_waits_at_once_each_get_their_own_message(qtbot: QtBot, inbox:
     await registered(from_alice)
     await registered(from_bob)
     for message_id, sender in (("m-alice", "alice@example.org"), ("m-bob", "bob@example.org")):
-        inbox.store.save_summaries(ADDRESS, [summary(message_id, sender=sender)])
-        inbox.events.emit(MessageAdded(ADDRESS, summary(message_id, sender=sender)))
+        store.save_summaries(ADDRESS, [summary(message_id, sender=sender)])
+        mailboxes.events.emit(MessageAdded(ADDRESS, summary(message_id, sender=sender)))
     await settled(commands.tasks)
     await settled(inbox.tasks)
     assert [r["message"]["id"] for r in from_alice.sent] == ["m-alice"]
     assert [r["message"]["id"] for r in from_bob.sent] == ["m-bob"]
 
 
-async def test_an_address_without_its_password_is_listed_as_failed(qtbot: QtBot, inbox: Inbox) -> None:
-    inbox.store.add_address(ADDRESS, inbox.provider.id, state=AddressState.ACTIVE)
+async def test_an_address_without_its_password_is_listed_as_failed(
+    qtbot: QtBot, inbox: Inbox, store: Store
+) -> None:
+    store.add_address(ADDRESS, inbox.provider.id, state=AddressState.ACTIVE)
     await inbox.start()
     controller = InboxController(inbox, AppSignals())
     try:
@@ -177,7 +195,7 @@ async def test_an_address_without_its_password_is_listed_as_failed(qtbot: QtBot,
         await inbox.aclose()
 
 
-async def test_only_unread_new_mail_is_announced(qtbot: QtBot, inbox: Inbox) -> None:
+async def test_only_unread_new_mail_is_announced(qtbot: QtBot, inbox: Inbox, mailboxes: MailboxSet) -> None:
     controller = InboxController(inbox, AppSignals())
     announced: list[NewMessage] = []
     listed: list[str] = []
@@ -186,8 +204,8 @@ async def test_only_unread_new_mail_is_announced(qtbot: QtBot, inbox: Inbox) -> 
         lambda _address, summaries: listed.extend(s.id for s in summaries)
     )
     try:
-        inbox.events.emit(MessageAdded(ADDRESS, summary("read-elsewhere", seen=True)))
-        inbox.events.emit(MessageAdded(ADDRESS, summary("fresh", subject="Code 551234")))
+        mailboxes.events.emit(MessageAdded(ADDRESS, summary("read-elsewhere", seen=True)))
+        mailboxes.events.emit(MessageAdded(ADDRESS, summary("fresh", subject="Code 551234")))
         assert listed == ["read-elsewhere", "fresh"]
         assert [n.message_id for n in announced] == ["fresh"]
     finally:
@@ -245,14 +263,14 @@ async def test_window_without_a_keyring_asks_before_a_session_only_address(
 
 @pytest.mark.timing
 async def test_an_offline_address_still_tells_the_window_a_message_was_read(
-    qtbot: QtBot, inbox: Inbox
+    qtbot: QtBot, inbox: Inbox, store: Store
 ) -> None:
     """Without a live mailbox the inbox itself emits the event the window listens to."""
     from desktop_app.core.models import Message
 
-    inbox.store.add_address(ADDRESS, inbox.provider.id, state=AddressState.ACTIVE)
-    inbox.store.save_summaries(ADDRESS, [summary("m1")])
-    inbox.store.save_message(ADDRESS, Message(summary=summary("m1")))
+    store.add_address(ADDRESS, inbox.provider.id, state=AddressState.ACTIVE)
+    store.save_summaries(ADDRESS, [summary("m1")])
+    store.save_message(ADDRESS, Message(summary=summary("m1")))
     controller = InboxController(inbox, AppSignals())
     updates: list[tuple[str, str, bool]] = []
     loaded: list[str] = []
@@ -263,6 +281,6 @@ async def test_an_offline_address_still_tells_the_window_a_message_was_read(
         await settled(controller.tasks)
         assert loaded == ["m1"]
         assert updates == [(ADDRESS, "m1", True)]  # once: from the event, not echoed by the controller
-        assert inbox.store.unread_counts().get(ADDRESS, 0) == 0
+        assert store.unread_counts().get(ADDRESS, 0) == 0
     finally:
         controller.close()

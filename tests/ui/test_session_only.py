@@ -62,19 +62,25 @@ def test_a_session_only_address_wears_a_badge(qtbot: QtBot) -> None:
     assert top == b.copy(0, 0, 260, 2 * line)
 
 
-@pytest.fixture(name="inbox")
-def inbox_fixture() -> Iterator[Inbox]:
+@pytest.fixture(name="store")
+def store_fixture() -> Iterator[Store]:
     store = Store(None)  # nothing listens on port 9: these tests never reach the network
-    inbox = Inbox(
-        store, PasswordVault(DictKeyring()), local_provider("http://127.0.0.1:9", "http://127.0.0.1:9")
-    )
-    yield inbox
+    yield store
     store.close()
 
 
-async def test_the_sidebar_hears_which_addresses_are_session_only(qtbot: QtBot, inbox: Inbox) -> None:
-    inbox.store.add_address(A1, inbox.provider.id, state=AddressState.SESSION_ONLY)
-    inbox.store.add_address("kept@temp-inbox.test", inbox.provider.id, state=AddressState.ACTIVE)
+@pytest.fixture(name="inbox")
+def inbox_fixture(store: Store) -> Inbox:
+    return Inbox(
+        store, PasswordVault(DictKeyring()), local_provider("http://127.0.0.1:9", "http://127.0.0.1:9")
+    )
+
+
+async def test_the_sidebar_hears_which_addresses_are_session_only(
+    qtbot: QtBot, inbox: Inbox, store: Store
+) -> None:
+    store.add_address(A1, inbox.provider.id, state=AddressState.SESSION_ONLY)
+    store.add_address("kept@temp-inbox.test", inbox.provider.id, state=AddressState.ACTIVE)
     controller = InboxController(inbox, AppSignals())
     try:
         flags = {info.address: info.session_only for info in controller.addresses()}
@@ -83,13 +89,15 @@ async def test_the_sidebar_hears_which_addresses_are_session_only(qtbot: QtBot, 
         controller.close()
 
 
-async def test_a_restart_reports_last_sessions_addresses_as_gone(qtbot: QtBot, inbox: Inbox) -> None:
+async def test_a_restart_reports_last_sessions_addresses_as_gone(
+    qtbot: QtBot, inbox: Inbox, store: Store
+) -> None:
     # Stored as session-only by an earlier run; this run's vault does not hold its password.
-    inbox.store.add_address(A1, inbox.provider.id, state=AddressState.SESSION_ONLY)
+    store.add_address(A1, inbox.provider.id, state=AddressState.SESSION_ONLY)
     await inbox.start()
     try:
         assert inbox.gone_session_only == [A1]
-        assert inbox.store.get_address(A1) is None
+        assert store.get_address(A1) is None
         notice = session_only_gone_notice(inbox.gone_session_only)
         assert notice is not None
         assert notice.title == f"Gone after the restart: {A1}"

@@ -161,7 +161,7 @@ async def test_the_window_controller_exports_and_imports_for_real(
             await settled(controller.tasks)
             if name == "fresh":
                 assert [r.address for r in inbox.addresses()] == for_real
-                assert inbox.mailboxes.get(for_real[0]) is not None
+                assert inbox.is_open(for_real[0])
         finally:
             controller.close()
             assert await inbox.aclose(2.0)

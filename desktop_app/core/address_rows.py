@@ -1,0 +1,89 @@
+"""One address as every front end shows it: the sidebar, the tray menu and ``temp-inbox list``.
+
+The state a user reads merges three sources that can disagree: the address book's record (failed,
+half-created, session-only), why opening it failed at start-up, and the live connection. The merge is
+a plain function so that the three front ends cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from desktop_app.core.events import ConnectionState
+from desktop_app.core.store import AddressState, StoredAddress
+
+DEFAULT_QUOTA = 40_000_000  # mail.tm's; a record read before the first usage report has none
+
+
+def shown_state(
+    record: StoredAddress, connection: ConnectionState, open_problem: str | None
+) -> tuple[str, str]:
+    """(kind, text) of the address: what the book knows beats what the connection says."""
+    if record.state is AddressState.FAILED:
+        return "failed", record.state_reason or "cannot log in"
+    if open_problem is not None:
+        return "failed", open_problem
+    if record.state is AddressState.PENDING:
+        return "connecting", "being created"
+    if connection.kind == "stopped":
+        return "offline", "cached mail only"
+    return connection.kind, connection.describe()
+
+
+@dataclass(frozen=True, slots=True)
+class AddressRow:
+    """One address, read from the store plus live state. ``state_kind`` is a ``ConnectionKind`` or
+    ``offline`` (cached mail only)."""
+
+    address: str
+    label: str = ""
+    unread: int = 0
+    state_kind: str = "connecting"
+    state_text: str = "connecting"
+    used: int = 0
+    quota: int = DEFAULT_QUOTA
+    provider_name: str = ""
+    # Its password lives in memory only (no keyring): it is gone when the app quits.
+    session_only: bool = False
+    # What ``temp-inbox list`` prints besides: the book's state, the bare connection, the selection.
+    book_state: AddressState = AddressState.ACTIVE
+    connection_text: str = ""
+    current: bool = False
+
+    def as_listing(self) -> dict[str, object]:
+        """What ``temp-inbox list --json`` prints for the address."""
+        return {
+            "address": self.address,
+            "label": self.label,
+            "unread": self.unread,
+            "state": self.book_state.value,
+            "live": self.connection_text,
+            "current": self.current,
+            "provider": self.provider_name,
+        }
+
+
+def address_row(
+    record: StoredAddress,
+    connection: ConnectionState,
+    *,
+    open_problem: str | None,
+    unread: int,
+    provider_name: str,
+    current: bool,
+) -> AddressRow:
+    kind, text = shown_state(record, connection, open_problem)
+    return AddressRow(
+        address=record.address,
+        label=record.label,
+        unread=unread,
+        state_kind=kind,
+        state_text=text,
+        used=record.used,
+        quota=record.quota or DEFAULT_QUOTA,
+        provider_name=provider_name,
+        session_only=record.state is AddressState.SESSION_ONLY,
+        book_state=record.state,
+        connection_text=connection.describe(),
+        current=current,
+    )
