@@ -25,7 +25,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from desktop_app.ipc import socket_name  # noqa: E402
+from desktop_app.instance.ipc import socket_name  # noqa: E402
 from tests.e2e.desktop_session import DesktopSession  # noqa: E402
 from tests.processes import stop_process  # noqa: E402
 
@@ -287,7 +287,7 @@ def export_file(path: Path, server: MailServer, accounts: list[tuple[str, str]])
 
 
 def command(data: Path, name: str, args: dict[str, Any] | None = None, timeout: float = 60) -> Any:
-    """One request on the running instance's socket (the protocol in ``desktop_app/ipc.py``)."""
+    """One request on the running instance's socket (the protocol in ``desktop_app/instance/ipc.py``)."""
     path = Path(tempfile.gettempdir()) / socket_name(data)
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.settimeout(timeout)

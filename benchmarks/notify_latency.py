@@ -27,7 +27,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from desktop_app.ipc import socket_name
+from desktop_app.instance.ipc import socket_name
 from tests.e2e.desktop_session import DesktopSession
 from tests.ui.notify_fixtures import FakeNotificationServer
 

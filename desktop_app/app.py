@@ -1,78 +1,69 @@
-"""Composition root: QApplication → qasync loop → services → window, tray, notifications → one
-shutdown path.
+"""Composition root: the one place that builds the app, in named steps, and takes it down again.
 
-Order of start-up: environment for Chromium, the mail scheme (before the QApplication), the
-single-instance check, then the services (local server when ``--local``, cache, keyring, inbox), then
-the window, tray and notifications. Shutdown runs in reverse from ``Application.quit()`` — whoever asks
-(tray, window, IPC, SIGTERM) — and waits for tasks, streams and servers to close before Qt goes.
+    run_app          logging, Chromium's environment, the claim on the data directory (or the launch
+                     handed to the instance that holds it)
+    _run_claimed     the mail scheme (before the QApplication), the QApplication, the instance socket,
+                     the qasync loop
+    Application.run
+      build_core     cache (first: if it fails, nothing else is running yet) → local server when
+                     ``--local`` → keyring → Inbox
+      build_shell    signals → controller → window → tray → notifications → theme → instance commands
+      connect        the shell's parts to each other, to the saved settings and to the instance socket
+      start          show the window (unless started by a command), start the inbox
+      shut_down      in reverse, from ``Application.quit()`` — whoever asks (tray, window, IPC,
+                     SIGTERM) — waiting for tasks, streams and servers to close before Qt goes
+
+Qt is imported only inside the steps: ``prepare_qt_environment`` must run before the first Qt import.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
 import sys
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from desktop_app import APP_ID, APP_NAME, __version__
-from desktop_app.platform_env import prepare_qt_environment
+from desktop_app import APP_ID, APP_NAME, __version__, settings
+from desktop_app.instance.forward import claim_or_forward
+from desktop_app.options import Options, with_remembered_provider
+from desktop_app.settings import Environment
+from desktop_app.ui.platform_env import prepare_qt_environment
 
 if TYPE_CHECKING:
-    from desktop_app.cli import Options
+    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app.core.inbox import Inbox
+    from desktop_app.core.providers import Provider
+    from desktop_app.core.store import Store
+    from desktop_app.instance.commands import InstanceCommands
+    from desktop_app.instance.ipc import InstanceServer
+    from desktop_app.server import BackgroundMailServer
+    from desktop_app.ui.controller import AppSignals
+    from desktop_app.ui.inbox_controller import InboxController
+    from desktop_app.ui.main_window import MainWindow
+    from desktop_app.ui.notifications import Notifications
+    from desktop_app.ui.theme import ThemeManager
+    from desktop_app.ui.tray import TrayIcon
 
 log = logging.getLogger(__name__)
 
 LOCAL_SMTP_PORT = 2525  # the embedded server's preferred SMTP port, so apps can be pointed at it once
-CLEAR_CODES_AFTER = 60.0  # seconds a copied one-time code stays on the clipboard, when the user opts in
-
-
-def _claim_or_forward(options: Options) -> Any:
-    """The claim on the data directory (this process becomes the instance), or the exit code after
-    handing the launch to the instance that holds it, waiting (bounded) for one that is still starting."""
-    import time
-
-    from desktop_app.cli import START_TIMEOUT
-    from desktop_app.instance_lock import InstanceLock
-    from desktop_app.ipc import send_command, socket_name
-
-    forward = (
-        ("show", {"message_id": options.args["message_id"]})
-        if options.command == "show"
-        else ("activate", {})
-    )
-    deadline = time.monotonic() + START_TIMEOUT
-    while True:
-        lock = InstanceLock.acquire(options.data_dir)
-        if lock is not None:
-            return lock
-        if options.background:
-            return 0  # started by a command that lost a race: the command talks to the holder
-        answer = send_command(socket_name(options.data_dir), forward[0], forward[1], timeout=10)
-        if answer is not None:
-            if not answer.get("ok"):
-                print(f"temp-inbox: {answer.get('error')}", file=sys.stderr)
-                return 1
-            return 0
-        if time.monotonic() > deadline:
-            print("temp-inbox: another Temp Inbox is starting and does not answer.", file=sys.stderr)
-            return 1
-        time.sleep(0.2)  # polling the socket: the holder says nothing until it listens
 
 
 def run_app(options: Options) -> int:
-    logging.basicConfig(
-        level=os.environ.get("TEMP_INBOX_LOG", "WARNING").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    environment = Environment.read()
+    logging.basicConfig(level=environment.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     prepare_qt_environment()  # before the first Qt import (the forwarding below uses QtNetwork)
     # Before anything slow: from here on, a command finds this instance starting and waits for it.
-    claim = _claim_or_forward(options)
+    claim = claim_or_forward(options)
     if isinstance(claim, int):
         return claim
     try:
-        return _run_claimed(options)
+        return _run_claimed(options, environment)
     finally:
         claim.release()
 
@@ -82,26 +73,24 @@ def qapplication_argv(options: Options) -> list[str]:
     return [sys.argv[0], *options.qt_args]
 
 
-def _run_claimed(options: Options) -> int:
-    from desktop_app.cli import with_remembered_provider
-
+def _run_claimed(options: Options, environment: Environment) -> int:
     options = with_remembered_provider(options)
     import PySide6.QtWebEngineWidgets  # noqa: F401  (must be loaded before the QApplication)
     import qasync
     from PySide6.QtWidgets import QApplication
 
-    from desktop_app.ipc import InstanceServer, socket_name
+    from desktop_app.core.errors import TempInboxError
+    from desktop_app.instance.ipc import InstanceServer, socket_name
+    from desktop_app.ui.gc_guard import MainThreadGarbageCollector
     from desktop_app.ui.mail_scheme import register_mail_scheme
 
     register_mail_scheme()
-    name = socket_name(options.data_dir)
-
     app = QApplication(qapplication_argv(options))
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
     app.setQuitOnLastWindowClosed(False)
-    server = InstanceServer(name)
+    server = InstanceServer(socket_name(options.data_dir))
     if not server.listen():
         print("temp-inbox: another Temp Inbox is starting; try again in a moment.", file=sys.stderr)
         return 1
@@ -110,13 +99,9 @@ def _run_claimed(options: Options) -> int:
     asyncio.set_event_loop(loop)
     # The local server and to_thread workers allocate too: cyclic garbage holding QObjects must not be
     # collected (destroyed) in their threads. See desktop_app/ui/gc_guard.py.
-    from desktop_app.ui.gc_guard import MainThreadGarbageCollector
-
     garbage_collector = MainThreadGarbageCollector(app)
     garbage_collector.start()
-    application = Application(options, app, server)
-    from desktop_app.core.errors import TempInboxError
-
+    application = Application(options, environment, app, server)
     try:
         with loop:
             code: int = loop.run_until_complete(application.run())
@@ -130,269 +115,321 @@ def _run_claimed(options: Options) -> int:
     return code
 
 
-def notice_batcher_from_env() -> Any:
-    """Burst coalescing, tunable for benchmarks and power users:
-    ``TEMP_INBOX_NOTICE_WINDOW`` (seconds, default 2) and ``TEMP_INBOX_NOTICE_PER_MINUTE`` (default 8)."""
-    from desktop_app.core.notice import NoticeBatcher
+# -- step 1: the core services ---------------------------------------------------------------------------
 
-    try:
-        window = float(os.environ.get("TEMP_INBOX_NOTICE_WINDOW", "2"))
-        per_minute = int(os.environ.get("TEMP_INBOX_NOTICE_PER_MINUTE", "8"))
-    except ValueError:
-        log.warning("ignoring invalid TEMP_INBOX_NOTICE_* settings")
-        window, per_minute = 2.0, 8
-    return NoticeBatcher(window=max(0.0, window), max_per_minute=max(1, per_minute))
+
+@dataclass(frozen=True, slots=True)
+class Core:
+    store: Store
+    inbox: Inbox
+    local_server: BackgroundMailServer | None
+
+
+def start_local_server(options: Options) -> BackgroundMailServer:
+    """The embedded mail service on this computer, on its usual SMTP port when that one is free."""
+    from desktop_app.server import BackgroundMailServer
+
+    data = options.data_dir / "local-server"
+    for smtp_port in (LOCAL_SMTP_PORT, 0):
+        # No rate limit: it serves this app and other programs on this computer (docs/local-server.md).
+        server = BackgroundMailServer(data_dir=data, smtp_port=smtp_port, rate_limit=None)
+        try:
+            server.start()
+        except OSError as exc:
+            log.info("local SMTP port %s unavailable (%s); using a free one", smtp_port, exc)
+            continue
+        return server
+    raise RuntimeError("could not start the local mail server")
+
+
+def choose_provider(options: Options, local_server: BackgroundMailServer | None) -> Provider:
+    from desktop_app.core.providers import DEFAULT, custom_provider, local_provider
+
+    if local_server is not None:
+        return local_provider(local_server.api_url, local_server.hub_url)
+    if options.api_url:
+        return custom_provider(options.api_url, options.hub_url)
+    return DEFAULT
+
+
+async def build_core(options: Options) -> Core:
+    from desktop_app.core.inbox import Inbox
+    from desktop_app.core.paths import store_path
+    from desktop_app.core.secrets import PasswordVault
+    from desktop_app.core.store import Store
+
+    store = Store(store_path(options.data_dir))
+    local_server = await asyncio.to_thread(start_local_server, options) if options.local else None
+    inbox = Inbox(store, PasswordVault(), choose_provider(options, local_server))
+    return Core(store, inbox, local_server)
+
+
+# -- step 2: the shell (window, tray, notifications) ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Shell:
+    signals: AppSignals
+    controller: InboxController
+    window: MainWindow
+    tray: TrayIcon
+    notifications: Notifications
+    settings: QSettings
+    theme: ThemeManager
+    commands: InstanceCommands
+
+
+def build_shell(
+    qapp: QApplication, core: Core, options: Options, environment: Environment, quit_app: Callable[[], None]
+) -> Shell:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QSystemTrayIcon
+
+    from desktop_app.core.notice import NoticeBatcher
+    from desktop_app.instance.commands import InstanceCommands
+    from desktop_app.ui.controller import AppSignals
+    from desktop_app.ui.icons import app_icon
+    from desktop_app.ui.inbox_controller import InboxController
+    from desktop_app.ui.main_window import MainWindow
+    from desktop_app.ui.notifications import Notifications
+    from desktop_app.ui.outlined_style import apply_app_style
+    from desktop_app.ui.theme import ThemeManager
+    from desktop_app.ui.tray import TrayAddress, TrayIcon
+
+    qapp.setWindowIcon(app_icon())
+    apply_app_style(qapp)
+    inbox = core.inbox
+    signals = AppSignals()
+    controller = InboxController(inbox, signals)
+    window = MainWindow(controller, signals)
+    # The window asks the user; the controller only knows whom to ask.
+    controller.ask_session_only = window.confirm_session_only
+    window.setWindowIcon(app_icon())
+    tray = TrayIcon(
+        lambda: [TrayAddress(r.address, r.label, r.unread) for r in inbox.address_rows()],
+        window_visible=window.isVisible,
+    )
+    if QSystemTrayIcon.isSystemTrayAvailable():
+        tray.show()
+        controller.tray = tray
+    notifications = Notifications(
+        tray=tray if controller.tray else None,
+        banner=window.banner,
+        batcher=NoticeBatcher(window=environment.notice_window, max_per_minute=environment.notice_per_minute),
+    )
+    ini = QSettings(str(options.data_dir / settings.SETTINGS_FILENAME), QSettings.Format.IniFormat)
+    theme = ThemeManager(qapp, settings=ini)
+    commands = InstanceCommands(
+        inbox,
+        signals,
+        raise_window=lambda: raise_window(window),
+        quit_app=quit_app,
+        info=lambda: instance_info(options, core, notifications),
+        debug_state=window.debug_state if environment.debug_ipc else None,
+    )
+    return Shell(signals, controller, window, tray, notifications, ini, theme, commands)
+
+
+def instance_info(options: Options, core: Core, notifications: Notifications) -> dict[str, object]:
+    """What ``temp-inbox info`` prints."""
+    provider = core.inbox.provider
+    keyring = core.inbox.keyring_status()
+    info: dict[str, object] = {
+        "provider": provider.name,
+        "api": provider.api_url,
+        "hub": provider.hub_url,
+        "data_dir": str(options.data_dir),
+        "keyring": keyring.backend,
+        "keyring_usable": keyring.usable,
+        "notifications": notifications.backend_name,
+    }
+    if core.local_server is not None:
+        info["smtp"] = f"{core.local_server.smtp_host}:{core.local_server.smtp_port}"
+    return info
+
+
+# -- step 3: connect ---------------------------------------------------------------------------------------
+
+
+def raise_window(window: MainWindow) -> None:
+    window.showNormal()
+    window.raise_()
+    window.activateWindow()
+
+
+def toggle_window(window: MainWindow) -> None:
+    if window.isVisible() and not window.isMinimized():
+        window.hide()
+    else:
+        raise_window(window)
+
+
+def connect(
+    shell: Shell, core: Core, options: Options, server: InstanceServer, quit_app: Callable[[], None]
+) -> None:
+    from desktop_app.ui.autostart import add_autostart_action
+    from desktop_app.ui.theme import add_scheme_menu
+    from desktop_app.ui.window_state import restore_window_state
+
+    signals, controller, window, tray = shell.signals, shell.controller, shell.window, shell.tray
+    notifications, ini = shell.notifications, shell.settings
+
+    def open_message(address: str, message_id: str) -> None:
+        raise_window(window)
+        signals.show_message_requested.emit(address, message_id)
+
+    def open_address(address: str) -> None:
+        raise_window(window)
+        signals.show_address_requested.emit(address)
+
+    def new_address() -> None:
+        raise_window(window)
+        window.open_new_address()
+
+    def set_do_not_disturb(on: bool) -> None:
+        notifications.set_do_not_disturb(on)
+        tray.set_do_not_disturb(on)
+        window.dnd_action.blockSignals(True)
+        window.dnd_action.setChecked(on)
+        window.dnd_action.blockSignals(False)
+        settings.write(ini, settings.DO_NOT_DISTURB, on)
+
+    def set_clear_codes(on: bool) -> None:
+        seconds = settings.CLEAR_CODES_AFTER if on else None
+        controller.clear_clipboard_after = seconds
+        notifications.clear_clipboard_after = seconds
+        settings.write(ini, settings.CLEAR_CODES, on)
+
+    controller.quit_requested.connect(quit_app)
+    tray.copy_address.connect(lambda a: controller.copy_to_clipboard(a, a))
+    tray.open_address.connect(open_address)
+    tray.new_address.connect(new_address)
+    tray.toggle_window.connect(lambda: toggle_window(window))
+    tray.quit_requested.connect(quit_app)
+
+    shell.theme.apply()
+    add_scheme_menu(window.options_menu, shell.theme)
+    add_autostart_action(window.options_menu, options.data_dir)
+    restore_window_state(window, ini)
+    window.reading_layout.remember_in(ini)
+
+    tray.dnd_toggled.connect(set_do_not_disturb)
+    window.do_not_disturb_toggled.connect(set_do_not_disturb)
+    window.clear_codes_toggled.connect(set_clear_codes)
+    set_do_not_disturb(settings.read_flag(ini, settings.DO_NOT_DISTURB))
+    window.clear_codes_action.setChecked(settings.read_flag(ini, settings.CLEAR_CODES))
+    set_clear_codes(window.clear_codes_action.isChecked())
+    window.pane.prefer_plain_text = settings.read_flag(ini, settings.PREFER_PLAIN_TEXT)
+    window.pane.prefer_plain_text_changed.connect(
+        lambda on: settings.write(ini, settings.PREFER_PLAIN_TEXT, on)
+    )
+    notifications.code_copied.connect(lambda code: signals.status.emit("Copied the code to the clipboard."))
+    notifications.open_message_requested.connect(open_message)
+    controller.new_message.connect(notifications.message_arrived)
+    signals.addresses_changed.connect(lambda: tray.set_unread(core.inbox.unread_total()))
+    notifications.prepare()
+    server.set_handler(shell.commands.handle)
+
+
+# -- step 4: start and run ---------------------------------------------------------------------------------
+
+
+def start(shell: Shell, core: Core, options: Options) -> asyncio.Task[None]:
+    """Show what the launch asked for and start the inbox; the task is the inbox's start-up."""
+    from desktop_app.core.errors import KeyringUnavailableError
+    from desktop_app.ui.local_smtp import show_local_smtp
+    from desktop_app.ui.session_notice import session_only_gone_notice
+
+    signals, window, inbox = shell.signals, shell.window, core.inbox
+    if not options.background:
+        window.show()
+    if options.command == "show":
+        message_id = options.args["message_id"]
+        address = inbox.message_address(message_id)
+        if address:
+            signals.show_message_requested.emit(address, message_id)
+    if core.local_server is not None:
+        smtp = f"{core.local_server.smtp_host}:{core.local_server.smtp_port}"
+        show_local_smtp(window, smtp)
+        signals.status.emit(f"Local mail server: send mail to any of your addresses via SMTP {smtp}")
+    if not inbox.keyring_status().usable:
+        signals.error.emit(str(KeyringUnavailableError()))
+
+    started = asyncio.ensure_future(inbox.start())
+
+    def done(task: asyncio.Future[None]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            log.error("start-up of the inbox failed", exc_info=task.exception())
+            signals.error.emit("Some addresses could not be opened; details are in the log.")
+        signals.addresses_changed.emit()
+        gone = session_only_gone_notice(inbox.gone_session_only)
+        if gone is not None:
+            window.banner.show_notice(gone)
+
+    started.add_done_callback(done)
+    return started
+
+
+def _wake_for_signals(quit_app: Callable[[], None]) -> QTimer:
+    """SIGINT/SIGTERM quit like the menu does. Python runs signal handlers only between bytecodes: a
+    timer gives it a chance while Qt idles."""
+    from PySide6.QtCore import QTimer
+
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: loop.call_soon_threadsafe(quit_app))
+    wake = QTimer()
+    wake.timeout.connect(lambda: None)
+    wake.start(300)
+    return wake
 
 
 class Application:
-    def __init__(self, options: Options, qapp: Any, server: Any) -> None:
-        self.options = options
-        self.qapp = qapp
-        self.server = server
+    def __init__(
+        self, options: Options, environment: Environment, qapp: QApplication, server: InstanceServer
+    ) -> None:
+        self._options = options
+        self._environment = environment
+        self._qapp = qapp
+        self._server = server
         self._quit = asyncio.Event()
-        self.local_server: Any = None
 
     def quit(self) -> None:
         self._quit.set()
 
-    def _start_local_server(self) -> None:
-        from desktop_app.server import BackgroundMailServer
-
-        data = self.options.data_dir / "local-server"
-        for smtp_port in (LOCAL_SMTP_PORT, 0):
-            # No rate limit: it serves this app and other programs on this computer (docs/local-server.md).
-            server = BackgroundMailServer(data_dir=data, smtp_port=smtp_port, rate_limit=None)
-            try:
-                server.start()
-            except OSError as exc:
-                log.info("local SMTP port %s unavailable (%s); using a free one", smtp_port, exc)
-                continue
-            self.local_server = server
-            return
-        raise RuntimeError("could not start the local mail server")
-
-    def _provider(self) -> Any:
-        from desktop_app.core.providers import DEFAULT, custom_provider, local_provider
-
-        if self.local_server is not None:
-            return local_provider(self.local_server.api_url, self.local_server.hub_url)
-        if self.options.api_url:
-            return custom_provider(self.options.api_url, self.options.hub_url)
-        return DEFAULT
-
-    def info(self) -> dict[str, Any]:
-        provider = self.inbox.provider
-        info: dict[str, Any] = {
-            "provider": provider.name,
-            "api": provider.api_url,
-            "hub": provider.hub_url,
-            "data_dir": str(self.options.data_dir),
-            "keyring": self.inbox.keyring_status().backend,
-            "keyring_usable": self.inbox.keyring_status().usable,
-            "notifications": self.notifications.backend_name,
-        }
-        if self.local_server is not None:
-            info["smtp"] = f"{self.local_server.smtp_host}:{self.local_server.smtp_port}"
-        return info
-
     async def run(self) -> int:
-        from desktop_app.core.errors import KeyringUnavailableError
-        from desktop_app.core.inbox import Inbox
-        from desktop_app.core.paths import store_path
-        from desktop_app.core.secrets import PasswordVault
-        from desktop_app.core.store import Store
-        from desktop_app.instance_commands import InstanceCommands
-        from desktop_app.ui.controller import AppSignals
-        from desktop_app.ui.icons import app_icon
-        from desktop_app.ui.inbox_controller import InboxController
-        from desktop_app.ui.main_window import MainWindow
-        from desktop_app.ui.notifications import Notifications
-        from desktop_app.ui.style import apply_app_style
-        from desktop_app.ui.tray import TrayAddress, TrayIcon
-
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signum, lambda *_: loop.call_soon_threadsafe(self.quit))
-        # Python runs signal handlers only between bytecodes: a timer gives it a chance while Qt idles.
-        from PySide6.QtCore import QSettings, QTimer
-
-        wake = QTimer()
-        wake.timeout.connect(lambda: None)
-        wake.start(300)
-
-        self.qapp.setWindowIcon(app_icon())
-        apply_app_style(self.qapp)
-        store = Store(store_path(self.options.data_dir))  # first: if it fails, nothing else is running yet
-        if self.options.local:
-            await asyncio.to_thread(self._start_local_server)
-        self.inbox = inbox = Inbox(store, PasswordVault(), self._provider())
-        signals = AppSignals()
-        controller = InboxController(inbox, signals)
-        controller.quit_requested.connect(self.quit)
-        window = MainWindow(controller, signals)
-        controller.ask_session_only = window.confirm_session_only
-        window.setWindowIcon(app_icon())
-
-        def tray_addresses() -> list[TrayAddress]:
-            return [TrayAddress(r.address, r.label, r.unread) for r in inbox.address_rows()]
-
-        def toggle_window() -> None:
-            if window.isVisible() and not window.isMinimized():
-                window.hide()
-            else:
-                raise_window()
-
-        def raise_window() -> None:
-            window.showNormal()
-            window.raise_()
-            window.activateWindow()
-
-        def open_message(address: str, message_id: str) -> None:
-            raise_window()
-            signals.show_message_requested.emit(address, message_id)
-
-        def open_address(address: str) -> None:
-            raise_window()
-            signals.show_address_requested.emit(address)
-
-        def new_address() -> None:
-            raise_window()
-            window.open_new_address()
-
-        tray = TrayIcon(tray_addresses, window_visible=window.isVisible)
-        tray.copy_address.connect(lambda a: controller.copy_to_clipboard(a, a))
-        tray.open_address.connect(open_address)
-        tray.new_address.connect(new_address)
-        tray.toggle_window.connect(toggle_window)
-        tray.quit_requested.connect(self.quit)
-        from PySide6.QtWidgets import QSystemTrayIcon
-
-        if QSystemTrayIcon.isSystemTrayAvailable():
-            tray.show()
-            controller.tray = tray
-        banner = getattr(window, "banner", None)
-        self.notifications = notifications = Notifications(
-            tray=tray if controller.tray else None, banner=banner, batcher=notice_batcher_from_env()
-        )
-        settings = QSettings(str(self.options.data_dir / "settings.ini"), QSettings.Format.IniFormat)
-        from desktop_app.ui.theme import ThemeManager, add_scheme_menu
-
-        theme = ThemeManager(self.qapp, settings=settings)
-        theme.apply()
-        add_scheme_menu(window.options_menu, theme)
-        from desktop_app.ui.autostart import add_autostart_action
-
-        add_autostart_action(window.options_menu, self.options.data_dir)
-        from desktop_app.ui.window_state import restore_window_state, save_window_state
-
-        restore_window_state(window, settings)
-        window.reading_layout.remember_in(settings)
-
-        def set_do_not_disturb(on: bool) -> None:
-            notifications.set_do_not_disturb(on)
-            tray.set_do_not_disturb(on)
-            window.dnd_action.blockSignals(True)
-            window.dnd_action.setChecked(on)
-            window.dnd_action.blockSignals(False)
-            settings.setValue("notifications/do_not_disturb", on)
-
-        def set_clear_codes(on: bool) -> None:
-            seconds = CLEAR_CODES_AFTER if on else None
-            controller.clear_clipboard_after = seconds
-            notifications.clear_clipboard_after = seconds
-            settings.setValue("clipboard/clear_codes", on)
-
-        tray.dnd_toggled.connect(set_do_not_disturb)
-        window.do_not_disturb_toggled.connect(set_do_not_disturb)
-        window.clear_codes_toggled.connect(set_clear_codes)
-        set_do_not_disturb(bool(settings.value("notifications/do_not_disturb", False, type=bool)))
-        window.clear_codes_action.setChecked(bool(settings.value("clipboard/clear_codes", False, type=bool)))
-        set_clear_codes(window.clear_codes_action.isChecked())
-        window.pane.prefer_plain_text = bool(settings.value("view/prefer_plain_text", False, type=bool))
-        window.pane.prefer_plain_text_changed.connect(
-            lambda on: settings.setValue("view/prefer_plain_text", on)
-        )
-        notifications.code_copied.connect(
-            lambda code: signals.status.emit("Copied the code to the clipboard.")
-        )
-        notifications.open_message_requested.connect(open_message)
-        controller.new_message.connect(notifications.message_arrived)
-        signals.addresses_changed.connect(lambda: tray.set_unread(inbox.unread_total()))
-        notifications.prepare()
-
-        commands = InstanceCommands(
-            inbox,
-            signals,
-            raise_window=raise_window,
-            quit_app=self.quit,
-            info=self.info,
-            debug_state=window.debug_state,
-        )
-        self.server.set_handler(commands.handle)
-        if not self.options.background:
-            window.show()
-        if self.options.command == "show":
-            message_id = self.options.args["message_id"]
-            address = inbox.message_address(message_id)
-            if address:
-                signals.show_message_requested.emit(address, message_id)
-        if self.local_server is not None:
-            from desktop_app.ui.local_smtp import show_local_smtp
-
-            show_local_smtp(window, f"{self.local_server.smtp_host}:{self.local_server.smtp_port}")
-            signals.status.emit(
-                f"Local mail server: send mail to any of your addresses via SMTP "
-                f"{self.local_server.smtp_host}:{self.local_server.smtp_port}"
-            )
-        if not inbox.keyring_status().usable:
-            signals.error.emit(str(KeyringUnavailableError()))
-
-        from desktop_app.ui.session_notice import session_only_gone_notice
-
-        start = asyncio.ensure_future(inbox.start())
-
-        def started(task: asyncio.Future[None]) -> None:
-            if not task.cancelled() and task.exception() is not None:
-                log.error("start-up of the inbox failed", exc_info=task.exception())
-                signals.error.emit("Some addresses could not be opened; details are in the log.")
-            signals.addresses_changed.emit()
-            gone = session_only_gone_notice(inbox.gone_session_only)
-            if gone is not None:
-                window.banner.show_notice(gone)
-
-        start.add_done_callback(started)
+        wake = _wake_for_signals(self.quit)
+        core = await build_core(self._options)
+        shell = build_shell(self._qapp, core, self._options, self._environment, self.quit)
+        connect(shell, core, self._options, self._server, self.quit)
+        started = start(shell, core, self._options)
         try:
             await self._quit.wait()
         finally:
-            try:
-                save_window_state(window, settings)
-            except Exception:  # the layout is a nicety: never let it stop the shutdown
-                log.exception("could not save the window layout")
-            await self._shutdown(start, window, tray, notifications, controller, commands, store)
+            await self._shut_down(started, shell, core)
             wake.stop()
         return 0
 
-    async def _shutdown(
-        self,
-        start: Any,
-        window: Any,
-        tray: Any,
-        notifications: Any,
-        controller: Any,
-        commands: Any,
-        store: Any,
-    ) -> None:
-        self.server.close()
-        start.cancel()
-        await asyncio.wait([start], timeout=1.0)  # a cancelled start-up must not be left pending
-        window.allow_close()
-        window.close()
-        tray.hide()
-        controller.close()
-        await notifications.shutdown()
-        await controller.tasks.close(1.0)
-        await commands.tasks.close(1.0)
-        await self.inbox.aclose(2.0)
-        if self.local_server is not None:
-            await asyncio.to_thread(self.local_server.stop)
-        store.close()
+    # -- step 5: shut down, in reverse ----------------------------------------------------------------------
+
+    async def _shut_down(self, started: asyncio.Task[None], shell: Shell, core: Core) -> None:
+        from desktop_app.ui.window_state import save_window_state
+
+        try:
+            save_window_state(shell.window, shell.settings)
+        except Exception:  # the layout is a nicety: never let it stop the shutdown
+            log.exception("could not save the window layout")
+        self._server.close()
+        started.cancel()
+        await asyncio.wait([started], timeout=1.0)  # a cancelled start-up must not be left pending
+        shell.window.allow_close()
+        shell.window.close()
+        shell.tray.hide()
+        shell.controller.close()
+        await shell.notifications.shutdown()
+        await shell.controller.tasks.close(1.0)
+        await shell.commands.tasks.close(1.0)
+        await core.inbox.aclose(2.0)
+        if core.local_server is not None:
+            await asyncio.to_thread(core.local_server.stop)
+        core.store.close()

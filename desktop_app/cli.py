@@ -11,16 +11,16 @@ import json
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from desktop_app import __version__
 from desktop_app.core.paths import data_dir as resolve_data_dir
-from desktop_app.core.provider_choice import ProviderChoice, load_choice, save_choice
-from desktop_app.instance_lock import is_claimed
+from desktop_app.instance.lock import is_claimed
+from desktop_app.options import START_TIMEOUT, Options, with_remembered_provider
 
-START_TIMEOUT = 60.0
+__all__ = ["Options", "QtArgumentError", "main", "parse", "split_qt_args", "with_remembered_provider"]
+
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_TIMEOUT = 0, 1, 2, 3
 
 # Qt's own command-line options (QGuiApplication and QApplication; -display and -geometry are X11's),
@@ -90,48 +90,6 @@ def split_qt_args(argv: list[str]) -> tuple[list[str], list[str]]:
             ours.append(arg)
         i += 1
     return ours, qt
-
-
-@dataclass(frozen=True)
-class Options:
-    data_dir: Path
-    local: bool
-    api_url: str | None
-    hub_url: str | None
-    background: bool
-    command: str | None
-    args: dict[str, Any]
-    qt_args: tuple[str, ...] = ()  # for the QApplication: Qt's own options, as Qt parses them
-
-    def instance_argv(self) -> list[str]:
-        """The global options, to start an instance that matches this invocation."""
-        argv = ["--data-dir", str(self.data_dir)]
-        if self.local:
-            argv.append("--local")
-        if self.api_url:
-            argv += ["--api-url", self.api_url]
-        if self.hub_url:
-            argv += ["--hub-url", self.hub_url]
-        return argv
-
-    @property
-    def provider_choice(self) -> ProviderChoice:
-        return ProviderChoice(self.local, self.api_url, self.hub_url)
-
-
-def with_remembered_provider(options: Options) -> Options:
-    """The provider options the instance starts with, remembering the user's choice for next time.
-
-    An instance started by a command (``--background``) without provider options takes the one the
-    user last chose; any other start is a choice, and is remembered."""
-    choice = options.provider_choice
-    if options.background and not choice.explicit:
-        remembered = load_choice(options.data_dir)
-        return replace(
-            options, local=remembered.local, api_url=remembered.api_url, hub_url=remembered.hub_url
-        )
-    save_choice(options.data_dir, choice)
-    return options
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -353,7 +311,7 @@ def _start_background_instance(options: Options) -> None:
 
 
 def run_command(options: Options) -> int:
-    from desktop_app.ipc import send_command, socket_name
+    from desktop_app.instance.ipc import send_command, socket_name
 
     assert options.command is not None
     name = socket_name(options.data_dir)

@@ -36,7 +36,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from desktop_app import APP_ID, __version__  # noqa: E402
-from desktop_app.ipc import socket_name  # noqa: E402
+from desktop_app.instance.ipc import socket_name  # noqa: E402
 from tests.e2e.desktop_session import DesktopSession, missing_tools  # noqa: E402
 from tests.processes import stop_process  # noqa: E402
 

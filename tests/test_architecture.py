@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import shutil
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -48,17 +49,23 @@ def _resolved_imports(path: Path, root: Path) -> set[str]:
 # the local server is a test double of the real service, so it must share nothing with the client it
 # tests (each checks the other); widgets talk to the service, never to the server's internals.
 FORBIDDEN: dict[str, tuple[str, ...]] = {
-    "core": ("ui", "server", "app", "cli", "ipc", "instance_commands", "platform_env"),
-    "server": ("core", "ui", "app", "cli", "ipc", "instance_commands", "platform_env"),
-    "ui": ("server",),
+    "core": ("ui", "server", "app", "cli", "instance", "options", "settings"),
+    "server": ("core", "ui", "app", "cli", "instance", "options", "settings"),
+    "ui": ("server", "app", "cli", "instance"),
+    "instance": ("server", "app", "cli"),
 }
+
+
+def _layer_files(root: Path, layer: str) -> list[Path]:
+    package = root / layer
+    return sorted(package.rglob("*.py")) if package.is_dir() else [root / f"{layer}.py"]
 
 
 def layer_violations(root: Path) -> list[str]:
     """``file: imported module`` for every import that crosses a forbidden arrow, under package ``root``."""
     found = []
     for layer, banned in FORBIDDEN.items():
-        for path in sorted((root / layer).rglob("*.py")):
+        for path in _layer_files(root, layer):
             for name in sorted(_resolved_imports(path, root)):
                 parts = name.split(".")
                 if parts[0] == root.name and len(parts) > 1 and parts[1] in banned:
@@ -82,6 +89,11 @@ def test_the_layers_import_only_what_they_may() -> None:
         ("server/wire.py", "def lazily():\n    from desktop_app.ui import style\n"),
         ("ui/style.py", "from desktop_app.server import LocalMailServer\n"),
         ("ui/style.py", "from ..server.wire import dumps\n"),
+        ("ui/style.py", "from desktop_app.instance.commands import InstanceCommands\n"),
+        ("core/models.py", "from desktop_app.instance import lock\n"),
+        ("core/models.py", "from desktop_app.settings import Environment\n"),
+        ("server/wire.py", "from desktop_app.options import Options\n"),
+        ("instance/commands.py", "from desktop_app import app\n"),
     ],
 )
 def test_each_layer_rule_catches_a_planted_import(tmp_path: Path, module: str, planted: str) -> None:
@@ -138,3 +150,150 @@ def test_the_check_has_teeth(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("from PySide6.QtCore import QObject\nimport PySide6\n", encoding="utf-8")
     assert {"PySide6.QtCore", "PySide6"} <= _imports(bad)
+
+
+# -- import cycles -------------------------------------------------------------------------------------
+
+
+def _is_type_checking(node: ast.AST) -> bool:
+    return isinstance(node, ast.If) and ast.unparse(node.test) in {"TYPE_CHECKING", "typing.TYPE_CHECKING"}
+
+
+def _runtime_nodes(tree: ast.AST) -> list[ast.AST]:
+    """Every node that can run: imports inside functions count (they run when called), imports under
+    ``if TYPE_CHECKING:`` do not (annotations may name a module that imports this one)."""
+    found: list[ast.AST] = []
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        if _is_type_checking(node):
+            stack.extend(node.orelse)  # type: ignore[attr-defined]
+        else:
+            stack.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def import_graph(root: Path) -> dict[str, set[str]]:
+    """Module → the package's modules it imports at run time (``from a import b`` names ``a.b`` when
+    ``b`` is a module, else ``a``)."""
+    modules: dict[str, Path] = {}
+    for path in root.rglob("*.py"):
+        parts = [root.name, *path.relative_to(root).with_suffix("").parts]
+        modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+        targets: set[str] = set()
+        for node in _runtime_nodes(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                targets.update(alias.name for alias in node.names if alias.name in modules)
+            elif isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = package[: len(package) - node.level + 1]
+                    module = ".".join([*base, node.module] if node.module else base)
+                else:
+                    module = node.module or ""
+                for alias in node.names:
+                    if f"{module}.{alias.name}" in modules:
+                        targets.add(f"{module}.{alias.name}")
+                    elif module in modules:
+                        targets.add(module)
+        graph[name] = targets - {name}
+    return graph
+
+
+def import_cycles(root: Path) -> list[list[str]]:
+    """Each set of modules that import one another, directly or round about (Tarjan's components)."""
+    graph = import_graph(root)
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles: list[list[str]] = []
+
+    def visit(module: str) -> None:
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        for target in sorted(graph[module]):
+            if target not in index:
+                visit(target)
+                low[module] = min(low[module], low[target])
+            elif target in stack:
+                low[module] = min(low[module], index[target])
+        if low[module] == index[module]:
+            component = []
+            while True:
+                member = stack.pop()
+                component.append(member)
+                if member == module:
+                    break
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    for module in sorted(graph):
+        if module not in index:
+            visit(module)
+    return cycles
+
+
+def test_no_module_imports_itself_round_about() -> None:
+    assert import_cycles(PACKAGE) == []
+
+
+@pytest.mark.parametrize(
+    ("module", "planted"),
+    [
+        ("options.py", "def lazily():\n    from desktop_app import cli\n"),
+        ("core/models.py", "from desktop_app.core.inbox import Inbox\n"),
+        ("instance/lock.py", "def lazily():\n    from desktop_app.instance import forward\n"),
+    ],
+)
+def test_the_cycle_check_catches_a_planted_cycle(tmp_path: Path, module: str, planted: str) -> None:
+    copy = tmp_path / PACKAGE.name
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    assert import_cycles(copy) == []
+    target = copy / module
+    target.write_text(target.read_text(encoding="utf-8") + "\n" + planted, encoding="utf-8")
+    assert len(import_cycles(copy)) == 1, planted
+
+
+def test_an_annotation_only_import_is_no_cycle(tmp_path: Path) -> None:
+    copy = tmp_path / PACKAGE.name
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    target = copy / "options.py"
+    planted = "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from desktop_app import cli\n"
+    target.write_text(target.read_text(encoding="utf-8") + "\n" + planted, encoding="utf-8")
+    assert import_cycles(copy) == []
+
+
+# -- strict typing -------------------------------------------------------------------------------------
+
+
+def _strict_patterns() -> list[str]:
+    config = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns: list[str] = []
+    for override in config["tool"]["mypy"]["overrides"]:
+        if override.get("strict"):
+            module = override["module"]
+            patterns.extend([module] if isinstance(module, str) else module)
+    return patterns
+
+
+def _covered(module: str, patterns: list[str]) -> bool:
+    return any(
+        module == p or (p.endswith(".*") and (module == p[:-2] or module.startswith(p[:-1])))
+        for p in patterns
+    )
+
+
+def test_strict_mypy_covers_every_qt_free_module() -> None:
+    patterns = _strict_patterns()
+    uncovered = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if any(n.split(".")[0] in {"PySide6", "shiboken6", "qasync"} for n in _imports(path)):
+            continue
+        parts = [PACKAGE.name, *path.relative_to(PACKAGE).with_suffix("").parts]
+        module = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        if not _covered(module, patterns):
+            uncovered.append(module)
+    assert uncovered == []

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QColor, QPainter, QPalette, QPen
-from PySide6.QtWidgets import QProxyStyle, QStyle, QStyleFactory, QStyleOption, QWidget
+from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleFactory, QStyleOption, QWidget
 
 from desktop_app.ui.style import contrast_ratio, is_dark
 
@@ -56,3 +56,15 @@ class OutlinedFusionStyle(QProxyStyle):
         painter.setBrush(QColor(0, 0, 0, 0))
         painter.drawRect(rect.adjusted(0, 0, -1, -1))
         painter.restore()
+
+
+def apply_app_style(app: QApplication) -> None:
+    """Fusion draws every control from the palette, so a dark system palette gives a dark window;
+    this style gives its text fields and check boxes edges a user can see on a dark one. (Here, not
+    in ``style``: this module reads ``style``'s colour helpers, so ``style`` must not import it.)"""
+    global _app_style
+    _app_style = OutlinedFusionStyle()  # kept here: Qt does not own a style made in Python
+    app.setStyle(_app_style)
+
+
+_app_style: QStyle | None = None

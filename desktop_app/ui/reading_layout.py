@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QSettings, Qt
 from PySide6.QtGui import QAction
 
+from desktop_app.settings import SIDE_BY_SIDE as SIDE_BY_SIDE_SETTING
 from desktop_app.ui import texts
 
 if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
 
-SIDE_BY_SIDE = "view/side_by_side"
+SIDE_BY_SIDE = SIDE_BY_SIDE_SETTING.key
 # Share of the reading area the list gets when a layout is first used this session.
 _LIST_SHARE = {Qt.Orientation.Vertical: 0.33, Qt.Orientation.Horizontal: 0.42}
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPalette, QPen, QPixmap
-from PySide6.QtWidgets import QApplication, QStyle, QWidget
+from PySide6.QtWidgets import QWidget
 
 # (light-palette variant, dark-palette variant) per connection kind.
 _STATE_HUES: dict[str, tuple[str, str]] = {
@@ -254,20 +254,6 @@ TEXT_PAIRS: dict[str, tuple[Callable[[QPalette], QColor], Callable[[QPalette], Q
     "disabled label": (_disabled(_R.WindowText), _role(_R.Window)),
     "disabled text": (_disabled(_R.Text), _role(_R.Base)),
 }
-
-
-def apply_app_style(app: QApplication) -> None:
-    """Fusion draws every control from the palette, so a dark system palette gives a dark window;
-    :mod:`~desktop_app.ui.outlined_style` gives its text fields and check boxes edges a user can see
-    on a dark one."""
-    from desktop_app.ui.outlined_style import OutlinedFusionStyle
-
-    global _app_style
-    _app_style = OutlinedFusionStyle()  # kept here: Qt does not own a style made in Python
-    app.setStyle(_app_style)
-
-
-_app_style: QStyle | None = None
 
 
 def set_widget_palette(widget: QWidget, palette: QPalette) -> None:

@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QPalette
 from PySide6.QtWidgets import QApplication, QMenu
 
+from desktop_app.settings import COLOR_SCHEME
 from desktop_app.ui import texts
 from desktop_app.ui.style import dark_palette, is_dark, light_palette
 
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 
 Choice = Literal["system", "light", "dark"]
 CHOICES: tuple[Choice, ...] = ("system", "light", "dark")
-SETTING = "view/color_scheme"
+SETTING = COLOR_SCHEME.key
 
 
 class ThemeManager(QObject):

@@ -7,13 +7,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from desktop_app.settings import LIST_COLUMNS, MAIN_SPLITTER, READING_SPLITTER
+from desktop_app.settings import WINDOW_GEOMETRY as GEOMETRY
+
 if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
-
-GEOMETRY = "window/geometry"
-MAIN_SPLITTER = "window/main_splitter"
-READING_SPLITTER = "window/reading_splitter"
-LIST_COLUMNS = "window/list_columns"
 
 
 def save_window_state(window: MainWindow, settings: QSettings) -> None:

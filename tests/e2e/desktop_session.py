@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from desktop_app.ipc import socket_name
+from desktop_app.instance.ipc import socket_name
 from tests.processes import stop_process
 
 REPO = Path(__file__).resolve().parents[2]

@@ -14,7 +14,7 @@ from typing import IO, Any
 
 import pytest
 
-from desktop_app.ipc import socket_name
+from desktop_app.instance.ipc import socket_name
 from tests.e2e.desktop_session import DesktopSession, missing_tools
 
 pytestmark = pytest.mark.e2e

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.instance_commands import DEBUG_IPC_ENV
+from desktop_app.settings import DEBUG_IPC_ENV
 from tests.core.corpus import mail
 from tests.e2e.desktop_session import DesktopSession, missing_tools
 from tests.e2e.test_reading_e2e import command, poll

@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from desktop_app.instance_commands import DEBUG_IPC_ENV
-from desktop_app.ipc import socket_name
+from desktop_app.instance.ipc import socket_name
+from desktop_app.settings import DEBUG_IPC_ENV
 from tests.e2e.desktop_session import DesktopSession, missing_tools
 
 pytestmark = pytest.mark.e2e
@@ -42,7 +42,7 @@ def poll(predicate: Any, timeout: float, what: str) -> Any:
 
 
 def command(data: Path, name: str, args: dict[str, Any] | None = None, timeout: float = 20) -> Any:
-    """One request on the instance's socket (the protocol in ``desktop_app/ipc.py``)."""
+    """One request on the instance's socket (the protocol in ``desktop_app/instance/ipc.py``)."""
     path = Path(tempfile.gettempdir()) / socket_name(data)
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.settimeout(timeout)

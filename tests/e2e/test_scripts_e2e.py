@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from desktop_app.instance_lock import LOCK_FILENAME, is_claimed
+from desktop_app.instance.lock import LOCK_FILENAME, is_claimed
 from tests.e2e.desktop_session import REPO, DesktopSession
 from tests.e2e.test_app_e2e import send, wait_until
 from tests.processes import stop_process

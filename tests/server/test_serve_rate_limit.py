@@ -47,13 +47,12 @@ def test_contradictory_or_zero_limits_are_usage_errors(bad: tuple[str, ...]) -> 
 
 
 def test_the_server_the_app_embeds_has_no_rate_limit_either(tmp_path: Path) -> None:
-    from desktop_app.app import Application
+    from desktop_app.app import start_local_server
     from desktop_app.cli import parse
 
-    application = Application(parse(["--data-dir", str(tmp_path), "--local"]), None, None)
-    application._start_local_server()
+    local_server = start_local_server(parse(["--data-dir", str(tmp_path), "--local"]))
     try:
-        assert application.local_server.server.rate_limit is None
-        assert set(_statuses(application.local_server.api_url)) == {200}
+        assert local_server.server.rate_limit is None
+        assert set(_statuses(local_server.api_url)) == {200}
     finally:
-        application.local_server.stop()
+        local_server.stop()

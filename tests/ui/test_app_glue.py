@@ -18,7 +18,7 @@ from desktop_app.core.secrets import PasswordVault
 from desktop_app.core.store import AddressState, Store
 from desktop_app.core.sync import MailboxSet
 from desktop_app.core.tasks import NamedTasks
-from desktop_app.instance_commands import InstanceCommands
+from desktop_app.instance.commands import InstanceCommands
 from desktop_app.ui.controller import AppSignals
 from desktop_app.ui.inbox_controller import InboxController
 from tests.core.store_helpers import summary

@@ -19,7 +19,7 @@ from desktop_app.core.providers import Provider, local_provider
 from desktop_app.core.secrets import PasswordVault
 from desktop_app.core.store import Store
 from desktop_app.core.transfer import FORMAT
-from desktop_app.instance_commands import InstanceCommands
+from desktop_app.instance.commands import InstanceCommands
 from desktop_app.server import LocalMailServer
 from desktop_app.server.testing import send_mail
 from desktop_app.ui.controller import AppSignals

@@ -15,8 +15,8 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.cli import parse, with_remembered_provider
 from desktop_app.core.provider_choice import CHOICE_FILENAME
-from desktop_app.instance_lock import InstanceLock, is_claimed
-from desktop_app.ipc import InstanceServer, Reply, socket_name
+from desktop_app.instance.ipc import InstanceServer, Reply, socket_name
+from desktop_app.instance.lock import InstanceLock, is_claimed
 from tests.processes import stop_process
 
 

@@ -1,6 +1,6 @@
 """One instance per data directory, claimed from the first moment of start-up.
 
-The local socket (``ipc.py``) can only listen once Qt is up, which takes seconds (QtWebEngine): a
+The local socket (``instance/ipc.py``) can only listen once Qt is up, which takes seconds (QtWebEngine): a
 command arriving in between would find nobody listening and start a second instance on the same data
 directory. An exclusive lock on ``<data dir>/instance.lock``, taken before anything slow, closes that
 gap: whoever holds it *is* the instance (running or still starting), and a command that finds it held

@@ -1,10 +1,9 @@
-"""What the running instance does for a command from a later launch (see ``ipc.py``)."""
+"""What the running instance does for a command from a later launch (see ``instance/ipc.py``)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from desktop_app.core.health import CheckResult, HealthReport
 from desktop_app.core.inbox import ArrivedMessage, Inbox
 from desktop_app.core.tasks import NamedTasks
 from desktop_app.core.transfer import ExportReport, ImportReport
-from desktop_app.ipc import Reply
+from desktop_app.instance.ipc import Reply
 from desktop_app.ui.clipboard import copy_text
 from desktop_app.ui.controller import AppSignals
 
@@ -30,10 +29,6 @@ def _file_argument(args: dict[str, Any]) -> Path:
     if not path.is_absolute():
         raise errors.UsageError(f"The file must be given as an absolute path, not {str(path)!r}.")
     return path
-
-
-# Set to 1 in the environment of the instance to answer ``debug-pane`` (end-to-end tests only).
-DEBUG_IPC_ENV = "TEMP_INBOX_DEBUG_IPC"
 
 
 # How long a timed-out wait may spend saying why (the CLI waits its timeout plus 30 s for the answer).
@@ -55,6 +50,7 @@ class InstanceCommands(QObject):
         raise_window: Callable[[], None],
         quit_app: Callable[[], None],
         info: Callable[[], dict[str, Any]],
+        # Only with TEMP_INBOX_DEBUG_IPC=1 (settings.Environment): the end-to-end tests read the screen.
         debug_state: Callable[[Callable[[dict[str, Any]], None]], None] | None = None,
         parent: QObject | None = None,
     ) -> None:
@@ -64,7 +60,7 @@ class InstanceCommands(QObject):
         self._raise_window = raise_window
         self._quit_app = quit_app
         self._info = info
-        self._debug_state = debug_state if os.environ.get(DEBUG_IPC_ENV) == "1" else None
+        self._debug_state = debug_state
         self.tasks = NamedTasks("instance commands")
         self._requests = 0
 
