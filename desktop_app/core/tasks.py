@@ -3,7 +3,8 @@
 asyncio only keeps weak references to tasks, so a fire-and-forget ``create_task`` can be garbage-collected
 mid-flight. ``NamedTasks`` keeps a strong reference to every task it starts, lets a caller replace a
 task by name (starting "load message B" cancels the still-running "load message A"), and closes
-everything within a deadline on shutdown.
+everything within a deadline on shutdown. ``spawn_reported`` is the one way a front end (the window's
+controller, the instance commands) starts a task and hears how it ended.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Coroutine
-from typing import Any
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class NamedTasks:
@@ -74,3 +76,30 @@ class NamedTasks:
         for task in pending:
             log.warning("task %s did not stop within %.1f s", task.get_name(), timeout)
         return not pending
+
+
+def spawn_reported(
+    tasks: NamedTasks,
+    name: str,
+    coro: Coroutine[Any, Any, T],
+    *,
+    on_ok: Callable[[T], None] | None = None,
+    on_error: Callable[[BaseException], None],
+    on_cancelled: Callable[[], None] | None = None,
+) -> asyncio.Task[T]:
+    """Start ``coro`` under ``name`` and call exactly one of the three with its outcome."""
+    task: asyncio.Task[T] = tasks.spawn(name, coro)
+
+    def done(t: asyncio.Task[T]) -> None:
+        if t.cancelled():
+            if on_cancelled is not None:
+                on_cancelled()
+            return
+        exc = t.exception()
+        if exc is not None:
+            on_error(exc)
+        elif on_ok is not None:
+            on_ok(t.result())
+
+    task.add_done_callback(done)
+    return task

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject
 
@@ -14,13 +14,15 @@ from desktop_app.core import errors
 from desktop_app.core.errors import user_text
 from desktop_app.core.health import CheckResult, HealthReport
 from desktop_app.core.inbox import ArrivedMessage, Inbox
-from desktop_app.core.tasks import NamedTasks
+from desktop_app.core.store import StoredAddress
+from desktop_app.core.tasks import NamedTasks, spawn_reported
 from desktop_app.core.transfer import ExportReport, ImportReport
 from desktop_app.instance.ipc import Reply
-from desktop_app.ui.clipboard import copy_text
+from desktop_app.ui.address_feedback import copy_address, report_new_address
 from desktop_app.ui.controller import AppSignals
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def _file_argument(args: dict[str, Any]) -> Path:
@@ -74,22 +76,13 @@ class InstanceCommands(QObject):
         except Exception as exc:  # a later launch must get an answer, never hang on a bug
             reply.fail(user_text(exc))
 
-    def _spawn(self, name: str, coro: Any, reply: Reply, on_ok: Callable[[Any], None]) -> None:
+    def _spawn(
+        self, name: str, coro: Coroutine[Any, Any, T], reply: Reply, on_ok: Callable[[T], None]
+    ) -> None:
         # One task per request: two `wait`s (or `new`s) at once are two requests with their own arguments.
         self._requests += 1
-        task = self.tasks.spawn(f"{name} #{self._requests}", coro)
 
-        def client_went_away() -> None:
-            task.cancel()
-
-        reply.cancelled = client_went_away
-
-        def done(t: Any) -> None:
-            if t.cancelled():
-                # Shutdown (a client that went away is no longer listening: the reply is then a no-op).
-                reply.fail("Temp Inbox quit before this finished.")
-                return
-            exc = t.exception()
+        def failed(exc: BaseException) -> None:
             if isinstance(exc, TimeoutError):
                 answer: dict[str, Any] = {
                     "ok": False,
@@ -100,12 +93,23 @@ class InstanceCommands(QObject):
                 if report is not None:
                     answer["check"] = report.as_dict()
                 reply.send(answer)
-            elif exc is not None:
-                reply.fail(user_text(exc))
             else:
-                on_ok(t.result())
+                reply.fail(user_text(exc))
 
-        task.add_done_callback(done)
+        task = spawn_reported(
+            self.tasks,
+            f"{name} #{self._requests}",
+            coro,
+            on_ok=on_ok,
+            on_error=failed,
+            # Shutdown (a client that went away is no longer listening: the reply is then a no-op).
+            on_cancelled=lambda: reply.fail("Temp Inbox quit before this finished."),
+        )
+
+        def client_went_away() -> None:
+            task.cancel()
+
+        reply.cancelled = client_went_away
 
     # -- commands ---------------------------------------------------------------------------------
 
@@ -128,8 +132,7 @@ class InstanceCommands(QObject):
         if address is None:
             reply.fail("There is no address yet. Create one with 'temp-inbox new'.")
             return
-        copy_text(address)
-        self.signals.status.emit(f"Copied {address} to the clipboard.")
+        copy_address(self.signals, address)
         reply.ok(address=address)
 
     def _provider_name(self, provider_id: str) -> str:
@@ -146,11 +149,8 @@ class InstanceCommands(QObject):
                 + " Run 'temp-inbox new --session-only' to create one anyway."
             )
 
-        def created(record: Any) -> None:
-            copy_text(record.address)
-            self.signals.addresses_changed.emit()
-            self.signals.show_address_requested.emit(record.address)
-            self.signals.status.emit(f"Created {record.address} and copied it to the clipboard.")
+        def created(record: StoredAddress) -> None:
+            report_new_address(self.signals, record.address, self.signals.show_address_requested)
             reply.ok(
                 address={
                     "address": record.address,

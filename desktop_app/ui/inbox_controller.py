@@ -8,7 +8,6 @@ mail re-reads the sidebar a few times a second at most.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -33,9 +32,11 @@ from desktop_app.core.events import (
 from desktop_app.core.inbox import Inbox, LoadedMessage
 from desktop_app.core.models import MessageSummary
 from desktop_app.core.notice import announcement
-from desktop_app.core.store import MessageSort, mailbox_key
-from desktop_app.core.tasks import NamedTasks
+from desktop_app.core.store import MessageSort, StoredAddress, mailbox_key
+from desktop_app.core.tasks import NamedTasks, spawn_reported
+from desktop_app.core.transfer import ImportReport
 from desktop_app.ui import texts
+from desktop_app.ui.address_feedback import copy_address, report_new_address
 from desktop_app.ui.clipboard import copy_text
 from desktop_app.ui.controller import AddressInfo, AppSignals, ProviderCredit
 from desktop_app.ui.transfer_dialogs import Outcome, export_summary, import_summary
@@ -79,18 +80,8 @@ class InboxController(QObject):
         on_ok: Callable[[T], None] | None = None,
         on_error: Callable[[str], None] | None = None,
     ) -> None:
-        task = self.tasks.spawn(name, coro)
-
-        def done(t: asyncio.Task[T]) -> None:
-            if t.cancelled():
-                return
-            exc = t.exception()
-            if exc is not None:
-                (on_error or self.signals.error.emit)(user_text(exc))
-            elif on_ok is not None:
-                on_ok(t.result())
-
-        task.add_done_callback(done)
+        report = on_error or self.signals.error.emit
+        spawn_reported(self.tasks, name, coro, on_ok=on_ok, on_error=lambda exc: report(user_text(exc)))
 
     # -- synchronous reads ------------------------------------------------------------------------
 
@@ -210,12 +201,8 @@ class InboxController(QObject):
             self.signals.address_add_failed.emit,
         )
 
-    def _address_added(self, record: Any, *, logged_in: bool = False) -> None:
-        self.signals.addresses_changed.emit()
-        self.signals.address_added.emit(record.address)
-        copy_text(record.address)
-        template = texts.LOGGED_IN if logged_in else texts.CREATED_ADDRESS
-        self.signals.status.emit(template.format(address=record.address))
+    def _address_added(self, record: StoredAddress, *, logged_in: bool = False) -> None:
+        report_new_address(self.signals, record.address, self.signals.address_added, logged_in=logged_in)
 
     def rename_address(self, address: str, label: str) -> None:
         self.inbox.rename_address(address, label)
@@ -242,7 +229,7 @@ class InboxController(QObject):
             on_error(str(errors.KeyringUnavailableError()))
             return
 
-        def imported(report: Any) -> None:
+        def imported(report: ImportReport) -> None:
             self.signals.addresses_changed.emit()
             on_done(import_summary(report))
 
@@ -272,8 +259,7 @@ class InboxController(QObject):
         if address is None:
             self.signals.status.emit("No address yet: create one with Ctrl+N.")
             return
-        copy_text(address)
-        self.signals.status.emit(f"Copied {address} to the clipboard.")
+        copy_address(self.signals, address)
 
     def copy_to_clipboard(self, text: str, description: str, sensitive: bool = False) -> None:
         copy_text(text, clear_after=self.clear_clipboard_after if sensitive else None)

@@ -39,6 +39,7 @@ RETRY_TOOLTIP = "Try to connect to the mail service now instead of waiting"
 # --- status messages ---
 CREATED_ADDRESS = "Created {address} and copied it to the clipboard."
 LOGGED_IN = "Logged in to {address} and copied it to the clipboard."
+COPIED_ADDRESS = "Copied {address} to the clipboard."
 DELETING_MESSAGE = "Deleting “{subject}”…"
 MESSAGE_DELETED = "Message deleted."
 MESSAGE_NOT_DELETED = "The message was not deleted: {reason}"
