@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import random
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,6 +24,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from desktop_app.core import errors
+from desktop_app.core.backoff import backoff_delay
 from desktop_app.core.models import Account, Domain, Message, MessageSummary, Page, Token, parse_collection
 from desktop_app.core.ratelimit import RateLimiter, limiter_for_host
 
@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 JSONLD = "application/ld+json"
 MERGE_PATCH = "application/merge-patch+json"
+RETRY_CAP = 8.0  # seconds: a request that still fails after this long is better reported
 _TAKEN_MARKERS = ("already used", "already exists", "already taken")
 
 
@@ -349,8 +350,7 @@ class MailTmClient:
                 raise errors.AccountGoneError(status=401, detail=exc.detail) from exc
 
     async def _backoff(self, attempt: int) -> None:
-        delay = min(self._backoff_base * 2 ** (attempt - 1), 8.0) * random.uniform(0.5, 1.5)
-        await asyncio.sleep(delay)
+        await asyncio.sleep(backoff_delay(self._backoff_base, RETRY_CAP, attempt - 1))
 
     def _error_for(self, response: httpx.Response, method: str, path: str, *, auth: bool) -> errors.ApiError:
         status = response.status_code

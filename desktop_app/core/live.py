@@ -24,6 +24,7 @@ import httpx
 from httpx_sse import aconnect_sse
 
 from desktop_app.core import errors
+from desktop_app.core.backoff import Backoff
 from desktop_app.core.events import ConnectionState
 from desktop_app.core.h2streams import HTTP2StreamTransport, HTTP2Unsupported
 from desktop_app.core.mercure import (
@@ -56,23 +57,6 @@ class LiveSettings:
     backoff_cap: float = 60.0
     healthy_after: float = 60.0  # a stream that lived this long resets the backoff
     connect_timeout: float = 15.0
-
-
-class Backoff:
-    """Exponential backoff with "equal jitter": half the step is fixed, half is random, so that fifty
-    subscriptions dropped together do not reconnect in lock-step."""
-
-    def __init__(self, base: float, cap: float, rng: Callable[[], float] = random.random) -> None:
-        self._base, self._cap, self._rng = base, cap, rng
-        self.attempt = 0
-
-    def next_delay(self) -> float:
-        step: float = min(self._cap, self._base * 2.0 ** min(self.attempt, 30))
-        self.attempt += 1
-        return step / 2 + self._rng() * step / 2
-
-    def reset(self) -> None:
-        self.attempt = 0
 
 
 class HubStreams:

@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from desktop_app.core import errors
+from desktop_app.core.backoff import Backoff
 from desktop_app.core.events import (
     ConnectionChanged,
     ConnectionState,
@@ -37,7 +38,7 @@ from desktop_app.core.events import (
     SyncProblem,
     UsageChanged,
 )
-from desktop_app.core.live import Backoff, HubAccount, HubStreams, LiveSettings, LiveSubscription
+from desktop_app.core.live import HubAccount, HubStreams, LiveSettings, LiveSubscription
 from desktop_app.core.mercure import AccountPushed, HubUpdate, MessageGone, MessagePushed, Unreadable
 from desktop_app.core.models import Message, MessageSummary, Page
 from desktop_app.core.tasks import NamedTasks

@@ -7,8 +7,8 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
+from desktop_app.core.backoff import Backoff
 from desktop_app.core.events import ConnectionState
-from desktop_app.core.live import Backoff
 from desktop_app.core.mercure import (
     AccountPushed,
     Ignored,
