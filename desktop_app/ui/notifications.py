@@ -66,6 +66,7 @@ class Notifications(QObject):
         self._backend: NotificationBackend | None = None
         self._dbus: DBusNotifier | None = None
         self._probe: asyncio.Task[bool] | None = None
+        self._closing: set[asyncio.Task[None]] = set()  # replaced D-Bus connections, closing
         self._waiting: list[Notice] = []
         self._closed = False
         self._balloon: TrayBalloonBackend | None = None
@@ -107,19 +108,23 @@ class Notifications(QObject):
         self._flush_timer.stop()
         if self._probe is not None:
             self._probe.cancel()
-        dbus, self._dbus, self._backend = self._dbus, None, None
+        self._drop_backend()
+        dbus, self._dbus = self._dbus, None
         return dbus.aclose() if dbus is not None else _nothing()
 
     # --- user actions, from any backend -------------------------------------------------------
 
     def copy_code(self, code: str) -> None:
+        if self._closed:
+            return  # a click that raced the shutdown
         self.copy_code_requested.emit(code)
         if self.copy_codes:
             copy_text(code, clear_after=self.clear_clipboard_after)
             self.code_copied.emit(code)
 
     def open_message(self, address: str, message_id: str) -> None:
-        self.open_message_requested.emit(address, message_id)
+        if not self._closed:
+            self.open_message_requested.emit(address, message_id)
 
     # --- choosing and using the backend -------------------------------------------------------
 
@@ -133,7 +138,7 @@ class Notifications(QObject):
             self._backend.show(notice)
         except ConnectionError as exc:
             log.info("notification backend %s failed (%r); choosing again", self._backend.name, exc)
-            self._backend = None
+            self._drop_backend()
             self._waiting.append(notice)
             self._start_choosing()
 
@@ -145,28 +150,28 @@ class Notifications(QObject):
         if not self.use_dbus or loop is None:
             self._settle(None)
             return
-        dbus = DBusNotifier(
-            bus=self.bus,
-            app_icon=str(icon_path() or "mail-message-new"),
-            on_action=self._on_dbus_action,
-            on_closed=self._on_dbus_closed,
-        )
+        dbus = DBusNotifier(bus=self.bus, app_icon=str(icon_path() or "mail-message-new"))
+        backend = DBusBackend(dbus, self.copy_code, self.open_message, fallback=self._fallback)
         self._probe = loop.create_task(dbus.start(), name="notifications-probe-dbus")
-        self._probe.add_done_callback(lambda task: self._probed(dbus, task))
+        self._probe.add_done_callback(lambda task: self._probed(backend, task))
 
-    def _probed(self, dbus: DBusNotifier, task: asyncio.Task[bool]) -> None:
+    def _probed(self, backend: DBusBackend, task: asyncio.Task[bool]) -> None:
         self._probe = None
         if self._closed:
             return
         ok = not task.cancelled() and task.exception() is None and task.result()
-        self._settle(dbus if ok else None)
+        self._settle(backend if ok else None)
 
-    def _settle(self, dbus: DBusNotifier | None) -> None:
-        if dbus is not None:
-            old, self._dbus = self._dbus, dbus
+    def _settle(self, dbus_backend: DBusBackend | None) -> None:
+        if dbus_backend is not None:
+            old, self._dbus = self._dbus, dbus_backend.notifier
             if old is not None:
-                asyncio.get_running_loop().create_task(old.aclose())
-            self._backend = DBusBackend(dbus, self.copy_code, self.open_message, fallback=self._fallback)
+                closing = asyncio.get_running_loop().create_task(
+                    old.aclose(), name="notifications-close-dbus"
+                )
+                self._closing.add(closing)
+                closing.add_done_callback(self._closing.discard)
+            self._backend = dbus_backend
         else:
             self._backend = self._local_backend()
         log.info("notifications go to: %s", self._backend.name)
@@ -190,16 +195,13 @@ class Notifications(QObject):
 
     def _fallback(self, notice: Notice) -> None:
         """A Notify call failed after it was sent: show this notice locally, retry D-Bus next time."""
-        self._backend = None
+        self._drop_backend()
         self._local_backend().show(notice)
 
-    def _on_dbus_action(self, notification_id: int, action: str) -> None:
+    def _drop_backend(self) -> None:
         if isinstance(self._backend, DBusBackend):
-            self._backend.action_invoked(notification_id, action)
-
-    def _on_dbus_closed(self, notification_id: int, reason: int) -> None:
-        if isinstance(self._backend, DBusBackend):
-            self._backend.closed(notification_id)
+            self._backend.retire()
+        self._backend = None
 
     def _schedule_flush(self) -> None:
         due = self.batcher.due()

@@ -41,6 +41,9 @@ def dbus_actions(notice: Notice) -> list[tuple[str, str]]:
 
 
 class DBusBackend:
+    """Shows notices through its notifier and answers their action buttons itself: the notifier's
+    ``ActionInvoked``/``NotificationClosed`` come straight here."""
+
     name = "dbus"
 
     def __init__(
@@ -57,6 +60,12 @@ class DBusBackend:
         self._fallback = fallback
         self._shown: OrderedDict[int, Notice] = OrderedDict()
         self._summary_id = 0
+        notifier.on_action = self.action_invoked
+        notifier.on_closed = self._closed
+
+    def retire(self) -> None:
+        """The chain no longer uses this backend: the popups it showed no longer answer."""
+        self._shown.clear()
 
     def show(self, notice: Notice) -> None:
         caps = self.notifier.capabilities
@@ -91,7 +100,7 @@ class DBusBackend:
         elif action in {"open", "default"}:
             self._on_open(notice.address or "", notice.message_id or "")
 
-    def closed(self, notification_id: int) -> None:
+    def _closed(self, notification_id: int, reason: int) -> None:
         self._shown.pop(notification_id, None)
 
 
