@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
+from desktop_app.core.events import ConnectionState
 from desktop_app.ui import texts
 from desktop_app.ui.action_icons import themed_icon
 
@@ -75,10 +76,11 @@ class ConnectionBanner(QFrame):
     def address(self) -> str | None:
         return self._address
 
-    def set_state(self, address: str, kind: str, reason: str, retry_in: float | None) -> None:
+    def set_state(self, address: str, state: ConnectionState) -> None:
         """A connection change for any address; shown when it is the current one."""
-        deadline = self._clock() + retry_in if kind == "retrying" and retry_in is not None else None
-        self._known[address] = _Known(kind, reason, deadline)
+        retrying = state.kind == "retrying" and state.retry_in is not None
+        deadline = self._clock() + (state.retry_in or 0.0) if retrying else None
+        self._known[address] = _Known(state.kind, state.reason, deadline)
         if address == self._address:
             self._render()
 
@@ -156,7 +158,7 @@ def install_connection_banner(window: MainWindow) -> ConnectionBanner:
             banner.show_address(info.address, info.state_kind, info.state_text)
 
     window.sidebar.address_selected.connect(address_shown)
-    window.signals.connection_detail.connect(banner.set_state)
+    window.signals.connection_changed.connect(banner.set_state)
     banner.retry_requested.connect(window.controller.retry_now)
     address_shown(window.current_address())
     return banner

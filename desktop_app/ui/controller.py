@@ -6,7 +6,7 @@ an :class:`AppSignals` object that the implementation emits when work finishes::
 
     MainWindow ──calls──► AppController (select_address, open_message, create_address, …)
         ▲                         │ schedules tasks on the qasync loop
-        └──── AppSignals ◄────────┘ (addresses_changed, messages_added, message_loaded, status, …)
+        └──── AppSignals ◄────────┘ (addresses_changed, message_added, message_loaded, status, …)
 
 Two kinds of controller call exist:
 
@@ -151,20 +151,18 @@ class AppSignals(QObject):
 
     # The address list (labels, unread counts, usage, connection state) changed; re-read addresses().
     addresses_changed = Signal()
-    # One address's connection state changed: (address, state_text, kind).
-    connection_state = Signal(str, str, str)
-    # The same change in detail: (address, kind, reason, seconds until the next attempt or None).
-    connection_detail = Signal(str, str, str, object)
-    # Messages are new in the store for an address (newest first): insert at the top, keep selection.
-    messages_added = Signal(str, list)
+    # One address's live connection changed: (address, core.events.ConnectionState).
+    connection_changed = Signal(str, object)
+    # A message is new in the store for an address: (address, MessageSummary); insert it, keep selection.
+    message_added = Signal(str, object)
     # One message's read state changed: (address, message_id, seen).
     message_updated = Signal(str, str, bool)
     # A message left the store: (address, message_id).
     message_removed = Signal(str, str)
     # Anything else changed for an address (bulk import, older page loaded): reload its list.
     messages_changed = Signal(str)
-    # (address, message_id, Message, inline parts, raw source bytes or None).
-    message_loaded = Signal(str, str, object, object, object)
+    # (address, the message_id asked for, core.inbox.LoadedMessage: message, inline parts, raw source).
+    message_loaded = Signal(str, str, object)
     # A message could not be loaded: (address, message_id, user-facing text).
     message_failed = Signal(str, str, str)
     # Answers to create_address/login_address: the new address, or a user-facing reason.

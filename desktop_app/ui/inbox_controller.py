@@ -118,9 +118,7 @@ class InboxController(QObject):
 
     def open_message(self, address: str, message_id: str) -> None:
         def loaded(result: LoadedMessage) -> None:
-            self.signals.message_loaded.emit(
-                address, message_id, result.message, result.inline_parts, result.raw
-            )
+            self.signals.message_loaded.emit(address, message_id, result)
 
         self._run(
             "open message",
@@ -275,7 +273,7 @@ class InboxController(QObject):
 
     def _on_event(self, event: MailboxEvent) -> None:
         if isinstance(event, MessageAdded):
-            self.signals.messages_added.emit(event.address, [event.summary])
+            self.signals.message_added.emit(event.address, event.summary)
             news = announcement(event.address, event.summary)
             if news is not None:
                 self.new_message.emit(news)
@@ -289,8 +287,6 @@ class InboxController(QObject):
         elif isinstance(event, UsageChanged):
             self._refresh.start()
         elif isinstance(event, ConnectionChanged):
-            state = event.state
-            self.signals.connection_state.emit(event.address, state.describe(), state.kind)
-            self.signals.connection_detail.emit(event.address, state.kind, state.reason, state.retry_in)
+            self.signals.connection_changed.emit(event.address, event.state)
         elif isinstance(event, SyncProblem):
             self.signals.status.emit(f"{event.address}: {event.error}")

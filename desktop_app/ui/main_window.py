@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app import APP_NAME
+from desktop_app.core.events import ConnectionState
 from desktop_app.ui.action_icons import apply_action_icons
 from desktop_app.ui.address_list import AddressSidebar
 from desktop_app.ui.banner import NotificationBanner
@@ -154,7 +155,7 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         s = self.signals
         s.addresses_changed.connect(self.refresh_addresses)
-        s.connection_state.connect(self._on_connection_state)
+        s.connection_changed.connect(self._on_connection_changed)
         s.address_added.connect(self._on_address_added)
         s.address_add_failed.connect(self._on_address_add_failed)
         s.domains_loaded.connect(self._on_domains_loaded)
@@ -250,8 +251,8 @@ class MainWindow(QMainWindow):
             return
         self.state_label.setText(state_description(info.state_kind, info.state_text))
 
-    def _on_connection_state(self, address: str, state_text: str, kind: str) -> None:
-        self.sidebar.model.update_state(address, state_text, kind)
+    def _on_connection_changed(self, address: str, state: ConnectionState) -> None:
+        self.sidebar.model.update_state(address, state.describe(), state.kind)
         if address == self.current_address():
             self._update_state_label()
 

@@ -24,11 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.inbox import LoadedMessage
 from desktop_app.core.link_policy import analyse_link
-from desktop_app.core.models import Attachment, Message, MessageSummary
+from desktop_app.core.models import Attachment, MessageSummary
 from desktop_app.ui import texts
 from desktop_app.ui.attachments import choose_attachment_path, choose_eml_path
-from desktop_app.ui.controller import AppController, AppSignals, InlineParts
+from desktop_app.ui.controller import AppController, AppSignals
 from desktop_app.ui.empty_state import EmptyState
 from desktop_app.ui.link_prompt import LinkPrompt
 from desktop_app.ui.message_list import MessageListModel, MessageListView
@@ -125,7 +126,7 @@ class MessageBrowser(QSplitter):
             widget.setEnabled(False)  # until an address is shown: nothing to copy or search yet
 
     def _connect(self, s: AppSignals) -> None:
-        s.messages_added.connect(self._on_messages_added)
+        s.message_added.connect(self._on_message_added)
         s.message_updated.connect(self._on_message_updated)
         s.message_removed.connect(self._on_message_removed)
         s.messages_changed.connect(self._on_messages_changed)
@@ -246,13 +247,13 @@ class MessageBrowser(QSplitter):
         self.pane.clear("Loading…")
         self.controller.open_message(self.model.address, summary.id)
 
-    def _on_messages_added(self, address: str, summaries: list[MessageSummary]) -> None:
+    def _on_message_added(self, address: str, summary: MessageSummary) -> None:
         if address != self.model.address:
             return
         if self.model.search:
             self._reload_keeping_selection()  # the store decides what matches the filter
         else:
-            self.model.insert_new(summaries)
+            self.model.insert_new([summary])
 
     def _on_message_updated(self, address: str, message_id: str, seen: bool) -> None:
         if address == self.model.address:
@@ -272,11 +273,9 @@ class MessageBrowser(QSplitter):
         if address == self.model.address:
             self._reload_keeping_selection()
 
-    def _on_message_loaded(
-        self, address: str, message_id: str, message: Message, inline: InlineParts, raw: bytes | None
-    ) -> None:
+    def _on_message_loaded(self, address: str, message_id: str, loaded: LoadedMessage) -> None:
         if address == self.model.address and message_id == self.current_message_id():
-            self.pane.show_message(address, message, inline, raw)
+            self.pane.show_message(address, loaded.message, loaded.inline_parts, loaded.raw)
 
     def _on_message_failed(self, address: str, message_id: str, text: str) -> None:
         if address == self.model.address and message_id == self.current_message_id():

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
+from desktop_app.core.inbox import LoadedMessage
 from desktop_app.core.models import Address, Attachment, Message, MessageSummary
 from desktop_app.core.store import MessageSort
 from desktop_app.ui.controller import AddressInfo, AppSignals, ProviderCredit
@@ -89,7 +90,7 @@ class FakeController:
         self._sort(address)
         if message is not None:
             self.bodies[summary.id] = message
-        self.signals.messages_added.emit(address, [summary])
+        self.signals.message_added.emit(address, summary)
 
     def _sort(self, address: str) -> None:
         self.messages[address].sort(key=lambda s: (s.created_at, s.id), reverse=True)
@@ -154,7 +155,9 @@ class FakeController:
             self.signals.message_failed.emit(address, message_id, "That message no longer exists.")
             return
         message = self.bodies.get(message_id) or make_message(summary)
-        self.signals.message_loaded.emit(address, message_id, message, {}, self.raw.get(message_id))
+        self.signals.message_loaded.emit(
+            address, message_id, LoadedMessage(message, {}, self.raw.get(message_id))
+        )
 
     def set_seen(self, address: str, message_id: str, seen: bool) -> None:
         self._record("set_seen", address, message_id, seen)

@@ -200,9 +200,7 @@ async def test_only_unread_new_mail_is_announced(qtbot: QtBot, inbox: Inbox, mai
     announced: list[NewMessage] = []
     listed: list[str] = []
     controller.new_message.connect(announced.append)
-    controller.signals.messages_added.connect(
-        lambda _address, summaries: listed.extend(s.id for s in summaries)
-    )
+    controller.signals.message_added.connect(lambda _address, summary: listed.append(summary.id))
     try:
         mailboxes.events.emit(MessageAdded(ADDRESS, summary("read-elsewhere", seen=True)))
         mailboxes.events.emit(MessageAdded(ADDRESS, summary("fresh", subject="Code 551234")))

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.events import ConnectionState
 from desktop_app.ui.controller import AppSignals
 from desktop_app.ui.local_smtp import show_local_smtp
 from desktop_app.ui.style import TEXT_PAIRS, contrast_ratio
@@ -146,7 +147,7 @@ def test_every_text_on_screen_reads(qtbot, qapp: QApplication, palette_restored:
     qtbot.waitUntil(lambda: quiet.pane.message is not None, timeout=30_000)
     failures += _unreadable(quiet)
     # The offline banner.
-    fake.signals.connection_detail.emit(A1, "retrying", "connection lost", 12.0)
+    fake.signals.connection_changed.emit(A1, ConnectionState("retrying", "connection lost", 12.0))
     assert quiet.connection_banner.isVisible()
     failures += _unreadable(quiet)
     assert not failures, failures

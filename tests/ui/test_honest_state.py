@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core import errors
+from desktop_app.core.events import ConnectionState
 from desktop_app.core.inbox import Inbox
 from desktop_app.core.providers import local_provider
 from desktop_app.core.secrets import PasswordVault
@@ -50,7 +51,7 @@ def test_the_banner_counts_down_to_the_next_attempt_and_retries_now(qtbot: QtBot
     banner._clock = clock
     assert window.current_address() == A1 and banner.isHidden()
 
-    fake.signals.connection_detail.emit(A1, "retrying", "server error 502", 23.0)
+    fake.signals.connection_changed.emit(A1, ConnectionState("retrying", "server error 502", 23.0))
     assert banner.isVisible()
     assert banner.detail.text() == "Server error 502"
     assert banner.seconds_shown() == 23
@@ -61,7 +62,7 @@ def test_the_banner_counts_down_to_the_next_attempt_and_retries_now(qtbot: QtBot
     assert fake.called("retry_now") == [(A1,)]
     assert not banner.retry_button.isEnabled() and banner.countdown.text() == "Reconnecting…"
 
-    fake.signals.connection_detail.emit(A1, "live", "", None)
+    fake.signals.connection_changed.emit(A1, ConnectionState("live"))
     assert banner.isHidden()
 
 
@@ -71,7 +72,7 @@ def test_the_banner_belongs_to_the_address_on_show(qtbot: QtBot) -> None:
     fake.add_address(A2, "", state_kind="failed", state_text="wrong password")
     window = shown_window(qtbot, fake)
     banner = window.connection_banner
-    fake.signals.connection_detail.emit(A2, "retrying", "connection lost", 5.0)
+    fake.signals.connection_changed.emit(A2, ConnectionState("retrying", "connection lost", 5.0))
     assert banner.isHidden()  # A1 is on show and live
     window.select_address(A2)
     assert banner.isVisible() and banner.detail.text() == "Connection lost"

@@ -7,6 +7,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
+from desktop_app.core.events import ConnectionState
 from desktop_app.ui.controller import AppSignals, ProviderCredit
 from desktop_app.ui.dialogs import DeleteAddressDialog, LoginDialog, NewAddressDialog
 from desktop_app.ui.link_prompt import LinkPrompt
@@ -74,7 +75,7 @@ def test_selecting_another_address_loads_its_messages(
     assert window.model.rowCount() == 1
     assert window.model.data(window.model.index(0, 1)) == "Only one"
     assert window.state_label.text() == "Reconnecting"  # the countdown is in the offline banner
-    fake.signals.connection_state.emit(A2, "live", "live")
+    fake.signals.connection_changed.emit(A2, ConnectionState("live"))
     assert window.state_label.text() == "Live"
 
 
