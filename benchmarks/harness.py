@@ -264,8 +264,8 @@ def create_accounts(api: str, count: int, prefix: str = "bench") -> list[tuple[s
 
 
 def export_file(path: Path, server: MailServer, accounts: list[tuple[str, str]]) -> Path:
-    """A Temp Inbox export document (format of ``desktop_app/core/transfer.py``) for ``accounts``."""
-    from desktop_app.core.transfer import FORMAT, VERSION
+    """A Temp Inbox export document (format of ``desktop_app/core/accounts/transfer.py``) for ``accounts``."""
+    from desktop_app.core.accounts.transfer import FORMAT, VERSION
 
     document = {
         "format": FORMAT,

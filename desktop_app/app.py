@@ -27,18 +27,18 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from desktop_app import APP_ID, APP_NAME, __version__, settings
+from desktop_app.desktop.platform_env import prepare_qt_environment
 from desktop_app.instance.forward import claim_or_forward
 from desktop_app.options import Options, with_remembered_provider
 from desktop_app.settings import Environment
-from desktop_app.ui.platform_env import prepare_qt_environment
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 
+    from desktop_app.core.api.providers import Provider
     from desktop_app.core.inbox import Inbox
-    from desktop_app.core.providers import Provider
-    from desktop_app.core.store import Store
+    from desktop_app.core.store.cache import Store
     from desktop_app.instance.commands import InstanceCommands
     from desktop_app.instance.ipc import InstanceServer
     from desktop_app.server import BackgroundMailServer
@@ -143,7 +143,7 @@ def start_local_server(options: Options) -> BackgroundMailServer:
 
 
 def choose_provider(options: Options, local_server: BackgroundMailServer | None) -> Provider:
-    from desktop_app.core.providers import DEFAULT, custom_provider, local_provider
+    from desktop_app.core.api.providers import DEFAULT, custom_provider, local_provider
 
     if local_server is not None:
         return local_provider(local_server.api_url, local_server.hub_url)
@@ -153,10 +153,10 @@ def choose_provider(options: Options, local_server: BackgroundMailServer | None)
 
 
 async def build_core(options: Options) -> Core:
+    from desktop_app.core.accounts.secrets import PasswordVault
     from desktop_app.core.inbox import Inbox
     from desktop_app.core.paths import store_path
-    from desktop_app.core.secrets import PasswordVault
-    from desktop_app.core.store import Store
+    from desktop_app.core.store.cache import Store
 
     store = Store(store_path(options.data_dir))
     local_server = await asyncio.to_thread(start_local_server, options) if options.local else None

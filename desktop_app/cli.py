@@ -324,7 +324,7 @@ def run_command(options: Options) -> int:
         )
 
     if options.command == "export" and options.args.get("with_passwords"):
-        from desktop_app.core.transfer import PASSWORDS_WARNING
+        from desktop_app.core.accounts.transfer import PASSWORDS_WARNING
 
         print(f"Warning: {PASSWORDS_WARNING}", file=sys.stderr)
     answer = send()

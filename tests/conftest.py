@@ -9,7 +9,7 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"
 # Never touch a real keyring by accident: tests that want one pin it explicitly.
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 
-from desktop_app.ui.platform_env import prepare_qt_environment
+from desktop_app.desktop.platform_env import prepare_qt_environment
 
 prepare_qt_environment()
 

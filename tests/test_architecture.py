@@ -49,10 +49,11 @@ def _resolved_imports(path: Path, root: Path) -> set[str]:
 # the local server is a test double of the real service, so it must share nothing with the client it
 # tests (each checks the other); widgets talk to the service, never to the server's internals.
 FORBIDDEN: dict[str, tuple[str, ...]] = {
-    "core": ("ui", "server", "app", "cli", "instance", "options", "settings"),
-    "server": ("core", "ui", "app", "cli", "instance", "options", "settings"),
+    "core": ("ui", "server", "app", "cli", "instance", "options", "settings", "desktop"),
+    "server": ("core", "ui", "app", "cli", "instance", "options", "settings", "desktop"),
     "ui": ("server", "app", "cli", "instance"),
     "instance": ("server", "app", "cli"),
+    "desktop": ("core", "ui", "server", "app", "cli", "instance"),
 }
 
 
@@ -94,6 +95,7 @@ def test_the_layers_import_only_what_they_may() -> None:
         ("core/models.py", "from desktop_app.settings import Environment\n"),
         ("server/wire.py", "from desktop_app.options import Options\n"),
         ("instance/commands.py", "from desktop_app import app\n"),
+        ("desktop/dbus_notify.py", "from desktop_app.ui import style\n"),
     ],
 )
 def test_each_layer_rule_catches_a_planted_import(tmp_path: Path, module: str, planted: str) -> None:
@@ -117,6 +119,16 @@ def test_core_never_imports_qt() -> None:
             n for n in _imports(path) if n.split(".")[0] in {"PySide6", "shiboken6", "qasync"}
         )
         for path in _modules_under("core")
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_the_desktop_glue_never_imports_qt() -> None:
+    offenders = {
+        str(path.relative_to(PACKAGE)): sorted(
+            n for n in _imports(path) if n.split(".")[0] in {"PySide6", "shiboken6", "qasync"}
+        )
+        for path in _modules_under("desktop")
     }
     assert {k: v for k, v in offenders.items() if v} == {}
 

@@ -14,21 +14,27 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from desktop_app.core import errors, health, transfer
-from desktop_app.core.address_rows import AddressRow, address_row
-from desktop_app.core.addresses import AddressBook, OpenAddress
-from desktop_app.core.api import MailTmClient
+from desktop_app.core import errors, health
+from desktop_app.core.accounts import (
+    AddressBook,
+    AddressRow,
+    ExportReport,
+    ImportReport,
+    KeyringStatus,
+    OpenAddress,
+    PasswordVault,
+    address_row,
+    transfer,
+)
+from desktop_app.core.api import BUILTIN, MailTmClient, Provider, custom_provider, request_budget
 from desktop_app.core.codes import Extraction, extract_from_message, extract_from_summary
 from desktop_app.core.events import ConnectionState, Listener
-from desktop_app.core.inline_parts import inline_parts_async
 from desktop_app.core.models import Message, MessageSummary
 from desktop_app.core.paths import write_private_file
-from desktop_app.core.providers import BUILTIN, Provider, custom_provider, request_budget
-from desktop_app.core.secrets import KeyringStatus, PasswordVault
+from desktop_app.core.sealed import inline_parts_async
 from desktop_app.core.store import AddressState, MessageSort, Store, StoredAddress, mailbox_key
 from desktop_app.core.sync import MailboxSet, SyncSettings
 from desktop_app.core.tasks import NamedTasks
-from desktop_app.core.transfer import ExportReport, ImportReport
 from desktop_app.core.waiting import ArrivedMessage, MessageWaiters
 
 log = logging.getLogger(__name__)
@@ -312,7 +318,7 @@ class Inbox:
             self.current_address = remaining[0].address if remaining else None
 
     async def export_addresses(self, path: Path, *, include_passwords: bool = False) -> ExportReport:
-        """Every address to ``path`` (owner-only); passwords only when asked (see ``core/transfer.py``)."""
+        """Every address to ``path`` (owner-only); passwords only when asked (``accounts/transfer.py``)."""
         return await transfer.export_addresses(
             self._store, self._vault, path, include_passwords=include_passwords
         )

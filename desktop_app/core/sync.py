@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from desktop_app.core import errors
-from desktop_app.core.backoff import Backoff
+from desktop_app.core.api import Backoff
 from desktop_app.core.events import (
     ConnectionChanged,
     ConnectionState,
@@ -38,8 +38,17 @@ from desktop_app.core.events import (
     SyncProblem,
     UsageChanged,
 )
-from desktop_app.core.live import HubAccount, HubStreams, LiveSettings, LiveSubscription
-from desktop_app.core.mercure import AccountPushed, HubUpdate, MessageGone, MessagePushed, Unreadable
+from desktop_app.core.live import (
+    AccountPushed,
+    HubAccount,
+    HubStreams,
+    HubUpdate,
+    LiveSettings,
+    LiveSubscription,
+    MessageGone,
+    MessagePushed,
+    Unreadable,
+)
 from desktop_app.core.models import Message, MessageSummary, Page
 from desktop_app.core.tasks import NamedTasks
 
@@ -63,7 +72,7 @@ def _problem_text(exc: BaseException) -> str:
 
 
 class MailboxStore(Protocol):
-    """Local storage of mailboxes, keyed by the lower-cased address (``core/store.py`` implements it)."""
+    """Local storage of mailboxes, keyed by the lower-cased address (``core/store/cache.py`` has it)."""
 
     def known_message_ids(self, address: str) -> set[str]: ...
     def known_message_times(self, address: str) -> dict[str, datetime]: ...

@@ -11,12 +11,12 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject
 
 from desktop_app.core import errors
+from desktop_app.core.accounts import ExportReport, ImportReport
 from desktop_app.core.errors import user_text
 from desktop_app.core.health import CheckResult, HealthReport
 from desktop_app.core.inbox import ArrivedMessage, Inbox
 from desktop_app.core.store import StoredAddress
 from desktop_app.core.tasks import NamedTasks, spawn_reported
-from desktop_app.core.transfer import ExportReport, ImportReport
 from desktop_app.instance.ipc import Reply
 from desktop_app.ui.address_feedback import copy_address, report_new_address
 from desktop_app.ui.controller import AppSignals

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.filenames import assess_filename, sanitize_filename
 from desktop_app.core.models import Attachment
+from desktop_app.core.sealed import assess_filename, sanitize_filename
 from desktop_app.ui import texts
 from desktop_app.ui.message_header import muted, plain_label
 

@@ -1,6 +1,6 @@
 """Choosing where to save an attachment or a message: the only way a mail's files leave the app.
 
-Names are sanitised before the save dialog sees them (see ``desktop_app.core.filenames``); program and
+Names are sanitised before the save dialog sees them (see ``desktop_app.core.sealed.filenames``); program and
 script types get a warning first, with Cancel as the default. Nothing is ever opened after saving.
 """
 
@@ -13,7 +13,7 @@ from email.parser import BytesParser
 from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from desktop_app.core.filenames import assess_filename, sanitize_filename
+from desktop_app.core.sealed import assess_filename, sanitize_filename
 
 # Exact sizes come from parsing the cached source on the GUI thread: only for sources this small.
 EXACT_SIZES_MAX_SOURCE = 8 * 1024 * 1024

@@ -7,7 +7,7 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
-from desktop_app.core.link_policy import analyse_link
+from desktop_app.core.sealed import analyse_link
 from desktop_app.ui import texts
 from desktop_app.ui.action_icons import themed_icon
 from desktop_app.ui.message_header import muted, plain_label

@@ -32,7 +32,7 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop_app.core.address_rows import AddressRow
+from desktop_app.core.accounts import AddressRow
 from desktop_app.core.models import Message, MessageSummary
 from desktop_app.core.store import MessageSort
 

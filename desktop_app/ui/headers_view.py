@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.headers import parse_headers
 from desktop_app.core.models import Message
+from desktop_app.core.sealed import parse_headers
 from desktop_app.ui import texts
 from desktop_app.ui.message_header import muted
 

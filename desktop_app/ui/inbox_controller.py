@@ -18,7 +18,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QSystemTrayIcon
 
 from desktop_app.core import errors
-from desktop_app.core.address_names import generate_password
+from desktop_app.core.accounts import ImportReport, generate_password
 from desktop_app.core.errors import user_text
 from desktop_app.core.events import (
     ConnectionChanged,
@@ -34,7 +34,6 @@ from desktop_app.core.models import MessageSummary
 from desktop_app.core.notice import announcement
 from desktop_app.core.store import MessageSort, StoredAddress, mailbox_key
 from desktop_app.core.tasks import NamedTasks, spawn_reported
-from desktop_app.core.transfer import ImportReport
 from desktop_app.ui import texts
 from desktop_app.ui.address_feedback import copy_address, report_new_address
 from desktop_app.ui.clipboard import copy_text

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.link_policy import LinkAnalysis
+from desktop_app.core.sealed import LinkAnalysis
 from desktop_app.ui.clipboard import copy_text
 
 NO_BROWSER_TITLE = "No web browser opened"

@@ -23,7 +23,7 @@ from PySide6.QtWebEngineCore import (
     QWebEngineUrlSchemeHandler,
 )
 
-from desktop_app.core.html_policy import (
+from desktop_app.core.sealed.html_policy import (
     MAIL_SCHEME,
     content_id_from_path,
     content_security_policy,
@@ -50,7 +50,7 @@ def register_mail_scheme() -> None:
 @dataclass
 class ServedMessage:
     """What one sealed page may fetch from the scheme. ``html`` is already prepared
-    (:func:`desktop_app.core.html_policy.prepare_html`)."""
+    (:func:`desktop_app.core.sealed.html_policy.prepare_html`)."""
 
     token: str
     html: str

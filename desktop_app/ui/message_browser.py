@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.inbox import LoadedMessage
-from desktop_app.core.link_policy import analyse_link
 from desktop_app.core.models import Attachment, MessageSummary
+from desktop_app.core.sealed import analyse_link
 from desktop_app.ui import texts
 from desktop_app.ui.attachments import choose_attachment_path, choose_eml_path
 from desktop_app.ui.controller import AppController, AppSignals

@@ -22,9 +22,9 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QSystemTrayIcon
 
 from desktop_app.core.notice import NewMessage, Notice, NoticeBatcher
+from desktop_app.desktop.dbus_notify import DBusNotifier
 from desktop_app.ui.banner import NotificationBanner
 from desktop_app.ui.clipboard import copy_text
-from desktop_app.ui.dbus_notify import DBusNotifier
 from desktop_app.ui.icons import icon_path
 from desktop_app.ui.notify_backends import (
     BannerBackend,

@@ -16,8 +16,8 @@ from typing import Protocol
 from PySide6.QtWidgets import QSystemTrayIcon
 
 from desktop_app.core.notice import Notice, NoticeKind
+from desktop_app.desktop.dbus_notify import DBusNotifier
 from desktop_app.ui.banner import NotificationBanner
-from desktop_app.ui.dbus_notify import DBusNotifier
 
 log = logging.getLogger(__name__)
 

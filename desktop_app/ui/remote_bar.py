@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from desktop_app.core.html_policy import blocked_summary
+from desktop_app.core.sealed import blocked_summary
 
 
 class RemoteContentBar(QFrame):

@@ -16,7 +16,7 @@ from PySide6.QtWebEngineCore import QWebEngineFullScreenRequest, QWebEnginePage
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QMenu
 
-from desktop_app.core.html_policy import url_refused_by_csp
+from desktop_app.core.sealed import url_refused_by_csp
 from desktop_app.ui.sealed_profile import sealed_profile
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """The one off-the-record QWebEngineProfile every sealed message page uses, and its interceptor.
 
 Created lazily on first use and parented to the application, so it outlives every page.
-The block decisions themselves live in :mod:`desktop_app.core.html_policy`.
+The block decisions themselves live in :mod:`desktop_app.core.sealed.html_policy`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from PySide6.QtWebEngineCore import (
     QWebEngineUrlRequestInterceptor,
 )
 
-from desktop_app.core.html_policy import (
+from desktop_app.core.sealed.html_policy import (
     MAIL_SCHEME,
     QT_RESOURCE_KINDS,
     ResourceKind,

@@ -1,6 +1,6 @@
 """The sealed HTML message view: hostile mail is rendered, but cannot run code, phone home or navigate.
 
-Layers (see :mod:`desktop_app.core.html_policy` for the request rules):
+Layers (see :mod:`desktop_app.core.sealed.html_policy` for the request rules):
 - the shared off-the-record :class:`~desktop_app.ui.sealed_profile.SealedProfile` (JavaScript,
   plugins, local file access, window opening, DNS prefetch off; cookies refused; an interceptor that
   blocks everything remote unless this message's "Load remote content" was pressed);
@@ -25,8 +25,7 @@ from PySide6.QtCore import QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtWebEngineCore import QWebEngineLoadingInfo, QWebEnginePage, QWebEngineScript
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
-from desktop_app.core.html_policy import MAIL_SCHEME, prepare_html
-from desktop_app.core.link_policy import LinkAnalysis, analyse_link
+from desktop_app.core.sealed import MAIL_SCHEME, LinkAnalysis, analyse_link, prepare_html
 from desktop_app.ui.link_prompt import LinkPrompt
 from desktop_app.ui.mail_scheme import BODY_PATH, ServedMessage
 from desktop_app.ui.remote_bar import RemoteContentBar

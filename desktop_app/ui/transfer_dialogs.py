@@ -1,7 +1,7 @@
 """Address > Export… / Import…: the choices, the warning about passwords, and what happened.
 
 The work itself is the controller's (``InboxController.export_addresses`` / ``import_addresses`` over
-``core/transfer.py``); these dialogs only ask and tell, and never block the event loop (``open()``,
+``core/accounts/transfer.py``); these dialogs only ask and tell, and never block the event loop (``open()``,
 not ``exec()``), so mail keeps arriving while one is shown.
 """
 
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.transfer import PASSWORDS_WARNING, ExportReport, ImportReport
+from desktop_app.core.accounts import PASSWORDS_WARNING, ExportReport, ImportReport
 
 FILE_FILTER = "Temp Inbox addresses (*.json);;All files (*)"
 DEFAULT_NAME = "temp-inbox-addresses.json"

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from desktop_app.core.addresses import AddressBook, Checkpoint
-from desktop_app.core.api import MailTmClient
-from desktop_app.core.providers import Provider, local_provider
-from desktop_app.core.secrets import PasswordVault
-from desktop_app.core.store import Store
+from desktop_app.core.accounts.book import AddressBook, Checkpoint
+from desktop_app.core.accounts.secrets import PasswordVault
+from desktop_app.core.api.client import MailTmClient
+from desktop_app.core.api.providers import Provider, local_provider
+from desktop_app.core.store.cache import Store
 from desktop_app.server import LocalMailServer
 from tests.core.test_secrets import DictKeyring
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from desktop_app.core.api.providers import Provider
 from desktop_app.core.models import Address, Message, MessageSummary
-from desktop_app.core.providers import Provider
-from desktop_app.core.store import AddressState, Store
+from desktop_app.core.store.cache import AddressState, Store
 
 PROVIDER = Provider(id="test", name="Test", api_url="http://127.0.0.1:1", hub_url="http://127.0.0.1:1/hub")
 T0 = datetime(2026, 11, 22, 12, 0, 0, tzinfo=UTC)

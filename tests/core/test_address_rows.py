@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from desktop_app.core.address_rows import DEFAULT_QUOTA, address_row, shown_state
+from desktop_app.core.accounts.rows import DEFAULT_QUOTA, address_row, shown_state
 from desktop_app.core.events import ConnectionState
 from desktop_app.core.notice import announcement
-from desktop_app.core.store import AddressState, StoredAddress
+from desktop_app.core.store.cache import AddressState, StoredAddress
 from tests.core.store_helpers import summary
 
 LIVE = ConnectionState("live")

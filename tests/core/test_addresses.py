@@ -7,14 +7,15 @@ import re
 import keyring.backends.fail
 import pytest
 
-from desktop_app.core import addresses as addresses_module
-from desktop_app.core.address_names import (
+from desktop_app.core.accounts import book as addresses_module
+from desktop_app.core.accounts.book import AddressBook
+from desktop_app.core.accounts.names import (
     generate_password,
     random_local_part,
     split_address,
     validate_local_part,
 )
-from desktop_app.core.addresses import AddressBook
+from desktop_app.core.accounts.secrets import SERVICE, PasswordVault
 from desktop_app.core.errors import (
     AddressTakenError,
     InvalidCredentialsError,
@@ -23,8 +24,7 @@ from desktop_app.core.errors import (
     SecretsError,
     UsageError,
 )
-from desktop_app.core.secrets import SERVICE, PasswordVault
-from desktop_app.core.store import AddressState
+from desktop_app.core.store.cache import AddressState
 from tests.core.address_fixtures import Rig, login_works, rig_fixture, server_fixture  # noqa: F401
 
 DOMAIN = "temp-inbox.test"

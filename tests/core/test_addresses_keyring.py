@@ -11,11 +11,11 @@ SCRIPT = textwrap.dedent(
     """
     import asyncio, json, sys
     from pathlib import Path
-    from desktop_app.core.addresses import AddressBook
-    from desktop_app.core.api import MailTmClient
-    from desktop_app.core.providers import local_provider
-    from desktop_app.core.secrets import PasswordVault
-    from desktop_app.core.store import Store
+    from desktop_app.core.accounts.book import AddressBook
+    from desktop_app.core.api.client import MailTmClient
+    from desktop_app.core.api.providers import local_provider
+    from desktop_app.core.accounts.secrets import PasswordVault
+    from desktop_app.core.store.cache import Store
     from desktop_app.server import LocalMailServer
 
     async def main():

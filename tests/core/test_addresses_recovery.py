@@ -18,11 +18,11 @@ import httpx
 import keyring.backends.fail
 import pytest
 
-from desktop_app.core.addresses import AddressBook
-from desktop_app.core.api import MailTmClient
+from desktop_app.core.accounts.book import AddressBook
+from desktop_app.core.accounts.secrets import SERVICE, PasswordVault
+from desktop_app.core.api.client import MailTmClient
 from desktop_app.core.errors import AddressNotRecoveredError, ServerError
-from desktop_app.core.secrets import SERVICE, PasswordVault
-from desktop_app.core.store import AddressState, Store
+from desktop_app.core.store.cache import AddressState, Store
 from desktop_app.server import LocalMailServer
 from tests.core.address_fixtures import Rig, login_works, rig_fixture, server_fixture  # noqa: F401
 from tests.core.file_keyring import FileKeyring
@@ -35,11 +35,11 @@ CHILD = textwrap.dedent(
     """
     import asyncio, os, signal, sys
     from pathlib import Path
-    from desktop_app.core.addresses import AddressBook
-    from desktop_app.core.api import MailTmClient
-    from desktop_app.core.providers import local_provider
-    from desktop_app.core.secrets import PasswordVault
-    from desktop_app.core.store import Store
+    from desktop_app.core.accounts.book import AddressBook
+    from desktop_app.core.api.client import MailTmClient
+    from desktop_app.core.api.providers import local_provider
+    from desktop_app.core.accounts.secrets import PasswordVault
+    from desktop_app.core.store.cache import Store
 
     store_file, api_url, hub_url, crash_after, local_part = sys.argv[1:]
 

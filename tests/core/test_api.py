@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from desktop_app.core import errors
-from desktop_app.core.api import MERGE_PATCH, MailTmClient
-from desktop_app.core.ratelimit import RateLimiter
+from desktop_app.core.api.client import MERGE_PATCH, MailTmClient
+from desktop_app.core.api.ratelimit import RateLimiter
 from tests.core.mailtm_fixtures import Router, fixture_response, load
 
 BASE = "https://api.example.test"

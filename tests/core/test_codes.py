@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop_app.core.codes import extract, find_codes
+from desktop_app.core.codes.extract import extract, find_codes
 
 # (subject, text, html, expected code or None)
 CORPUS: list[tuple[str, str, str | None, str | None]] = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop_app.core.codes import extract
+from desktop_app.core.codes.extract import extract
 
 
 @pytest.mark.parametrize(

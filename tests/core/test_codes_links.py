@@ -7,9 +7,9 @@ import string
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desktop_app.core.codes import extract
-from desktop_app.core.codes_html import html_content
-from desktop_app.core.codes_links import normalise_link
+from desktop_app.core.codes.extract import extract
+from desktop_app.core.codes.html import html_content
+from desktop_app.core.codes.links import normalise_link
 
 NEWSLETTER_HEAD = (
     '<a href="https://ex.com/view?id=1">View in browser</a>'

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from desktop_app.core.filenames import MAX_NAME_BYTES, assess_filename, sanitize_filename
+from desktop_app.core.sealed.filenames import MAX_NAME_BYTES, assess_filename, sanitize_filename
 
 
 @pytest.mark.parametrize(

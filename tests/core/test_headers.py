@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from desktop_app.core.headers import CUT, HeaderField, parse_headers
+from desktop_app.core.sealed.headers import CUT, HeaderField, parse_headers
 
 RAW = (
     b"Received: from mx.example.org\r\n"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app.core.errors import EmptyCacheError, StoreError
-from desktop_app.core.store import AddressState, Store
+from desktop_app.core.store.cache import AddressState, Store
 from tests.core.store_helpers import PROVIDER, message, summary
 
 ME = "me@example.org"

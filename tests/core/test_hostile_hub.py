@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from desktop_app.core import mercure
-from desktop_app.core.mercure import (
+from desktop_app.core.live import mercure
+from desktop_app.core.live.mercure import (
     SseFrame,
     SseFrameDecoder,
     SseLineSplitter,

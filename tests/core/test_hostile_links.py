@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from desktop_app.core.codes import extract
-from desktop_app.core.codes_links import normalise_link
+from desktop_app.core.api.providers import custom_provider, local_provider
+from desktop_app.core.codes.extract import extract
+from desktop_app.core.codes.links import normalise_link
 from desktop_app.core.errors import UsageError
-from desktop_app.core.link_policy import analyse_link
-from desktop_app.core.providers import custom_provider, local_provider
+from desktop_app.core.sealed.link_policy import analyse_link
 
 MALFORMED = [
     "https://[login",

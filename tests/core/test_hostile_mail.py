@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.core import inline_parts as module
+from desktop_app.core.accounts.secrets import PasswordVault
 from desktop_app.core.inbox import Inbox
-from desktop_app.core.inline_parts import inline_parts, inline_parts_async
-from desktop_app.core.secrets import PasswordVault
+from desktop_app.core.sealed import inline_parts as module
+from desktop_app.core.sealed.inline_parts import inline_parts, inline_parts_async
 from tests.core.corpus import mail
 from tests.core.store_helpers import PROVIDER, message, store_with
 from tests.core.test_secrets import DictKeyring
@@ -29,7 +29,7 @@ _CHILD = """
 import json, resource, sys, time
 resource.setrlimit(resource.RLIMIT_AS, (1536 * 1024 * 1024, resource.RLIM_INFINITY))
 sys.path.insert(0, sys.argv[1])
-from desktop_app.core.inline_parts import inline_parts
+from desktop_app.core.sealed.inline_parts import inline_parts
 from tests.core.corpus import mail
 raw = getattr(mail, sys.argv[2])()
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

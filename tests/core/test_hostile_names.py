@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from desktop_app.core.accounts.secrets import PasswordVault
+from desktop_app.core.accounts.transfer import FORMAT, import_addresses
 from desktop_app.core.errors import SecretsError, UsageError
-from desktop_app.core.filenames import assess_filename, sanitize_filename
-from desktop_app.core.secrets import PasswordVault
-from desktop_app.core.store import Store
-from desktop_app.core.transfer import FORMAT, import_addresses
+from desktop_app.core.sealed.filenames import assess_filename, sanitize_filename
+from desktop_app.core.store.cache import Store
 from tests.core.test_secrets import DictKeyring
 
 

@@ -11,10 +11,8 @@ import contextlib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from desktop_app.core import store_codec as codec
 from desktop_app.core.errors import ProtocolError
-from desktop_app.core.filenames import MAX_NAME_BYTES, assess_filename, sanitize_filename
-from desktop_app.core.mercure import SseFrame, SseFrameDecoder, SseLineSplitter, parse_hub_data
+from desktop_app.core.live.mercure import SseFrame, SseFrameDecoder, SseLineSplitter, parse_hub_data
 from desktop_app.core.models import (
     Account,
     Attachment,
@@ -25,7 +23,9 @@ from desktop_app.core.models import (
     Token,
     parse_collection,
 )
-from desktop_app.core.store import AddressState, Store
+from desktop_app.core.sealed.filenames import MAX_NAME_BYTES, assess_filename, sanitize_filename
+from desktop_app.core.store import codec
+from desktop_app.core.store.cache import AddressState, Store
 from tests.core.store_helpers import PROVIDER
 
 HOSTILE = settings(

@@ -13,9 +13,10 @@ import httpx
 import pytest
 
 from desktop_app.core import errors
-from desktop_app.core.api import MailTmClient
+from desktop_app.core.api.client import MailTmClient
+from desktop_app.core.api.ratelimit import RateLimiter
 from desktop_app.core.events import MessageAdded, MessageBodyLoaded, SyncProblem
-from desktop_app.core.live import HubStreams
+from desktop_app.core.live.subscription import HubStreams
 from desktop_app.core.models import (
     Attachment,
     Message,
@@ -25,8 +26,7 @@ from desktop_app.core.models import (
     parse_collection,
     parse_datetime,
 )
-from desktop_app.core.ratelimit import RateLimiter
-from desktop_app.core.store import Store
+from desktop_app.core.store.cache import Store
 from desktop_app.core.sync import MailboxSet
 from tests.core.corpus import api as corpus
 from tests.core.store_helpers import PROVIDER

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop_app.core.html_policy import (
+from desktop_app.core.sealed.html_policy import (
     MAIL_SCHEME,
     BlockDecision,
     ResourceKind,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop_app.core.link_policy import analyse_link, domain_in_text, is_ip_address, same_site
+from desktop_app.core.sealed.link_policy import analyse_link, domain_in_text, is_ip_address, same_site
 
 
 def codes(href: str, text: str = "") -> set[str]:

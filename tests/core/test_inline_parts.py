@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from email.message import EmailMessage
 
-from desktop_app.core.inline_parts import inline_parts
+from desktop_app.core.sealed.inline_parts import inline_parts
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 20
 

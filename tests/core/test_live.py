@@ -13,8 +13,8 @@ import pytest
 
 from desktop_app.core import errors
 from desktop_app.core.events import ConnectionState
-from desktop_app.core.live import HubStreams, LiveSettings, LiveSubscription
-from desktop_app.core.mercure import HubUpdate, MessageGone, MessagePushed, Unreadable
+from desktop_app.core.live.mercure import HubUpdate, MessageGone, MessagePushed, Unreadable
+from desktop_app.core.live.subscription import HubStreams, LiveSettings, LiveSubscription
 from tests.integration.support import FakeMailClient, ScriptedHub, frame, message_event
 
 FAST = LiveSettings(idle_timeout=5.0, backoff_base=0.01, backoff_cap=0.05, healthy_after=60.0)

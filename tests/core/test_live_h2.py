@@ -19,9 +19,9 @@ from hypercorn.asyncio.run import worker_serve
 from hypercorn.config import Config, Sockets
 from hypercorn.utils import wrap_app
 
-from desktop_app.core.h2streams import HTTP2StreamTransport, HTTP2Unsupported
-from desktop_app.core.live import HubStreams, LiveSettings, LiveSubscription
-from desktop_app.core.mercure import HubUpdate, SseFrameDecoder, SseLineSplitter, Unreadable
+from desktop_app.core.live.h2streams import HTTP2StreamTransport, HTTP2Unsupported
+from desktop_app.core.live.mercure import HubUpdate, SseFrameDecoder, SseLineSplitter, Unreadable
+from desktop_app.core.live.subscription import HubStreams, LiveSettings, LiveSubscription
 from desktop_app.server import LocalMailServer
 from tests.integration.support import FakeMailClient
 

@@ -7,9 +7,9 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from desktop_app.core.backoff import Backoff
+from desktop_app.core.api.backoff import Backoff
 from desktop_app.core.events import ConnectionState
-from desktop_app.core.mercure import (
+from desktop_app.core.live.mercure import (
     AccountPushed,
     Ignored,
     MessageGone,

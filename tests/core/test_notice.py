@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from desktop_app.core.codes import Extraction
+from desktop_app.core.codes.extract import Extraction
 from desktop_app.core.models import MessageSummary
 from desktop_app.core.notice import (
     NewMessage,

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from desktop_app.core.api.providers import MAILGW, MAILTM, custom_provider, local_provider
 from desktop_app.core.errors import UsageError
-from desktop_app.core.providers import MAILGW, MAILTM, custom_provider, local_provider
 
 
 def test_builtin_providers_have_hubs_and_credit() -> None:

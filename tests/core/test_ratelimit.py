@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from desktop_app.core.api import MailTmClient
-from desktop_app.core.ratelimit import RateLimiter, limiter_for_host
+from desktop_app.core.api.client import MailTmClient
+from desktop_app.core.api.ratelimit import RateLimiter, limiter_for_host
 from tests.core.mailtm_fixtures import fixture_response
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from desktop_app.core.inbox import Inbox
-from desktop_app.core.providers import (
+from desktop_app.core.accounts.secrets import PasswordVault
+from desktop_app.core.api.providers import (
     MAILGW,
     MAILTM,
     MAILTM_REQUESTS_PER_SECOND,
@@ -14,8 +14,8 @@ from desktop_app.core.providers import (
     local_provider,
     request_budget,
 )
-from desktop_app.core.secrets import PasswordVault
-from desktop_app.core.store import Store
+from desktop_app.core.inbox import Inbox
+from desktop_app.core.store.cache import Store
 
 
 @pytest.mark.parametrize(

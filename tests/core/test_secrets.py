@@ -11,8 +11,8 @@ import keyring.backends.null
 import pytest
 from keyring.backend import KeyringBackend
 
+from desktop_app.core.accounts.secrets import SERVICE, PasswordVault, keyring_status
 from desktop_app.core.errors import KeyringUnavailableError, SecretsError
-from desktop_app.core.secrets import SERVICE, PasswordVault, keyring_status
 from tests.core.secret_service import needs_gnome_keyring, run_with_secret_service
 
 
@@ -170,7 +170,7 @@ async def test_keyring_errors_become_secrets_errors_without_the_password() -> No
 REAL_KEYRING_SCRIPT = textwrap.dedent(
     """
     import asyncio, json
-    from desktop_app.core.secrets import PasswordVault
+    from desktop_app.core.accounts.secrets import PasswordVault
 
     async def main():
         vault = PasswordVault()

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from desktop_app.core.errors import StoreError
 from desktop_app.core.models import Address, Attachment, Message, MessageSummary, Verifications
-from desktop_app.core.store import AddressState, Store
-from desktop_app.core.store_schema import SCHEMA_VERSION
+from desktop_app.core.store.cache import AddressState, Store
+from desktop_app.core.store.schema import SCHEMA_VERSION
 from tests.core.store_helpers import PROVIDER, message, store_with, summary
 
 

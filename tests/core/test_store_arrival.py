@@ -10,9 +10,9 @@ import random
 import sqlite3
 from pathlib import Path
 
-from desktop_app.core.store import Store, _sort_key
-from desktop_app.core.store_codec import summary_to_json
-from desktop_app.core.store_schema import MIGRATIONS, SCHEMA_VERSION
+from desktop_app.core.store.cache import Store, _sort_key
+from desktop_app.core.store.codec import summary_to_json
+from desktop_app.core.store.schema import MIGRATIONS, SCHEMA_VERSION
 from tests.core.store_helpers import store_with, summary
 
 ME = "me@example.org"

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from desktop_app.core.models import Message, MessageSummary
-from desktop_app.core.store import AddressState, Store
-from desktop_app.core.store_schema import SCHEMA_VERSION
+from desktop_app.core.store.cache import AddressState, Store
+from desktop_app.core.store.schema import SCHEMA_VERSION
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "mailtm"
@@ -91,7 +91,7 @@ WRITER = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from desktop_app.core.store import Store
+    from desktop_app.core.store.cache import Store
     from tests.core.store_helpers import message, store_with, summary
 
     store = store_with("a@example.org", path=Path(sys.argv[1]))

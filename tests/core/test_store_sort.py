@@ -3,7 +3,7 @@ can sort what is not loaded yet. Every order is total (paging never repeats or s
 
 from __future__ import annotations
 
-from desktop_app.core.store import MessageSort, Store
+from desktop_app.core.store.cache import MessageSort, Store
 from tests.core.store_helpers import store_with, summary
 
 ME = "me@example.org"

@@ -20,7 +20,7 @@ from desktop_app.core.events import (
     SyncProblem,
     UsageChanged,
 )
-from desktop_app.core.live import HubStreams, LiveSettings
+from desktop_app.core.live.subscription import HubStreams, LiveSettings
 from desktop_app.core.sync import Mailbox, MailboxSet, SyncSettings
 from tests.core.test_live_parsing import ACCOUNT_EVENT
 from tests.integration.support import (

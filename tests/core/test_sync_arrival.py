@@ -4,7 +4,7 @@ first by true arrival: the service's list order for what catch-up reads, the hub
 from __future__ import annotations
 
 from desktop_app.core.events import MessageAdded
-from desktop_app.core.store import Store
+from desktop_app.core.store.cache import Store
 from tests.core.store_helpers import store_with
 from tests.core.test_sync import running_mailbox
 from tests.integration.support import FakeMailClient, ScriptedHub, frame, message_event, summary

@@ -11,13 +11,13 @@ from pathlib import Path
 import keyring.backends.fail
 import pytest
 
-from desktop_app.core.addresses import AddressBook
-from desktop_app.core.api import MailTmClient
+from desktop_app.core.accounts.book import AddressBook
+from desktop_app.core.accounts.secrets import SERVICE, PasswordVault
+from desktop_app.core.accounts.transfer import FORMAT, export_addresses, import_addresses
+from desktop_app.core.api.client import MailTmClient
+from desktop_app.core.api.providers import MAILGW, custom_provider
 from desktop_app.core.errors import KeyringUnavailableError, PasswordMissingError, UsageError
-from desktop_app.core.providers import MAILGW, custom_provider
-from desktop_app.core.secrets import SERVICE, PasswordVault
-from desktop_app.core.store import AddressState, Store
-from desktop_app.core.transfer import FORMAT, export_addresses, import_addresses
+from desktop_app.core.store.cache import AddressState, Store
 from tests.core.address_fixtures import Rig, rig_fixture, server_fixture  # noqa: F401
 from tests.core.test_secrets import DictKeyring
 

@@ -9,12 +9,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from desktop_app.core.api import MailTmClient
+from desktop_app.core.api.client import MailTmClient
+from desktop_app.core.api.providers import custom_provider
+from desktop_app.core.api.ratelimit import RateLimiter
 from desktop_app.core.events import MailboxEvent, MessageAdded, MessageBodyLoaded
-from desktop_app.core.live import HubStreams, LiveSettings
-from desktop_app.core.providers import custom_provider
-from desktop_app.core.ratelimit import RateLimiter
-from desktop_app.core.store import AddressState, Store
+from desktop_app.core.live.subscription import HubStreams, LiveSettings
+from desktop_app.core.store.cache import AddressState, Store
 from desktop_app.core.sync import MailboxSet, SyncSettings
 from desktop_app.server import LocalMailServer
 from desktop_app.server.testing import build_message

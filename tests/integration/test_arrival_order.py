@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from desktop_app.core.accounts.secrets import PasswordVault
+from desktop_app.core.api.providers import local_provider
 from desktop_app.core.inbox import Inbox
-from desktop_app.core.providers import local_provider
-from desktop_app.core.secrets import PasswordVault
-from desktop_app.core.store import Store
+from desktop_app.core.store.cache import Store
 from desktop_app.server import LocalMailServer
 from desktop_app.server.testing import send_mail
 from tests.core.test_secrets import DictKeyring

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.core.api import MailTmClient
+from desktop_app.core.accounts.secrets import PasswordVault
+from desktop_app.core.api.client import MailTmClient
+from desktop_app.core.api.providers import Provider, local_provider
 from desktop_app.core.inbox import Inbox
-from desktop_app.core.providers import Provider, local_provider
-from desktop_app.core.secrets import PasswordVault
-from desktop_app.core.store import Store
+from desktop_app.core.store.cache import Store
 from desktop_app.core.sync import MailboxSet
 from desktop_app.server import LocalMailServer
 from desktop_app.server.testing import send_mail

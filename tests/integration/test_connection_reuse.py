@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 
-from desktop_app.core.api import POOL_CONNECTIONS, MailTmClient
+from desktop_app.core.api.client import POOL_CONNECTIONS, MailTmClient
 from desktop_app.server import LocalMailServer
 
 

@@ -10,9 +10,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from desktop_app.core.accounts.secrets import PasswordVault
 from desktop_app.core.health import HealthReport
 from desktop_app.core.inbox import Inbox
-from desktop_app.core.secrets import PasswordVault
 from desktop_app.server import LocalMailServer
 from desktop_app.server.testing import send_mail
 from desktop_app.server.wire import new_id

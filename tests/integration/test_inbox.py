@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from desktop_app.core.api import MailTmClient
+from desktop_app.core.accounts.secrets import PasswordVault
+from desktop_app.core.api.client import MailTmClient
+from desktop_app.core.api.providers import Provider, local_provider
 from desktop_app.core.errors import ApiError, PasswordMissingError
 from desktop_app.core.events import (
     ConnectionChanged,
@@ -19,9 +21,7 @@ from desktop_app.core.events import (
     MessageUpdated,
 )
 from desktop_app.core.inbox import Inbox
-from desktop_app.core.providers import Provider, local_provider
-from desktop_app.core.secrets import PasswordVault
-from desktop_app.core.store import AddressState, Store
+from desktop_app.core.store.cache import AddressState, Store
 from desktop_app.core.sync import MailboxSet
 from desktop_app.server import LocalMailServer
 from desktop_app.server.testing import send_mail

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from desktop_app.core import errors
-from desktop_app.core.api import MailTmClient
+from desktop_app.core.api.client import MailTmClient
 from desktop_app.server import LocalMailServer
 from desktop_app.server.testing import send_mail
 from tests.server.conftest import DOMAIN, PASSWORD

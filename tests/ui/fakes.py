@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 from desktop_app.core.inbox import LoadedMessage
 from desktop_app.core.models import Address, Attachment, Message, MessageSummary
-from desktop_app.core.store import MessageSort
+from desktop_app.core.store.cache import MessageSort
 from desktop_app.ui.controller import AddressInfo, AppSignals, ProviderCredit
 
 BASE_TIME = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)

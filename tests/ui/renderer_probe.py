@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from desktop_app.ui.platform_env import prepare_qt_environment
+from desktop_app.desktop.platform_env import prepare_qt_environment
 
 prepare_qt_environment()
 

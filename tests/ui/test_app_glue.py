@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
+from desktop_app.core.accounts.secrets import PasswordVault
+from desktop_app.core.api.providers import local_provider
 from desktop_app.core.errors import PasswordMissingError
 from desktop_app.core.events import MessageAdded
 from desktop_app.core.inbox import Inbox
 from desktop_app.core.notice import NewMessage
-from desktop_app.core.providers import local_provider
-from desktop_app.core.secrets import PasswordVault
-from desktop_app.core.store import AddressState, Store
+from desktop_app.core.store.cache import AddressState, Store
 from desktop_app.core.sync import MailboxSet
 from desktop_app.core.tasks import NamedTasks
 from desktop_app.instance.commands import InstanceCommands

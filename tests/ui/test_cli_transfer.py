@@ -9,7 +9,7 @@ from typing import Any
 from pytestqt.qtbot import QtBot
 
 from desktop_app.cli import parse
-from desktop_app.core.transfer import PASSWORDS_WARNING
+from desktop_app.core.accounts.transfer import PASSWORDS_WARNING
 from desktop_app.instance.ipc import InstanceServer, Reply, socket_name
 from tests.processes import stop_process
 from tests.ui.test_single_instance import temp_inbox

@@ -10,10 +10,10 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from desktop_app.core.accounts.secrets import PasswordVault
+from desktop_app.core.api.providers import local_provider
 from desktop_app.core.inbox import Inbox
-from desktop_app.core.providers import local_provider
-from desktop_app.core.secrets import PasswordVault
-from desktop_app.core.store import Store
+from desktop_app.core.store.cache import Store
 from desktop_app.ui import texts
 from desktop_app.ui.controller import AppSignals
 from desktop_app.ui.dialogs import LoginDialog, NewAddressDialog

@@ -14,11 +14,11 @@ from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core import errors
+from desktop_app.core.accounts.secrets import PasswordVault
+from desktop_app.core.api.providers import local_provider
 from desktop_app.core.events import ConnectionState
 from desktop_app.core.inbox import Inbox
-from desktop_app.core.providers import local_provider
-from desktop_app.core.secrets import PasswordVault
-from desktop_app.core.store import Store
+from desktop_app.core.store.cache import Store
 from desktop_app.ui.controller import AppSignals
 from desktop_app.ui.dialogs import NewAddressDialog
 from desktop_app.ui.inbox_controller import InboxController

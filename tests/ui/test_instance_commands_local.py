@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from desktop_app.core.api import MailTmClient
+from desktop_app.core.accounts.secrets import PasswordVault
+from desktop_app.core.accounts.transfer import FORMAT
+from desktop_app.core.api.client import MailTmClient
+from desktop_app.core.api.providers import Provider, local_provider
 from desktop_app.core.inbox import Inbox
-from desktop_app.core.providers import Provider, local_provider
-from desktop_app.core.secrets import PasswordVault
-from desktop_app.core.store import Store
-from desktop_app.core.transfer import FORMAT
+from desktop_app.core.store.cache import Store
 from desktop_app.instance.commands import InstanceCommands
 from desktop_app.server import LocalMailServer
 from desktop_app.server.testing import send_mail

@@ -11,7 +11,7 @@ from PySide6.QtCore import QEvent, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QApplication
 
-from desktop_app.core.link_policy import analyse_link
+from desktop_app.core.sealed.link_policy import analyse_link
 from desktop_app.ui.controller import AppSignals
 from desktop_app.ui.link_prompt import NO_BROWSER_TEXT, LinkPrompt
 from desktop_app.ui.main_window import MainWindow

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
 from pytestqt.qtbot import QtBot
 
-from desktop_app.core.store import MessageSort
+from desktop_app.core.store.cache import MessageSort
 from desktop_app.ui.controller import AppSignals
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.message_list import COL_ATTACHMENT, COL_FROM, COL_SUBJECT, COL_TIME

@@ -7,7 +7,7 @@ import asyncio
 from PySide6.QtWidgets import QSystemTrayIcon
 from pytestqt.qtbot import QtBot
 
-from desktop_app.core.codes import Extraction
+from desktop_app.core.codes.extract import Extraction
 from desktop_app.core.notice import NewMessage, NoticeBatcher
 from desktop_app.ui.banner import NotificationBanner
 from desktop_app.ui.clipboard import clipboard_text, copy_text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from desktop_app.ui.dbus_notify import DESKTOP_ENTRY, DBusNotifier
+from desktop_app.desktop.dbus_notify import DESKTOP_ENTRY, DBusNotifier
 
 from .notify_fixtures import FakeNotificationServer, fake_server, session_bus, wait_until
 

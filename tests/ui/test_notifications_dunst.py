@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.core.codes import Extraction
+from desktop_app.core.codes.extract import Extraction
 from desktop_app.core.notice import NewMessage
-from desktop_app.ui.dbus_notify import DBusNotifier
+from desktop_app.desktop.dbus_notify import DBusNotifier
 from desktop_app.ui.notifications import Notifications
 
 from .notify_fixtures import die_with_parent, qloop, session_bus, stop_process, wait_until, xvfb

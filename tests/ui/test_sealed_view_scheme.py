@@ -15,8 +15,8 @@ from PySide6.QtWebEngineCore import (
     QWebEngineUrlScheme,
 )
 
-from desktop_app.core.html_policy import MAIL_SCHEME, QT_RESOURCE_KINDS
-from desktop_app.ui import platform_env
+from desktop_app.core.sealed.html_policy import MAIL_SCHEME, QT_RESOURCE_KINDS
+from desktop_app.desktop import platform_env
 from desktop_app.ui.mail_scheme import SCHEME_NAME, register_mail_scheme
 from desktop_app.ui.sealed_profile import SEALED_ATTRIBUTES, sealed_profile
 from desktop_app.ui.sealed_view import SealedMessageView

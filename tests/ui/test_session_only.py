@@ -11,10 +11,10 @@ from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QApplication, QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
+from desktop_app.core.accounts.secrets import PasswordVault
+from desktop_app.core.api.providers import local_provider
 from desktop_app.core.inbox import Inbox
-from desktop_app.core.providers import local_provider
-from desktop_app.core.secrets import PasswordVault
-from desktop_app.core.store import AddressState, Store
+from desktop_app.core.store.cache import AddressState, Store
 from desktop_app.ui.address_list import AddressListModel, AddressSidebar
 from desktop_app.ui.controller import AddressInfo, AppSignals
 from desktop_app.ui.inbox_controller import InboxController

@@ -12,11 +12,11 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
+from desktop_app.core.accounts.secrets import PasswordVault
+from desktop_app.core.accounts.transfer import PASSWORDS_WARNING, ExportReport, ImportReport
+from desktop_app.core.api.providers import local_provider
 from desktop_app.core.inbox import Inbox
-from desktop_app.core.providers import local_provider
-from desktop_app.core.secrets import PasswordVault
-from desktop_app.core.store import Store
-from desktop_app.core.transfer import PASSWORDS_WARNING, ExportReport, ImportReport
+from desktop_app.core.store.cache import Store
 from desktop_app.server import LocalMailServer
 from desktop_app.ui import transfer_dialogs
 from desktop_app.ui.controller import AppSignals

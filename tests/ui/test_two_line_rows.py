@@ -10,7 +10,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
-from desktop_app.core.store import MessageSort
+from desktop_app.core.store.cache import MessageSort
 from desktop_app.ui.controller import AppSignals
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.message_list import (

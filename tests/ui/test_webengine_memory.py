@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from desktop_app.ui import platform_env
+from desktop_app.desktop import platform_env
 from desktop_app.ui.message_pane import MessagePane
 from tests.ui.fakes import FakeHtmlView, make_message, make_summary
 

@@ -24,9 +24,9 @@ from urllib.parse import urlsplit
 import httpx
 
 from desktop_app.core import errors
-from desktop_app.core.backoff import backoff_delay
+from desktop_app.core.api.backoff import backoff_delay
+from desktop_app.core.api.ratelimit import RateLimiter, limiter_for_host
 from desktop_app.core.models import Account, Domain, Message, MessageSummary, Page, Token, parse_collection
-from desktop_app.core.ratelimit import RateLimiter, limiter_for_host
 
 log = logging.getLogger(__name__)
 

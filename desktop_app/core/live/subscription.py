@@ -24,10 +24,10 @@ import httpx
 from httpx_sse import aconnect_sse
 
 from desktop_app.core import errors
-from desktop_app.core.backoff import Backoff
+from desktop_app.core.api import Backoff
 from desktop_app.core.events import ConnectionState
-from desktop_app.core.h2streams import HTTP2StreamTransport, HTTP2Unsupported
-from desktop_app.core.mercure import (
+from desktop_app.core.live.h2streams import HTTP2StreamTransport, HTTP2Unsupported
+from desktop_app.core.live.mercure import (
     HubUpdate,
     SseFrameDecoder,
     SseLineSplitter,

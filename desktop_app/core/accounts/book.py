@@ -22,13 +22,14 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from desktop_app.core.address_names import (
+from desktop_app.core.accounts.names import (
     generate_password,
     random_local_part,
     split_address,
     validate_local_part,
 )
-from desktop_app.core.api import MailTmClient
+from desktop_app.core.accounts.secrets import PasswordVault
+from desktop_app.core.api import MailTmClient, Provider
 from desktop_app.core.errors import (
     AccountGoneError,
     AddressNotRecoveredError,
@@ -42,8 +43,6 @@ from desktop_app.core.errors import (
     UsageError,
     ValidationError,
 )
-from desktop_app.core.providers import Provider
-from desktop_app.core.secrets import PasswordVault
 from desktop_app.core.store import AddressState, Store, StoredAddress, mailbox_key
 
 log = logging.getLogger(__name__)

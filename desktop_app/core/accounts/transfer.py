@@ -17,11 +17,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from desktop_app.core.address_names import split_address
+from desktop_app.core.accounts.names import split_address
+from desktop_app.core.accounts.secrets import PasswordVault
+from desktop_app.core.api import BUILTIN, Provider, custom_provider, local_provider
 from desktop_app.core.errors import KeyringUnavailableError, PasswordMissingError, UsageError
 from desktop_app.core.paths import write_private_file
-from desktop_app.core.providers import BUILTIN, Provider, custom_provider, local_provider
-from desktop_app.core.secrets import PasswordVault
 from desktop_app.core.store import AddressState, Store
 
 log = logging.getLogger(__name__)

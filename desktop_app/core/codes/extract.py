@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from desktop_app.core.codes_html import html_content
-from desktop_app.core.codes_links import rank_links
+from desktop_app.core.codes.html import html_content
+from desktop_app.core.codes.links import rank_links
 from desktop_app.core.models import Message, MessageSummary
 
 MAX_TEXT_CHARS = 200_000

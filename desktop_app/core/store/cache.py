@@ -25,11 +25,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TypeVar
 
-from desktop_app.core import store_codec as codec
+from desktop_app.core.api import Provider
 from desktop_app.core.errors import EmptyCacheError, ProtocolError, StoreError
 from desktop_app.core.models import Message, MessageSummary
-from desktop_app.core.providers import Provider
-from desktop_app.core.store_schema import migrate, search_text
+from desktop_app.core.store import codec
+from desktop_app.core.store.schema import migrate, search_text
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")

@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from desktop_app.core.codes_html import Anchor
-from desktop_app.core.link_policy import domain_in_text, same_site
+from desktop_app.core.codes.html import Anchor
+from desktop_app.core.sealed import domain_in_text, same_site
 
 _URL_IN_TEXT = re.compile(r"""https?://[^\s<>"'`\u00a0\u200b]+""", re.IGNORECASE)
 _TRAILING = ".,;:!?'\"»”’>"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Sequence
 
-from desktop_app.core.store_codec import summary_from_text
+from desktop_app.core.store.codec import summary_from_text
 
 Migration = Callable[[sqlite3.Connection], None]
 

@@ -1,0 +1,35 @@
+"""The mail.tm REST API: the client, the providers it can talk to, the request budget per host it
+shares, and the one backoff every retry in the core waits by.
+
+    client     MailTmClient: accounts, tokens, messages, sources, attachments (bounded retries)
+    providers  Provider and the built-in ones (mail.tm, mail.gw, the local server, a custom URL)
+    ratelimit  RateLimiter, one per host, shared by every account on it
+    backoff    exponential backoff with equal jitter
+"""
+
+from __future__ import annotations
+
+from desktop_app.core.api.backoff import Backoff, backoff_delay
+from desktop_app.core.api.client import MailTmClient
+from desktop_app.core.api.providers import (
+    BUILTIN,
+    DEFAULT,
+    Provider,
+    custom_provider,
+    local_provider,
+    request_budget,
+)
+from desktop_app.core.api.ratelimit import RateLimiter
+
+__all__ = [
+    "BUILTIN",
+    "DEFAULT",
+    "Backoff",
+    "MailTmClient",
+    "Provider",
+    "RateLimiter",
+    "backoff_delay",
+    "custom_provider",
+    "local_provider",
+    "request_budget",
+]
