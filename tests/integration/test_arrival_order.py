@@ -13,6 +13,7 @@ from desktop_app.core.accounts.secrets import PasswordVault
 from desktop_app.core.api.providers import local_provider
 from desktop_app.core.inbox import Inbox
 from desktop_app.core.store.cache import Store
+from desktop_app.core.sync import MailboxSet
 from desktop_app.server import LocalMailServer
 from desktop_app.server.testing import send_mail
 from tests.core.test_secrets import DictKeyring
@@ -30,9 +31,14 @@ async def test_a_burst_caught_up_over_two_pages_and_then_pushed_mail_list_in_arr
     async with LocalMailServer(rate_limit=None) as server:
         provider = local_provider(server.api_url, server.hub_url)
 
-        def inbox(store: Store) -> Inbox:
+        def inbox(store: Store, mailboxes: MailboxSet | None = None) -> Inbox:
             return Inbox(
-                store, PasswordVault(keyring), provider, sync_settings=FAST_SYNC, client_factory=_fast_client
+                store,
+                PasswordVault(keyring),
+                provider,
+                sync_settings=FAST_SYNC,
+                client_factory=_fast_client,
+                mailboxes=mailboxes,
             )
 
         store = Store(tmp_path / "cache.sqlite3")
@@ -50,10 +56,11 @@ async def test_a_burst_caught_up_over_two_pages_and_then_pushed_mail_list_in_arr
             return [m.id for m in server.store.list_messages(account.id, 0, 100)]  # newest first
 
         store = Store(tmp_path / "cache.sqlite3")
-        later = inbox(store)
+        mailboxes = MailboxSet(store, settings=FAST_SYNC)
+        later = inbox(store, mailboxes)
         try:
             await later.start()
-            await _caught_up(later, record.address)
+            await _caught_up(mailboxes, record.address)
             assert [s.id for s in store.list_summaries(record.address, limit=100)] == service_order()
             for n in range(3):
                 await send_mail(server, record.address, f"pushed {n}", "body")
