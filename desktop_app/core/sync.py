@@ -447,10 +447,6 @@ class MailboxSet:
             self._store.remove_message(message_id)
             self.events.emit(MessageRemoved(address.lower(), message_id))
 
-    def reconnect_all(self) -> None:
-        for mailbox in self:
-            mailbox.reconnect()
-
     async def remove(self, address: str, timeout: float = 2.0) -> None:
         mailbox = self._mailboxes.pop(address.lower(), None)
         if mailbox is not None:

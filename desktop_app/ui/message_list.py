@@ -147,9 +147,6 @@ class MessageListModel(QAbstractTableModel):
     def total(self) -> int:
         return self._total
 
-    def loaded_count(self) -> int:
-        return len(self._rows)
-
     def set_address(self, address: str | None, search: str = "") -> None:
         self._address = address
         self._search = search

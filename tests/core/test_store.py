@@ -22,25 +22,22 @@ def test_addresses_are_keyed_lower_case_and_listed_in_order() -> None:
     stored = store.get_address("b@EXAMPLE.org")
     assert stored is not None
     assert stored.provider_id == PROVIDER.id and stored.state is AddressState.ACTIVE
-    store.reorder(["a@example.org"])
-    assert [a.address for a in store.list_addresses()] == ["a@example.org", "b@example.org"]
     with pytest.raises(StoreError):
         store.add_address("A@example.org", PROVIDER.id, state=AddressState.PENDING)
 
 
-def test_address_state_label_usage_and_live_state_round_trip() -> None:
+def test_address_state_label_and_usage_round_trip() -> None:
     store = store_with()
     store.add_address("p@example.org", PROVIDER.id, state=AddressState.PENDING, label="shop")
     assert store.get_address("p@example.org").account_id is None  # type: ignore[union-attr]
     store.set_state("p@example.org", AddressState.ACTIVE, account_id="acc9")
     store.set_state("p@example.org", AddressState.FAILED, reason="nope")  # keeps the account id
     store.set_usage("p@example.org", 1234, 40_000_000)
-    store.set_live_state("p@example.org", "live")
     store.set_label("p@example.org", "work")
     got = store.get_address("p@example.org")
     assert got is not None
     assert (got.state, got.state_reason, got.account_id) == (AddressState.FAILED, "nope", "acc9")
-    assert (got.used, got.quota, got.live_state, got.label) == (1234, 40_000_000, "live", "work")
+    assert (got.used, got.quota, got.label) == (1234, 40_000_000, "work")
     assert [a.address for a in store.list_addresses(AddressState.FAILED)] == ["p@example.org"]
     assert store.list_addresses(AddressState.PENDING) == []
     with pytest.raises(StoreError):

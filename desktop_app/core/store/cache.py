@@ -57,7 +57,6 @@ class StoredAddress:
     state_reason: str = ""
     used: int = 0
     quota: int = 0
-    live_state: str = ""
     sort_order: int = 0
 
 
@@ -113,8 +112,7 @@ def _created(text: object) -> datetime:
 
 
 _ADDRESS_COLUMNS = (
-    "address, provider_id, account_id, label, created, state, state_reason, used, quota, live_state, "
-    "sort_order"
+    "address, provider_id, account_id, label, created, state, state_reason, used, quota, sort_order"
 )
 
 
@@ -131,7 +129,6 @@ def _address_from_row(row: sqlite3.Row) -> StoredAddress:
             state_reason=str(row["state_reason"] or ""),
             used=int(row["used"] or 0),
             quota=int(row["quota"] or 0),
-            live_state=str(row["live_state"] or ""),
             sort_order=int(row["sort_order"] or 0),
         )
     except _ROW_ERRORS as exc:
@@ -254,7 +251,7 @@ class Store:
             with self._write() as conn:
                 (order,) = conn.execute("SELECT COALESCE(MAX(sort_order) + 1, 0) FROM addresses").fetchone()
                 conn.execute(
-                    f"INSERT INTO addresses ({_ADDRESS_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, '', ?)",
+                    f"INSERT INTO addresses ({_ADDRESS_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, ?)",
                     (key, provider_id, account_id, label, created.isoformat(), state, state_reason, order),
                 )
         except StoreError as exc:
@@ -296,23 +293,8 @@ class Store:
     def set_label(self, address: str, label: str) -> None:
         self._update_address(address, "label = ?", (label,))
 
-    def set_live_state(self, address: str, live_state: str) -> None:
-        self._update_address(address, "live_state = ?", (live_state,))
-
     def set_usage(self, address: str, used: int, quota: int) -> None:
         self._update_address(address, "used = ?, quota = ?", (used, quota))
-
-    def reorder(self, addresses: Sequence[str]) -> None:
-        """Put ``addresses`` first, in this order; the others keep their relative order after them."""
-        with self._write() as conn:
-            keys = [mailbox_key(a) for a in addresses]
-            rest = [
-                r[0]
-                for r in conn.execute("SELECT address FROM addresses ORDER BY sort_order, created")
-                if r[0] not in keys
-            ]
-            for order, key in enumerate([*keys, *rest]):
-                conn.execute("UPDATE addresses SET sort_order = ? WHERE address = ?", (order, key))
 
     def forget_address(self, address: str) -> None:
         """Remove the address and all its cached mail (raw sources included)."""

@@ -59,6 +59,8 @@ def _v1_initial(conn: sqlite3.Connection) -> None:
 
 
 def _v2_lifecycle_search_raw(conn: sqlite3.Connection) -> None:
+    # live_state is neither read nor written since 0.2 (the live state is the mailbox's, in memory),
+    # but stays in the schema so that every cache, old or new, has the same tables.
     _run(
         conn,
         """
