@@ -14,6 +14,9 @@
                      SIGTERM) — waiting for tasks, streams and servers to close before Qt goes
 
 Qt is imported only inside the steps: ``prepare_qt_environment`` must run before the first Qt import.
+
+Over 300 lines: the composition root is one file on purpose, so that the start-up order reads from top
+to bottom.
 """
 
 from __future__ import annotations

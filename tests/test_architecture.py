@@ -309,3 +309,19 @@ def test_strict_mypy_covers_every_qt_free_module() -> None:
         if not _covered(module, patterns):
             uncovered.append(module)
     assert uncovered == []
+
+
+# -- module size ---------------------------------------------------------------------------------------
+
+MAX_LINES = 300
+
+
+def test_a_module_over_300_lines_says_why_at_its_top() -> None:
+    unexplained = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        if text.count("\n") > MAX_LINES and "Over 300 lines: " not in (
+            ast.get_docstring(ast.parse(text)) or ""
+        ):
+            unexplained.append(str(path.relative_to(PACKAGE)))
+    assert unexplained == []

@@ -4,6 +4,9 @@ line all use.
 
 Start-up is offline-first: the cache is readable at once; ``start()`` then settles half-created
 addresses and opens a live mailbox for every address, without blocking the window.
+
+Over 300 lines: the door answers every question of three front ends; the rules it applies are in the
+modules it imports (``accounts.rows``, ``notice``, ``waiting``, ``codes``).
 """
 
 from __future__ import annotations

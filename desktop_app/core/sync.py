@@ -13,6 +13,9 @@ One ``Mailbox`` per address runs three named tasks:
 Everything is deduplicated by message id through the store (``save_summaries`` reports which ids were new),
 and a message deleted during a catch-up is not resurrected by it. ``MailboxSet`` runs many mailboxes over
 one shared hub connection and shuts them all down within a deadline.
+
+Over 300 lines: the Mailbox's live, catch-up and body workers share its seen and removed bookkeeping;
+MailboxSet is its small owner.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""What the running instance does for a command from a later launch (see ``instance/ipc.py``)."""
+"""What the running instance does for a command from a later launch (see ``instance/ipc.py``).
+
+Over 300 lines: one short ``_cmd_`` handler per command, found by name by ``handle``; what each does
+is the Inbox's, so a handler only turns arguments into a call and its outcome into an answer.
+"""
 
 from __future__ import annotations
 

@@ -3,6 +3,8 @@
 Sockets are bound here, before Hypercorn sees them, so that port 0 works and the chosen port is
 known; ``SO_REUSEADDR`` lets a restarted server take the same ports at once. The HTTP accept loop
 is ours rather than Hypercorn's ``worker_serve``, because that has no connection cap.
+
+Over 300 lines: the server's own composition (HTTP, hub, SMTP, purge) in start-up order, read as one.
 """
 
 from __future__ import annotations

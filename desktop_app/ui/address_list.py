@@ -3,6 +3,8 @@
 Each row shows the label (or the address when there is none), the address, the storage used, the
 unread count as a badge, and a coloured dot for the connection state. The dot is never the only
 carrier of meaning: the state word is in the tooltip and the accessible text.
+
+Over 300 lines: the model, the delegate and the sidebar of one list share its roles and row geometry.
 """
 
 from __future__ import annotations

@@ -5,6 +5,8 @@ state, and are closed by the window when ``address_added`` arrives, or show the 
 ``address_add_failed`` does, so the user never retypes anything after a taken name or a typo: the
 button then reads "Retry" until a field is edited. The new-address dialog likewise shows a failed list
 of domains in place of the domain choice, with its own Retry (offline it used to wait forever).
+
+Over 300 lines: the new-address and login dialogs share their busy state, validation and error line.
 """
 
 from __future__ import annotations

@@ -3,6 +3,9 @@ message list / message pane), with the address dialogs, menus and status bar.
 
 It owns no async code and no business rules: user actions become :class:`AppController` calls, and
 :class:`AppSignals` bring results back (see ``desktop_app.ui.controller``).
+
+Over 300 lines: the window's menus, actions and the dialogs they open; its parts (sidebar, browser,
+banners) are modules of their own.
 """
 
 from __future__ import annotations

@@ -5,6 +5,9 @@ what ties them together: the debounced search, the list's selection opening a me
 the store's changes reaching list and pane, older mail asked for at the end of the list, and the
 actions on the message shown (delete, mark unread, save, open its link). The window keeps the
 addresses, dialogs, menus and the status bar; like it, this holds no async code and no business rules.
+
+Over 300 lines: it wires the list, the pane and the search box to each other; each of them is its own
+module.
 """
 
 from __future__ import annotations

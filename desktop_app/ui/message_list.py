@@ -5,6 +5,9 @@ subject and intro.
 The model holds only the pages the view has asked for (``canFetchMore``/``fetchMore``), so an address
 with thousands of messages opens instantly. New mail is inserted in place with ``beginInsertRows``
 (never a reset) so the user's selection and scroll position survive a message arriving.
+
+Over 300 lines: the model, its two delegates and the view share the row geometry and the column
+constants. The next split to make (issue 11 kept to pure moves).
 """
 
 from __future__ import annotations

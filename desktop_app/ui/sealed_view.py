@@ -8,6 +8,9 @@ Layers (see :mod:`desktop_app.core.sealed.html_policy` for the request rules):
 - :class:`~desktop_app.ui.sealed_page.SealedPage` refuses every navigation except loading its own
   body; a clicked link becomes a :class:`~desktop_app.ui.link_prompt.LinkPrompt`; new windows,
   permissions, full screen refused.
+
+Over 300 lines: the view and its page's hooks share the per-message token; every decision is in
+``core/sealed/``.
 """
 
 from __future__ import annotations

@@ -10,6 +10,8 @@ Failure policy:
   only**; ``POST /accounts`` is never repeated, so no duplicate account can be created.
 * 401 on a logged-in call — one silent re-login with the stored password, then the call again; a
   second 401 raises ``AccountGoneError``.
+
+Over 300 lines: one class mirrors the service's endpoints, with the one retry loop they all go through.
 """
 
 from __future__ import annotations
