@@ -54,19 +54,25 @@ def escape_markup(text: str) -> str:
 
 @dataclass(frozen=True)
 class NewMessage:
+    """Mail to announce: its summary as the list has it, and what was found in it."""
+
     address: str  # the mailbox key (lower-cased address) the message arrived in
-    message_id: str
-    sender: str
-    subject: str
+    summary: MessageSummary
     extraction: Extraction | None = None
 
-    @classmethod
-    def from_summary(
-        cls, address: str, summary: MessageSummary, extraction: Extraction | None = None
-    ) -> NewMessage:
-        sender = summary.sender
-        shown = f"{sender.name} <{sender.address}>" if sender.name else sender.address
-        return cls(address, summary.id, shown, summary.subject, extraction)
+    @property
+    def message_id(self) -> str:
+        return self.summary.id
+
+    @property
+    def subject(self) -> str:
+        return self.summary.subject
+
+    @property
+    def sender(self) -> str:
+        """As a notice shows it: "Name <address>", or the bare address."""
+        sender = self.summary.sender
+        return f"{sender.name} <{sender.address}>" if sender.name else sender.address
 
 
 def announcement(address: str, summary: MessageSummary) -> NewMessage | None:
@@ -74,7 +80,7 @@ def announcement(address: str, summary: MessageSummary) -> NewMessage | None:
     already (a catch-up after logging in lists it, but it is not news)."""
     if summary.seen:
         return None
-    return NewMessage.from_summary(address, summary, extract_from_summary(summary))
+    return NewMessage(address, summary, extract_from_summary(summary))
 
 
 class NoticeKind(Enum):

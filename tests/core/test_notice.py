@@ -12,6 +12,7 @@ from desktop_app.core.notice import (
     message_notice,
     plain_text,
 )
+from tests.core.notice_helpers import new_message
 
 
 class FakeClock:
@@ -26,7 +27,7 @@ class FakeClock:
 
 
 def msg(n: int, address: str = "a@x.test", code: str | None = None) -> NewMessage:
-    return NewMessage(address, f"m{n}", f"Sender {n} <s{n}@ex.com>", f"Subject {n}", Extraction(code=code))
+    return new_message(address, f"m{n}", f"Sender {n} <s{n}@ex.com>", f"Subject {n}", Extraction(code=code))
 
 
 def make(**kwargs: float) -> tuple[NoticeBatcher, FakeClock]:
@@ -135,7 +136,7 @@ def test_do_not_disturb_suppresses_popups_and_drops_held_ones() -> None:
 
 
 def test_markup_is_escaped_and_lines_cannot_be_forged() -> None:
-    hostile = NewMessage(
+    hostile = new_message(
         "me@x.test",
         "m1",
         'Eve <eve@x.test>\nCode: 000000 <a href="http://evil">',
@@ -160,16 +161,16 @@ def test_from_summary_uses_display_name() -> None:
     summary = MessageSummary.from_json(
         {"id": "abc", "accountId": "acc", "from": {"address": "s@ex.com", "name": "Shop"}, "subject": "Hi"}
     )
-    message = NewMessage.from_summary("me@x.test", summary)
+    message = NewMessage("me@x.test", summary)
     assert (message.sender, message.subject, message.message_id) == ("Shop <s@ex.com>", "Hi", "abc")
     assert message_notice(message).title == "Hi"
-    empty = message_notice(NewMessage("me@x.test", "m", "s@ex.com", "   "))
+    empty = message_notice(new_message("me@x.test", "m", "s@ex.com", "   "))
     assert empty.title == "(no subject)"
 
 
 def test_subject_cannot_open_markup_in_the_summary() -> None:
-    from desktop_app.core.notice import NewMessage, message_notice
+    from desktop_app.core.notice import message_notice
 
-    notice = message_notice(NewMessage("a@x.test", "m1", "s@x.test", "Win <b>big</b> <a href='x'>now</a>"))
+    notice = message_notice(new_message("a@x.test", "m1", "s@x.test", "Win <b>big</b> <a href='x'>now</a>"))
     assert "<" not in notice.title and ">" not in notice.title
     assert notice.title == "Win ‹b›big‹/b› ‹a href='x'›now‹/a›"

@@ -12,6 +12,7 @@ from desktop_app.ui.controller import AppSignals, ProviderCredit
 from desktop_app.ui.dialogs import DeleteAddressDialog, LoginDialog, NewAddressDialog
 from desktop_app.ui.link_prompt import LinkPrompt
 from desktop_app.ui.main_window import MainWindow
+from tests.core.notice_helpers import new_message
 from tests.ui.fakes import (
     FakeController,
     FakeHtmlView,
@@ -432,11 +433,11 @@ def test_options_menu_offers_do_not_disturb_and_clearing_codes(qtbot, fake: Fake
 
 
 def test_in_app_banner_is_part_of_the_window_and_hidden_until_a_notice(qtbot, fake: FakeController) -> None:  # type: ignore[no-untyped-def]
-    from desktop_app.core.notice import NewMessage, message_notice
+    from desktop_app.core.notice import message_notice
 
     window = _window(qtbot, fake)
     assert window.banner.isHidden()
-    window.banner.show_notice(message_notice(NewMessage(A1, "m1", "a@b.test", "Hello")))
+    window.banner.show_notice(message_notice(new_message(A1, "m1", "a@b.test", "Hello")))
     assert window.banner.isVisible() and window.banner.title.text() == "Hello"
 
 

@@ -8,17 +8,18 @@ from PySide6.QtWidgets import QSystemTrayIcon
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core.codes.extract import Extraction
-from desktop_app.core.notice import NewMessage, NoticeBatcher
+from desktop_app.core.notice import NoticeBatcher
 from desktop_app.ui.banner import NotificationBanner
 from desktop_app.ui.clipboard import clipboard_text, copy_text
 from desktop_app.ui.notifications import Notifications
 from desktop_app.ui.notify_backends import NullBackend
+from tests.core.notice_helpers import new_message
 
 from .notify_fixtures import FakeNotificationServer, fake_server, qloop, session_bus, wait_until
 
 __all__ = ["fake_server", "qloop", "session_bus"]  # fixtures, imported for pytest
 
-HOSTILE = NewMessage(
+HOSTILE = new_message(
     "me@tmp.test",
     "msg-1",
     'Eve <eve@evil.test>\n<a href="http://evil.test">Bank</a>',
@@ -75,7 +76,7 @@ def test_without_code_only_open_is_offered_and_plain_body_without_markup(
     notifications = Notifications(bus=session_bus)
 
     async def scenario() -> None:
-        notifications.message_arrived(NewMessage("me@tmp.test", "m2", "Shop <s@shop.test>", "Sale & more"))
+        notifications.message_arrived(new_message("me@tmp.test", "m2", "Shop <s@shop.test>", "Sale & more"))
         await wait_until(lambda: fake_server.calls)
         [call] = fake_server.calls
         assert call.actions == ["default", "Open"]
@@ -93,7 +94,7 @@ def test_once_prepared_notify_is_on_the_wire_before_message_arrived_returns(
     async def scenario() -> None:
         notifications.prepare()
         await wait_until(lambda: notifications.backend_name == "dbus")
-        notifications.message_arrived(NewMessage("me@tmp.test", "m1", "s@x.test", "Quick"))
+        notifications.message_arrived(new_message("me@tmp.test", "m1", "s@x.test", "Quick"))
         # The loop is blocked here: only bytes written inside message_arrived can reach the server.
         assert [c.summary for c in fake_server.wait_for_calls(1, timeout=5)] == ["Quick"]
         await notifications.shutdown()
@@ -111,7 +112,7 @@ def test_burst_is_one_popup_then_one_summary(
         notifications.prepare()
         await wait_until(lambda: notifications.backend_name == "dbus")
         for n in range(50):
-            notifications.message_arrived(NewMessage(f"a{n % 3}@tmp.test", f"m{n}", "s@x.test", f"S{n}"))
+            notifications.message_arrived(new_message(f"a{n % 3}@tmp.test", f"m{n}", "s@x.test", f"S{n}"))
         await wait_until(lambda: len(fake_server.calls) == 2)
         first, summary = fake_server.calls
         assert first.summary == "S0"
@@ -131,9 +132,9 @@ def test_do_not_disturb_sends_nothing(
 
     async def scenario() -> None:
         notifications.set_do_not_disturb(True)
-        notifications.message_arrived(NewMessage("me@tmp.test", "quiet", "s@x.test", "Hush"))
+        notifications.message_arrived(new_message("me@tmp.test", "quiet", "s@x.test", "Hush"))
         notifications.set_do_not_disturb(False)
-        notifications.message_arrived(NewMessage("me@tmp.test", "loud", "s@x.test", "Hello"))
+        notifications.message_arrived(new_message("me@tmp.test", "loud", "s@x.test", "Hello"))
         await wait_until(lambda: fake_server.calls)
         assert [c.summary for c in fake_server.calls] == ["Hello"]
         await notifications.shutdown()
@@ -172,11 +173,11 @@ def test_a_failed_notify_is_shown_locally_and_dbus_retried_next_time(
 
     async def scenario() -> None:
         fake_server.fail_notify = True
-        notifications.message_arrived(NewMessage("me@tmp.test", "m1", "s@x.test", "Broken"))
+        notifications.message_arrived(new_message("me@tmp.test", "m1", "s@x.test", "Broken"))
         await wait_until(lambda: banner.notice is not None)
         assert banner.title.text() == "Broken"
         fake_server.fail_notify = False
-        notifications.message_arrived(NewMessage("me@tmp.test", "m2", "s@x.test", "Works"))
+        notifications.message_arrived(new_message("me@tmp.test", "m2", "s@x.test", "Works"))
         await wait_until(lambda: fake_server.calls)
         assert [c.summary for c in fake_server.calls] == ["Works"]
         await notifications.shutdown()
@@ -186,7 +187,7 @@ def test_a_failed_notify_is_shown_locally_and_dbus_retried_next_time(
 
 def test_without_an_event_loop_the_chain_ends_in_null() -> None:
     notifications = Notifications(use_dbus=True)
-    notifications.message_arrived(NewMessage("me@tmp.test", "m1", "s@x.test", "Nowhere"))
+    notifications.message_arrived(new_message("me@tmp.test", "m1", "s@x.test", "Nowhere"))
     assert notifications.backend_name == "null"
     backend = notifications._backend
     assert isinstance(backend, NullBackend) and backend.shown[-1].title == "Nowhere"

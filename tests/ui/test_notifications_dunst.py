@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from desktop_app.core.codes.extract import Extraction
-from desktop_app.core.notice import NewMessage
 from desktop_app.desktop.dbus_notify import DBusNotifier
 from desktop_app.ui.notifications import Notifications
+from tests.core.notice_helpers import new_message
 
 from .notify_fixtures import die_with_parent, qloop, session_bus, stop_process, wait_until, xvfb
 
@@ -64,7 +64,7 @@ def test_notify_reaches_dunst(
         await probe.aclose()
 
         notifications.message_arrived(
-            NewMessage(
+            new_message(
                 "me@tmp.test", "m1", "Shop <s@shop.test>", "Your code & more", Extraction(code="123456")
             )
         )
