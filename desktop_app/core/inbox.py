@@ -186,7 +186,7 @@ class Inbox:
         return self._mailboxes.get(mailbox_key(address)) is not None
 
     def request_catch_up(self, address: str, reason: str) -> None:
-        """Ask the service again for the address's messages (the list's "load more" does)."""
+        """Ask the service again for the address's list, from page 1 down to a known message."""
         mailbox = self._mailboxes.get(address)
         if mailbox is not None:
             mailbox.request_catch_up(reason)

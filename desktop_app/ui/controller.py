@@ -93,8 +93,9 @@ class AppController(Protocol):
         """Reconnect the address's live stream now instead of after the backoff."""
         ...
 
-    def load_more(self, address: str) -> None:
-        """Fetch older messages from the service than the store has."""
+    def catch_up(self, address: str) -> None:
+        """Ask the service for the address's list again, from its newest page down to a message the
+        cache knows (the list asks when it is scrolled to its end: anything missed turns up)."""
         ...
 
     def request_domains(self) -> None:

@@ -152,8 +152,8 @@ class InboxController(QObject):
     def retry_now(self, address: str) -> None:
         self.inbox.reconnect(address)  # no backoff left to sit out; opens an address not open yet
 
-    def load_more(self, address: str) -> None:
-        self.inbox.request_catch_up(address, "user asked for older messages")
+    def catch_up(self, address: str) -> None:
+        self.inbox.request_catch_up(address, "the list was scrolled to its end")
 
     def request_domains(self) -> None:
         self._run(

@@ -290,7 +290,7 @@ class MessageBrowser(QSplitter):
         at_end = value == bar.maximum() and not self.model.canFetchMore(QModelIndex())
         if address and at_end and address not in self._asked_older:
             self._asked_older.add(address)
-            self.controller.load_more(address)
+            self.controller.catch_up(address)
 
     def reveal(self, message_id: str) -> None:
         """Select ``message_id`` in the list (clearing a search that hides it, paging it in)."""

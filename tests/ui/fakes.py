@@ -178,8 +178,8 @@ class FakeController:
     def retry_now(self, address: str) -> None:
         self._record("retry_now", address)
 
-    def load_more(self, address: str) -> None:
-        self._record("load_more", address)
+    def catch_up(self, address: str) -> None:
+        self._record("catch_up", address)
 
     def request_domains(self) -> None:
         self._record("request_domains")

@@ -411,11 +411,11 @@ def test_login_dialog_from_the_menu(window: MainWindow, fake: FakeController) ->
     assert window.current_address() == "old.box@example.com"
 
 
-def test_load_more_is_asked_once_at_the_end(qtbot, window: MainWindow, fake: FakeController) -> None:
+def test_a_catch_up_is_asked_once_at_the_end(qtbot, window: MainWindow, fake: FakeController) -> None:
     bar = window.list_view.verticalScrollBar()
     window._maybe_load_older(bar.maximum())
     window._maybe_load_older(bar.maximum())
-    assert fake.called("load_more") == [(A1,)]
+    assert fake.called("catch_up") == [(A1,)]
     assert not window.model.canFetchMore(QModelIndex())
 
 
