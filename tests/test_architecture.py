@@ -325,3 +325,36 @@ def test_a_module_over_300_lines_says_why_at_its_top() -> None:
         ):
             unexplained.append(str(path.relative_to(PACKAGE)))
     assert unexplained == []
+
+
+# -- the Inbox is the door -----------------------------------------------------------------------------
+
+INBOX_INTERNALS = {"store", "vault", "mailboxes", "_store", "_vault", "_mailboxes", "events"}
+
+
+def inbox_reach_ins(root: Path, extra: list[Path]) -> list[str]:
+    """``file:line`` for every ``<something inbox-like>.store/.vault/.mailboxes`` outside the core."""
+    found = []
+    files = [p for p in root.rglob("*.py") if "core" not in p.relative_to(root).parts[:1]] + extra
+    for path in sorted(files):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr in INBOX_INTERNALS:
+                owner = ast.unparse(node.value)
+                if "inbox" in owner.lower():
+                    found.append(f"{path.name}:{node.lineno}: {owner}.{node.attr}")
+    return found
+
+
+def test_nothing_outside_the_core_reaches_past_the_inbox() -> None:
+    tests = sorted(Path(__file__).parent.rglob("*.py"))
+    assert inbox_reach_ins(PACKAGE, [t for t in tests if t.name != Path(__file__).name]) == []
+
+
+def test_the_reach_in_check_has_teeth(tmp_path: Path) -> None:
+    copy = tmp_path / PACKAGE.name
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    assert inbox_reach_ins(copy, []) == []
+    target = copy / "ui" / "inbox_controller.py"
+    planted = "\n\ndef peek(controller):\n    return controller.inbox.store.unread_counts()\n"
+    target.write_text(target.read_text(encoding="utf-8") + planted, encoding="utf-8")
+    assert len(inbox_reach_ins(copy, [])) == 1
