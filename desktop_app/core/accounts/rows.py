@@ -7,7 +7,7 @@ a plain function so that the three front ends cannot drift apart.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from desktop_app.core.events import ConnectionState
 from desktop_app.core.store import AddressState, StoredAddress
@@ -46,9 +46,10 @@ class AddressRow:
     # Its password lives in memory only (no keyring): it is gone when the app quits.
     session_only: bool = False
     # What ``temp-inbox list`` prints besides: the book's state, the bare connection, the selection.
-    book_state: AddressState = AddressState.ACTIVE
-    connection_text: str = ""
-    current: bool = False
+    # Left out of ==, which the sidebar uses to repaint only the rows that look different.
+    book_state: AddressState = field(default=AddressState.ACTIVE, compare=False)
+    connection_text: str = field(default="", compare=False)
+    current: bool = field(default=False, compare=False)
 
     def as_listing(self) -> dict[str, object]:
         """What ``temp-inbox list --json`` prints for the address."""
