@@ -43,7 +43,7 @@ LOAD_RETRIES = 2
 LOAD_RETRY_DELAY_MS = 150
 # A load of the own body that neither ends nor makes progress for this long is tried again (counted
 # with the failures above): a stalled load would otherwise leave the view white until the next open.
-LOAD_STALL_MS = 10_000
+LOAD_STALL_MS = 20_000  # a 2 MB mail on a loaded 2-core machine must never come near it
 # The loading indicator appears only for a body that takes longer than this (no flicker on fast ones).
 LOADING_INDICATOR_DELAY_MS = 200
 LOAD_FAILED_TEXT = "This message could not be displayed."
