@@ -24,20 +24,24 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from desktop_app import APP_ID, __version__  # noqa: E402
 from desktop_app.instance.ipc import socket_name  # noqa: E402
-from tests.e2e.desktop_session import DesktopSession, missing_tools  # noqa: E402
+from tests.e2e.desktop_session import (  # noqa: E402
+    DesktopSession,
+    missing_tools,
+    read_line_within,
+    wait_until,
+)
 from tests.processes import stop_process  # noqa: E402
 
 FROZEN = REPO / "dist" / "temp-inbox" / "temp-inbox"
@@ -66,26 +70,6 @@ def step(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return wrap
 
 
-def wait_until(predicate: Callable[[], Any], timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-
-
-def read_line_within(stream: IO[str], timeout: float) -> str:
-    line: list[str] = []
-    reader = threading.Thread(target=lambda: line.append(stream.readline()), daemon=True)
-    reader.start()
-    reader.join(timeout)
-    if not line:
-        raise AssertionError(f"no line from the command within {timeout} s")
-    return line[0]
-
-
 def cli_json(session: DesktopSession, data: Path, *args: str, timeout: float = 60) -> Any:
     result = session.cli(data, *args, "--json", timeout=timeout)
     assert result.returncode == 0, f"{args}: {result.returncode}\n{result.stdout}\n{result.stderr}"
@@ -111,9 +95,9 @@ def x(session: DesktopSession, *argv: str) -> str:
     ).stdout.strip()
 
 
-def screenshot(session: DesktopSession, name: str) -> Path:
-    """The app's window (and the whole screen beside it) as PNGs in dist/smoke/."""
-    window = wait_until(
+def visible_window(session: DesktopSession) -> str:
+    """The id of the app's visible window, once there is one."""
+    found = wait_until(
         lambda: subprocess.run(
             ["xdotool", "search", "--onlyvisible", "--name", "Temp Inbox"],
             env=session.env,
@@ -122,7 +106,13 @@ def screenshot(session: DesktopSession, name: str) -> Path:
         ).stdout.split(),
         30,
         "a visible Temp Inbox window",
-    )[0]
+    )
+    return str(found[0])
+
+
+def screenshot(session: DesktopSession, name: str) -> Path:
+    """The app's window (and the whole screen beside it) as PNGs in dist/smoke/."""
+    window = visible_window(session)
     path = OUT / f"{name}.png"
     x(session, "/usr/bin/import", "-window", window, str(path))
     x(session, "/usr/bin/import", "-window", "root", str(OUT / f"{name}-screen.png"))
@@ -141,16 +131,7 @@ def frozen_app(root: Path) -> None:
         try:
             info = cli_json(session, data, "info")
             assert info["keyring"].endswith("SecretService.Keyring") and info["keyring_usable"], info
-            window = wait_until(
-                lambda: subprocess.run(
-                    ["xdotool", "search", "--onlyvisible", "--name", "Temp Inbox"],
-                    env=session.env,
-                    capture_output=True,
-                    text=True,
-                ).stdout.split(),
-                30,
-                "the window",
-            )[0]
+            window = visible_window(session)
             x(session, "xdotool", "windowsize", window, "1100", "680")
             time.sleep(1.0)  # a window being resized: let it repaint before it is photographed
             screenshot(session, "window-empty")

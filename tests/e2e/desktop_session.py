@@ -11,10 +11,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from desktop_app.instance.ipc import socket_name
 from tests.processes import stop_process
@@ -50,6 +51,28 @@ def _wait_for(predicate: Any, timeout: float, what: str) -> None:
             return
         time.sleep(0.05)
     raise TimeoutError(f"timed out waiting for {what}")
+
+
+def wait_until(predicate: Any, timeout: float, what: str) -> Any:
+    """``predicate()``'s first truthy value, polled every 0.1 s; a clear failure after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def read_line_within(stream: IO[str], timeout: float) -> str:
+    """One line from a child's pipe, or a clear failure after ``timeout`` (a bound, not a guess)."""
+    line: list[str] = []
+    reader = threading.Thread(target=lambda: line.append(stream.readline()), daemon=True)
+    reader.start()
+    reader.join(timeout)
+    if not line:
+        raise AssertionError(f"no line from the command within {timeout} s")
+    return line[0]
 
 
 class DesktopSession:

@@ -6,39 +6,16 @@ from __future__ import annotations
 import json
 import smtplib
 import tempfile
-import threading
-import time
 from email.message import EmailMessage
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pytest
 
 from desktop_app.instance.ipc import socket_name
-from tests.e2e.desktop_session import DesktopSession, missing_tools
+from tests.e2e.desktop_session import DesktopSession, missing_tools, read_line_within, wait_until
 
 pytestmark = pytest.mark.e2e
-
-
-def wait_until(predicate: Any, timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-
-
-def read_line_within(stream: IO[str], timeout: float) -> str:
-    """One line from a child's pipe, or a clear failure after ``timeout`` (a bound, not a guess)."""
-    line: list[str] = []
-    reader = threading.Thread(target=lambda: line.append(stream.readline()), daemon=True)
-    reader.start()
-    reader.join(timeout)
-    if not line:
-        raise AssertionError(f"no line from the command within {timeout} s")
-    return line[0]
 
 
 def send(smtp: str, to: str, subject: str, body: str) -> None:

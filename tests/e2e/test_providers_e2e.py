@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.desktop_session import DesktopSession
-from tests.e2e.test_app_e2e import send, wait_until
+from tests.e2e.desktop_session import DesktopSession, wait_until
+from tests.e2e.test_app_e2e import send
 from tests.e2e.test_scripts_e2e import cli_json, second_serve_fixture, serve_fixture
 from tests.processes import stop_process
 

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from desktop_app.instance.lock import LOCK_FILENAME, is_claimed
-from tests.e2e.desktop_session import REPO, DesktopSession
-from tests.e2e.test_app_e2e import send, wait_until
+from tests.e2e.desktop_session import REPO, DesktopSession, wait_until
+from tests.e2e.test_app_e2e import send
 from tests.processes import stop_process
 
 pytestmark = pytest.mark.e2e
