@@ -180,9 +180,6 @@ class MessageBrowser(QSplitter):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.search and event.type() == QEvent.Type.KeyPress:
             key = event.key()  # type: ignore[attr-defined]
-            if key == Qt.Key.Key_Escape and self.search.text():
-                self.clear_search()
-                return True
             if key in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 self._apply_search()
                 self.list_view.setFocus()
