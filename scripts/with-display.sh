@@ -3,13 +3,15 @@
 # private D-Bus session so tests never touch the user's desktop session.
 set -euo pipefail
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
-  for n in $(seq 90 140); do
-    [ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ] || { display=":$n"; break; }
-  done
-  Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+  # -displayfd: Xvfb takes the first free display number itself and says which, so two runs started
+  # at the same moment never end up on one screen.
+  displayfd=$(mktemp)
+  Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$displayfd" >/dev/null 2>&1 &
   xvfb_pid=$!
-  trap 'kill $xvfb_pid 2>/dev/null || true' EXIT
-  for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X${display#:}" ] && break; sleep 0.1; done
+  trap 'kill $xvfb_pid 2>/dev/null || true; rm -f "$displayfd"' EXIT
+  for _ in $(seq 300); do [ -s "$displayfd" ] && break; sleep 0.1; done
+  display=":$(head -n1 "$displayfd")"
+  [ "$display" != ":" ] || { echo "with-display.sh: Xvfb did not start" >&2; exit 1; }
   export DISPLAY="$display"
 fi
 if [ -z "${TEMP_INBOX_IN_DBUS:-}" ] && command -v dbus-run-session >/dev/null 2>&1; then

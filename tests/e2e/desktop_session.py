@@ -37,13 +37,6 @@ def missing_tools() -> list[str]:
     return [t for t in TOOLS if shutil.which(t) is None]
 
 
-def _free_display() -> int:
-    for n in range(150, 250):
-        if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists():
-            return n
-    raise RuntimeError("no free X display number")
-
-
 def _wait_for(predicate: Any, timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -98,12 +91,24 @@ class DesktopSession:
         self.procs.append(proc)
         return proc
 
+    def _start_xvfb(self) -> int:
+        """Xvfb on a display number it picks itself (``-displayfd``): two runs at once never share one."""
+        read_end, write_end = os.pipe()
+        try:
+            argv = ["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1280x800x24", "-nolisten", "tcp"]
+            self._start(argv, "xvfb.log", pass_fds=(write_end,))
+        finally:
+            os.close(write_end)
+        with os.fdopen(read_end) as announced:
+            line = read_line_within(announced, 30)
+        if not line.strip().isdigit():
+            raise RuntimeError(f"Xvfb did not start (see {self.root / 'xvfb.log'})")
+        return int(line)
+
     def __enter__(self) -> DesktopSession:
         try:
             if self._display:
-                n = _free_display()
-                self._start(["Xvfb", f":{n}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"], "xvfb.log")
-                _wait_for(lambda: Path(f"/tmp/.X11-unix/X{n}").exists(), 30, "Xvfb")
+                n = self._start_xvfb()
                 self.env["DISPLAY"] = f":{n}"
                 self.env["QT_QPA_PLATFORM"] = "xcb"
             else:
