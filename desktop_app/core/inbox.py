@@ -35,7 +35,14 @@ from desktop_app.core.events import ConnectionState, Listener
 from desktop_app.core.models import Message, MessageSummary
 from desktop_app.core.paths import write_private_file
 from desktop_app.core.sealed import inline_parts_async
-from desktop_app.core.store import AddressState, MessageSort, Store, StoredAddress, mailbox_key
+from desktop_app.core.store import (
+    AddressedSummary,
+    AddressState,
+    MessageSort,
+    Store,
+    StoredAddress,
+    mailbox_key,
+)
 from desktop_app.core.sync import MailboxSet, SyncSettings
 from desktop_app.core.tasks import NamedTasks
 from desktop_app.core.waiting import ArrivedMessage, MessageWaiters
@@ -399,6 +406,21 @@ class Inbox:
 
     def count_messages(self, address: str, search: str | None = None) -> int:
         return self._store.count_summaries(address, search)
+
+    def list_all_messages(
+        self,
+        offset: int,
+        limit: int,
+        search: str | None = None,
+        *,
+        sort: MessageSort = MessageSort.RECEIVED,
+        ascending: bool = False,
+    ) -> list[AddressedSummary]:
+        """A page of every address's cached mail together ("All addresses"), each with its address."""
+        return self._store.list_all_summaries(offset, limit, search, sort=sort, ascending=ascending)
+
+    def count_all_messages(self, search: str | None = None) -> int:
+        return self._store.count_all_summaries(search)
 
     def message_address(self, message_id: str) -> str | None:
         """The address a cached message belongs to (None when it is not in the cache)."""

@@ -62,6 +62,14 @@ class StoredAddress:
     sort_order: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class AddressedSummary:
+    """A message of the list across every address ("All addresses"), with the address it came to."""
+
+    address: str
+    summary: MessageSummary
+
+
 class MessageSort(StrEnum):
     """The message list's sort columns; ties (and RECEIVED itself) go by true arrival."""
 
@@ -453,6 +461,29 @@ class Store:
             (mailbox_key(address), *params, limit, offset),
         )
         return _readable(rows, lambda r: _summary(r[0], r[1], r[2]))
+
+    def list_all_summaries(
+        self,
+        offset: int = 0,
+        limit: int = 50,
+        search: str | None = None,
+        *,
+        sort: MessageSort = MessageSort.RECEIVED,
+        ascending: bool = False,
+    ) -> list[AddressedSummary]:
+        """Every address's mail in one list, ordered as :meth:`list_summaries` orders one address's
+        (newest first by default: the ``messages_by_time`` index reads a page without a sort)."""
+        clause, params = self._search_clause(search)
+        rows = self._read(
+            f"SELECT summary_json, seen, id, address FROM messages WHERE 1{clause} "
+            f"ORDER BY {_order_by(MessageSort(sort), ascending)} LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        )
+        return _readable(rows, lambda r: AddressedSummary(str(r[3]), _summary(r[0], r[1], r[2])))
+
+    def count_all_summaries(self, search: str | None = None) -> int:
+        clause, params = self._search_clause(search)
+        return int(self._read(f"SELECT COUNT(*) FROM messages WHERE 1{clause}", params)[0][0])
 
     def count_summaries(self, address: str, search: str | None = None) -> int:
         clause, params = self._search_clause(search)
