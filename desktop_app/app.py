@@ -76,8 +76,21 @@ def qapplication_argv(options: Options) -> list[str]:
     return [sys.argv[0], *options.qt_args]
 
 
+def import_core_before_qt() -> None:
+    """Import the Qt-free modules start-up needs before the first Qt import.
+
+    Importing PySide6 replaces ``__import__`` with a hook (shibokensupport's ``feature_imported``) that
+    reads the source of every module imported after it (``inspect.getsource``) to look for PySide6 in
+    it. The core (httpx, h2, email, sqlite, ~300 modules) pays nothing for it when it comes first."""
+    import desktop_app.core.inbox
+    import desktop_app.core.notice
+    import desktop_app.core.sealed.html_policy
+    import desktop_app.core.store.cache  # noqa: F401
+
+
 def _run_claimed(options: Options, environment: Environment) -> int:
     options = with_remembered_provider(options)
+    import_core_before_qt()
     import PySide6.QtWebEngineWidgets  # noqa: F401  (must be loaded before the QApplication)
     import qasync
     from PySide6.QtWidgets import QApplication
@@ -355,10 +368,14 @@ def start(shell: Shell, core: Core, options: Options) -> asyncio.Task[None]:
         smtp = f"{core.local_server.smtp_host}:{core.local_server.smtp_port}"
         show_local_smtp(window, smtp)
         signals.status.emit(f"Local mail server: send mail to any of your addresses via SMTP {smtp}")
-    if not inbox.keyring_status().usable:
-        signals.error.emit(str(KeyringUnavailableError()))
 
-    started = asyncio.ensure_future(inbox.start())
+    async def start_inbox() -> None:
+        # After the window is up: the keyring backend is looked for in a worker thread (secrets.py).
+        if not (await inbox.keyring_ready()).usable:
+            signals.error.emit(str(KeyringUnavailableError()))
+        await inbox.start()
+
+    started = asyncio.ensure_future(start_inbox())
 
     def done(task: asyncio.Future[None]) -> None:
         if not task.cancelled() and task.exception() is not None:

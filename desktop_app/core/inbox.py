@@ -110,6 +110,7 @@ class Inbox:
         """Open a live mailbox for every address, then settle half-created ones (and open those).
 
         Settling needs the network; a slow or unreachable service must not hold up the other addresses."""
+        await self._vault.ready()  # finding the keyring backend is slow: in a worker thread, not here
         self.gone_session_only = self.book.forget_session_only()
         for address in self.gone_session_only:
             log.info("%s was kept for one session only and is gone", address)
@@ -200,6 +201,10 @@ class Inbox:
 
     def keyring_status(self) -> KeyringStatus:
         return self._vault.status()
+
+    async def keyring_ready(self) -> KeyringStatus:
+        """``keyring_status()`` without blocking the loop while the backend is first looked for."""
+        return await self._vault.ready()
 
     def can_keep_passwords(self) -> bool:
         """False when a new address would need the user's consent to live for this session only."""

@@ -14,8 +14,6 @@ POLL_SECONDS = 0.2  # polling the socket: the holder says nothing until it liste
 def claim_or_forward(options: Options) -> InstanceLock | int:
     """The claim on the data directory (this process becomes the instance), or the exit code after
     handing the launch to the instance that holds it, waiting (bounded) for one that is still starting."""
-    from desktop_app.instance.ipc import send_command, socket_name
-
     forward = (
         ("show", {"message_id": options.args["message_id"]})
         if options.command == "show"
@@ -28,6 +26,10 @@ def claim_or_forward(options: Options) -> InstanceLock | int:
             return lock
         if options.background:
             return 0  # started by a command that lost a race: the command talks to the holder
+        # Only here: the socket needs Qt, and the instance that claims the directory imports its
+        # Qt-free core before Qt (app.py, import_core_before_qt).
+        from desktop_app.instance.ipc import send_command, socket_name
+
         answer = send_command(socket_name(options.data_dir), forward[0], forward[1], timeout=10)
         if answer is not None:
             if not answer.get("ok"):

@@ -204,3 +204,31 @@ def test_real_secret_service_under_a_private_dbus_session(tmp_path: Path) -> Non
         "after_delete": None,
         "secret_tool_after_delete": None,
     }
+
+
+async def test_the_default_backend_is_found_on_first_use_and_off_the_loop_by_ready(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Finding keyring's backend imports all of them (tens of ms): not when the vault is made (before the
+    window), and ``ready()`` (the inbox's start) does it in a worker thread."""
+    from desktop_app.core.accounts import secrets
+
+    found_in: list[int] = []
+    backend = DictKeyring()
+
+    def find() -> KeyringBackend:
+        found_in.append(threading.get_ident())
+        return backend
+
+    monkeypatch.setattr(secrets, "_default_backend", find)
+    vault = PasswordVault()
+    assert found_in == []
+    status = await vault.ready()
+    assert status.usable and status.backend.endswith("DictKeyring")
+    assert found_in and found_in[0] != threading.get_ident()
+    await vault.save("mail.tm", "me@example.org", "pw")
+    assert await vault.load("mail.tm", "me@example.org") == "pw"
+    assert len(found_in) == 1  # found once, then kept
+
+    later = PasswordVault()  # used before anyone called ready(): found then, on the spot
+    assert later.status().usable and len(found_in) == 2

@@ -9,6 +9,10 @@ user chooses: passwords kept in this process's memory and gone when it quits.
 Keyring calls can block (an unlock prompt, a slow D-Bus service), so they run in a worker thread.
 Entries are filed under the service ``"Temp Inbox"`` with the user name ``"<provider id>:<address>"`` so
 the same address on two providers does not collide.
+
+The default backend is found on first use, not when the vault is made: finding it imports keyring and
+every installed backend (one of them runs ``ldconfig`` to look for macOS's Security framework), about
+40 ms that start-up spends in a worker thread after the window is on screen (``ready()``).
 """
 
 from __future__ import annotations
@@ -18,13 +22,12 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
-
-import keyring
-import keyring.errors
-from keyring.backend import KeyringBackend
+from typing import TYPE_CHECKING, TypeVar
 
 from desktop_app.core.errors import KeyringUnavailableError, SecretsError
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
 
 log = logging.getLogger(__name__)
 
@@ -68,17 +71,41 @@ def _username(provider_id: str, address: str) -> str:
     return f"{provider_id}:{address.strip().lower()}"
 
 
+def _default_backend() -> KeyringBackend:
+    import keyring
+
+    return keyring.get_keyring()
+
+
 class PasswordVault:
     def __init__(self, backend: KeyringBackend | None = None, *, service: str = SERVICE) -> None:
-        self._backend = backend if backend is not None else keyring.get_keyring()
+        self._backend: KeyringBackend | None = None
+        self._status = KeyringStatus(False, "", "")
         self._service = service
-        self._status = keyring_status(self._backend)
         self._memory: dict[str, str] = {}
         self._session_only = False
-        if not self._status.usable:
-            log.warning("no usable keyring (%s): %s", self._status.backend, self._status.reason)
+        if backend is not None:
+            self._use(backend)
+
+    def _use(self, backend: KeyringBackend) -> KeyringBackend:
+        if self._backend is None:  # a ready() in a worker thread and a first use may both find one
+            self._backend = backend
+            self._status = keyring_status(backend)
+            if not self._status.usable:
+                log.warning("no usable keyring (%s): %s", self._status.backend, self._status.reason)
+        return self._backend
+
+    def _keyring(self) -> KeyringBackend:
+        return self._backend if self._backend is not None else self._use(_default_backend())
+
+    async def ready(self) -> KeyringStatus:
+        """The status, finding the default backend in a worker thread if nobody has needed it yet."""
+        if self._backend is None:
+            self._use(await asyncio.to_thread(_default_backend))
+        return self._status
 
     def status(self) -> KeyringStatus:
+        self._keyring()
         return self._status
 
     @property
@@ -96,6 +123,8 @@ class PasswordVault:
         return KeyringUnavailableError(detail=f"{self._status.backend}: {self._status.reason}")
 
     async def _call(self, what: str, call: Callable[[], T]) -> T:
+        import keyring.errors
+
         try:
             return await asyncio.to_thread(call)
         except keyring.errors.NoKeyringError as exc:
@@ -113,11 +142,12 @@ class PasswordVault:
         if session_only or self._session_only:
             self._memory[user] = password
             return
+        backend = self._keyring()
         if not self._status.usable:
             raise self._unavailable()
-        await self._call("save", lambda: self._backend.set_password(self._service, user, password))
+        await self._call("save", lambda: backend.set_password(self._service, user, password))
         # Read back: a backend that accepts a password and drops it would lose the address for good.
-        stored = await self._call("verify", lambda: self._backend.get_password(self._service, user))
+        stored = await self._call("verify", lambda: backend.get_password(self._service, user))
         if stored != password:
             raise SecretsError(detail=f"{self._status.backend} did not keep the password for {user}")
         self._memory.pop(user, None)
@@ -127,21 +157,25 @@ class PasswordVault:
         user = _username(provider_id, address)
         if user in self._memory:
             return self._memory[user]
+        backend = self._keyring()
         if not self._status.usable:
             raise self._unavailable()
-        return await self._call("load", lambda: self._backend.get_password(self._service, user))
+        return await self._call("load", lambda: backend.get_password(self._service, user))
 
     async def delete(self, provider_id: str, address: str) -> None:
         """Forget the password (memory and keyring); deleting a missing entry is not an error."""
         user = _username(provider_id, address)
         in_memory = self._memory.pop(user, None) is not None
+        backend = self._keyring()
         if not self._status.usable:
             if in_memory:
                 return
             raise self._unavailable()
 
         def delete_entry() -> None:
+            import keyring.errors
+
             with contextlib.suppress(keyring.errors.PasswordDeleteError):  # nothing stored under it
-                self._backend.delete_password(self._service, user)
+                backend.delete_password(self._service, user)
 
         await self._call("delete", delete_entry)
