@@ -4,6 +4,9 @@ Each row shows the label (or the address when there is none), the address, the s
 unread count as a badge, and a coloured dot for the connection state. The dot is never the only
 carrier of meaning: the state word is in the tooltip and the accessible text.
 
+From two addresses on, an "All addresses" entry heads the list (``core.accounts.all_addresses``): its
+badge adds every unread count up, and selecting it shows every address's mail (``ALL_ADDRESSES``).
+
 Over 300 lines: the model, the delegate and the sidebar of one list share its roles and row geometry.
 """
 
@@ -22,7 +25,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QAction, QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
@@ -37,8 +40,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.accounts import AllAddresses, all_addresses
 from desktop_app.ui import texts
-from desktop_app.ui.controller import AddressInfo
+from desktop_app.ui.controller import ALL_ADDRESSES, AddressInfo
 from desktop_app.ui.link_label import LinkLabel
 from desktop_app.ui.style import format_usage, muted_text, state_color, state_description, state_word
 
@@ -53,6 +57,17 @@ USAGE_ROLE = Qt.ItemDataRole.UserRole + 6
 SESSION_ONLY_ROLE = Qt.ItemDataRole.UserRole + 7
 # The provider's name, only while addresses of more than one provider are listed (else it says nothing).
 PROVIDER_ROLE = Qt.ItemDataRole.UserRole + 8
+# The "All addresses" entry: (address count, live count) for its second line; None on address rows.
+ALL_ROLE = Qt.ItemDataRole.UserRole + 9
+
+
+def all_summary(entry: AllAddresses) -> str:
+    """The entry's second line: "3 addresses · all live", "3 addresses · 2 live", "… · none live"."""
+    if entry.live == entry.addresses:
+        live = "all live"
+    else:
+        live = f"{entry.live} live" if entry.live else "none live"
+    return f"{entry.addresses} addresses · {live}"
 
 
 class AddressListModel(QAbstractListModel):
@@ -61,14 +76,25 @@ class AddressListModel(QAbstractListModel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._rows: list[AddressInfo] = []
+        self._all: AllAddresses | None = None  # the "All addresses" entry, row 0 while there is one
+
+    def _first(self) -> int:
+        """The row of the first address (1 while the "All addresses" entry heads the list)."""
+        return 1 if self._all is not None else 0
+
+    @property
+    def all_entry(self) -> AllAddresses | None:
+        return self._all
 
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else len(self._rows) + self._first()
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if not index.isValid() or not 0 <= index.row() < self.rowCount():
             return None
-        info = self._rows[index.row()]
+        if self._all is not None and index.row() == 0:
+            return self._all_data(self._all, role)
+        info = self._rows[index.row() - self._first()]
         if role == Qt.ItemDataRole.DisplayRole:
             return info.label or info.address
         if role == ADDRESS_ROLE:
@@ -93,6 +119,21 @@ class AddressListModel(QAbstractListModel):
         return None
 
     @staticmethod
+    def _all_data(entry: AllAddresses, role: int) -> object:
+        if role in (Qt.ItemDataRole.DisplayRole, LABEL_ROLE):
+            return texts.ALL_ADDRESSES
+        if role == ADDRESS_ROLE:
+            return ALL_ADDRESSES
+        if role == UNREAD_ROLE:
+            return entry.unread
+        if role == ALL_ROLE:
+            return entry
+        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
+            unread = f"{entry.unread} unread" if entry.unread else "no unread mail"
+            return f"{texts.ALL_ADDRESSES}, {all_summary(entry)}, {unread}"
+        return None
+
+    @staticmethod
     def describe(info: AddressInfo) -> str:
         parts = [info.label, info.address] if info.label else [info.address]
         parts.append(f"{info.unread} unread" if info.unread else "no unread mail")
@@ -113,16 +154,24 @@ class AddressListModel(QAbstractListModel):
         return text
 
     def address_at(self, row: int) -> str | None:
+        """The row's address, ``ALL_ADDRESSES`` for the "All addresses" entry."""
+        if self._all is not None and row == 0:
+            return ALL_ADDRESSES
+        row -= self._first()
         return self._rows[row].address if 0 <= row < len(self._rows) else None
 
     def info(self, address: str) -> AddressInfo | None:
-        row = self.row_of(address)
-        return self._rows[row] if row >= 0 else None
+        return next((info for info in self._rows if info.address == address), None)
+
+    def infos(self) -> list[AddressInfo]:
+        return list(self._rows)
 
     def row_of(self, address: str) -> int:
+        if address == ALL_ADDRESSES:
+            return 0 if self._all is not None else -1
         for row, info in enumerate(self._rows):
             if info.address == address:
-                return row
+                return row + self._first()
         return -1
 
     def set_addresses(self, infos: Sequence[AddressInfo]) -> None:
@@ -130,34 +179,52 @@ class AddressListModel(QAbstractListModel):
         appended. A full reset would drop the view's selection and scroll position."""
         wanted = {info.address: info for info in infos}
         providers_before = {row.provider_name for row in self._rows}
+        first = self._first()
         for row in range(len(self._rows) - 1, -1, -1):
             if self._rows[row].address not in wanted:
-                self.beginRemoveRows(QModelIndex(), row, row)
+                self.beginRemoveRows(QModelIndex(), row + first, row + first)
                 del self._rows[row]
                 self.endRemoveRows()
         for row, current in enumerate(self._rows):
             fresh = wanted.pop(current.address)
             if fresh != current:
                 self._rows[row] = fresh
-                self.dataChanged.emit(self.index(row), self.index(row))
+                self.dataChanged.emit(self.index(row + first), self.index(row + first))
         new = [info for info in infos if info.address in wanted]
         if new:
-            start = len(self._rows)
+            start = len(self._rows) + first
             self.beginInsertRows(QModelIndex(), start, start + len(new) - 1)
             self._rows.extend(new)
             self.endInsertRows()
+        self._update_all_entry()
         several = len({row.provider_name for row in self._rows}) > 1
         if self._rows and several != (len(providers_before) > 1):
             # A second provider came (or the last but one went): every row names its provider, or none.
-            self.dataChanged.emit(self.index(0), self.index(len(self._rows) - 1), [PROVIDER_ROLE])
+            self.dataChanged.emit(self.index(0), self.index(self.rowCount() - 1), [PROVIDER_ROLE])
+
+    def _update_all_entry(self) -> None:
+        """The "All addresses" entry comes with the second address and goes with the last but one."""
+        entry = all_addresses(self._rows)
+        if entry is not None and self._all is None:
+            self.beginInsertRows(QModelIndex(), 0, 0)
+            self._all = entry
+            self.endInsertRows()
+        elif entry is None and self._all is not None:
+            self.beginRemoveRows(QModelIndex(), 0, 0)
+            self._all = None
+            self.endRemoveRows()
+        elif entry != self._all:
+            self._all = entry
+            self.dataChanged.emit(self.index(0), self.index(0))
 
     def update_state(self, address: str, state_text: str, kind: str) -> None:
         row = self.row_of(address)
-        if row < 0:
+        if row < 0 or address == ALL_ADDRESSES:
             return
-        info = self._rows[row]
-        self._rows[row] = replace(info, state_kind=kind, state_text=state_text)
+        info = self._rows[row - self._first()]
+        self._rows[row - self._first()] = replace(info, state_kind=kind, state_text=state_text)
         self.dataChanged.emit(self.index(row), self.index(row))
+        self._update_all_entry()  # its live count
 
 
 class AddressDelegate(QStyledItemDelegate):
@@ -185,12 +252,31 @@ class AddressDelegate(QStyledItemDelegate):
         secondary = text_color if selected else muted_text(palette)
         rect: QRect = option.rect.adjusted(self.MARGIN, self.MARGIN, -self.MARGIN, -self.MARGIN)
         line = QFontMetrics(option.font).height()
-
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
+        entry = index.data(ALL_ROLE)
+        if isinstance(entry, AllAddresses):
+            self._paint_all(painter, option, index, entry, rect, line, (text_color, secondary), selected)
+            painter.restore()
+            return
+
         painter.setBrush(state_color(str(index.data(STATE_KIND_ROLE)), palette))
         painter.drawEllipse(rect.left(), rect.top() + (line - self.DOT) // 2, self.DOT, self.DOT)
+        badge_width = self._paint_badge(painter, option, index, rect, line, selected)
+        self._paint_address(painter, option, index, rect, line, (text_color, secondary), badge_width)
+        painter.restore()
 
+    def _paint_badge(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: ModelIndex,
+        rect: QRect,
+        line: int,
+        selected: bool,
+    ) -> int:
+        """The unread count, right-aligned on the first line; returns its width (0: no unread mail)."""
+        palette: QPalette = option.palette
         unread = int(index.data(UNREAD_ROLE) or 0)
         badge_width = 0
         bold = QFont(option.font)
@@ -213,7 +299,56 @@ class AddressDelegate(QStyledItemDelegate):
                 )
             )
             painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, badge_text)
+        return badge_width
 
+    def _paint_all(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: ModelIndex,
+        entry: AllAddresses,
+        rect: QRect,
+        line: int,
+        colors: tuple[QColor, QColor],
+        selected: bool,
+    ) -> None:
+        """ "All addresses" over "3 addresses · all live", centred in the row, with the summed badge
+        and a rule under the row that sets the entry apart from the addresses."""
+        text_color, secondary = colors
+        top = rect.top() + (rect.height() - 2 * line) // 2
+        lines = QRect(rect.left(), top, rect.width(), 2 * line)
+        badge_width = self._paint_badge(painter, option, index, lines, line, selected)
+        text_left = rect.left() + self.DOT + self.MARGIN
+        width = rect.right() - text_left - (badge_width + self.MARGIN if badge_width else 0)
+        bold = QFont(option.font)
+        bold.setBold(True)
+        painter.setFont(bold)
+        painter.setPen(text_color)
+        title = QFontMetrics(bold).elidedText(texts.ALL_ADDRESSES, Qt.TextElideMode.ElideRight, width)
+        painter.drawText(QRect(text_left, top, width, line), Qt.AlignmentFlag.AlignVCenter, title)
+        painter.setFont(option.font)
+        painter.setPen(secondary)
+        full = rect.right() - text_left
+        summary = QFontMetrics(option.font).elidedText(all_summary(entry), Qt.TextElideMode.ElideRight, full)
+        painter.drawText(QRect(text_left, top + line, full, line), Qt.AlignmentFlag.AlignVCenter, summary)
+        painter.setPen(option.palette.color(QPalette.ColorRole.Mid))
+        bottom = option.rect.bottom()
+        painter.drawLine(option.rect.left() + self.MARGIN, bottom, option.rect.right() - self.MARGIN, bottom)
+
+    def _paint_address(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: ModelIndex,
+        rect: QRect,
+        line: int,
+        colors: tuple[QColor, QColor],
+        badge_width: int,
+    ) -> None:
+        text_color, secondary = colors
+        unread = int(index.data(UNREAD_ROLE) or 0)
+        bold = QFont(option.font)
+        bold.setBold(True)
         text_left = rect.left() + self.DOT + self.MARGIN
         width = rect.right() - text_left - (badge_width + self.MARGIN if badge_width else 0)
         label = str(index.data(LABEL_ROLE) or "")
@@ -259,7 +394,6 @@ class AddressDelegate(QStyledItemDelegate):
                 footer_left = chip.right() + self.MARGIN // 2
         elided = metrics.elidedText(footer, Qt.TextElideMode.ElideRight, rect.right() - footer_left)
         painter.drawText(QRect(footer_left, footer_top, rect.right() - footer_left, line), 0, elided)
-        painter.restore()
 
 
 class AddressSidebar(QWidget):
@@ -341,7 +475,7 @@ class AddressSidebar(QWidget):
         index = self.view.indexAt(pos)
         address = self.model.address_at(index.row()) if index.isValid() else None
         menu = QMenu(self)
-        if address:
+        if address and address != ALL_ADDRESSES:
             for text, signal in (
                 ("Copy address", self.copy_requested),
                 ("Rename label…", self.rename_requested),

@@ -34,11 +34,15 @@ from PySide6.QtCore import QObject, Signal
 
 from desktop_app.core.accounts import AddressRow
 from desktop_app.core.models import Message, MessageSummary
-from desktop_app.core.store import MessageSort
+from desktop_app.core.store import AddressedSummary, MessageSort
 
 # cid (without "cid:") → (content type, bytes), as the sealed view takes them.
 InlineParts = Mapping[str, tuple[str, bytes]]
 
+
+# What the window shows when the sidebar's "All addresses" entry is selected, where it would name an
+# address. Never a mailbox key (it has no "@"); the controller is never asked about it.
+ALL_ADDRESSES = "*"
 
 # One row of the address sidebar; built in the core, where the tray and ``temp-inbox list`` read it too.
 AddressInfo = AddressRow
@@ -69,6 +73,19 @@ class AppController(Protocol):
         ...
 
     def count_messages(self, address: str, search: str) -> int: ...
+    def list_all_messages(
+        self,
+        offset: int,
+        limit: int,
+        search: str,
+        sort: MessageSort = MessageSort.RECEIVED,
+        ascending: bool = False,
+    ) -> list[AddressedSummary]:
+        """Every address's mail in one list ("All addresses"), ordered as ``list_messages``, each
+        message with the address it came to."""
+        ...
+
+    def count_all_messages(self, search: str) -> int: ...
     def provider(self) -> ProviderCredit: ...
     def has_tray(self) -> bool:
         """Whether closing the window should hide it to a tray icon instead of asking to quit."""
@@ -184,4 +201,12 @@ class AppSignals(QObject):
     error = Signal(str)
 
 
-__all__ = ["AddressInfo", "AppController", "AppSignals", "InlineParts", "Message", "ProviderCredit"]
+__all__ = [
+    "ALL_ADDRESSES",
+    "AddressInfo",
+    "AppController",
+    "AppSignals",
+    "InlineParts",
+    "Message",
+    "ProviderCredit",
+]

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from desktop_app.ui import texts
 from desktop_app.ui.action_icons import themed_icon
+from desktop_app.ui.controller import ALL_ADDRESSES
 from desktop_app.ui.link_label import LinkLabel
 
 
@@ -102,18 +103,21 @@ class EmptyState(QWidget):
         layout.addStretch(2)
 
     def show_state(self, address: str | None, search: str) -> None:
-        """No address, a search without matches, or an address without mail yet."""
+        """No address, a search without matches, or an address (or all of them) without mail yet."""
         if address is None:
             title, body = texts.NO_ADDRESS_TITLE, texts.NO_ADDRESS_BODY
         elif search:
             title, body = texts.NO_MATCH_TITLE, texts.NO_MATCH_BODY.format(search=search)
+        elif address == ALL_ADDRESSES:
+            title, body = texts.NO_MAIL_TITLE, texts.NO_MAIL_ANYWHERE_BODY
         else:
             title, body = texts.NO_MAIL_TITLE, texts.NO_MAIL_BODY.format(address=address)
         self.title.setText(title)
         self.body.setText(body)
+        one = address is not None and address != ALL_ADDRESSES  # copy and check: one address's
         self.new_button.setVisible(not search)
-        self.copy_button.setVisible(address is not None and not search)
-        self.check_link.setVisible(address is not None and not search)
+        self.copy_button.setVisible(one and not search)
+        self.check_link.setVisible(one and not search)
         # The local server delivers only to existing addresses: offer it once there is one.
         self._smtp_wanted = address is not None and not search
         self.smtp.setVisible(self._smtp_wanted and bool(self.smtp.smtp))

@@ -4,6 +4,8 @@ Every command schedules the service's coroutine as a named task and returns at o
 turns the outcome into an ``AppSignals`` emission. Mailbox events (new mail, seen, removed, usage,
 connection state) are forwarded as signals too, with address-list refreshes coalesced so a flood of
 mail re-reads the sidebar a few times a second at most.
+
+Over 300 lines: one short method for each call of the window's ``AppController`` protocol.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from desktop_app.core.events import (
 from desktop_app.core.inbox import Inbox, LoadedMessage
 from desktop_app.core.models import MessageSummary
 from desktop_app.core.notice import announcement
-from desktop_app.core.store import MessageSort, StoredAddress, mailbox_key
+from desktop_app.core.store import AddressedSummary, MessageSort, StoredAddress, mailbox_key
 from desktop_app.core.tasks import NamedTasks, spawn_reported
 from desktop_app.ui import texts
 from desktop_app.ui.address_feedback import copy_address, report_new_address
@@ -102,6 +104,19 @@ class InboxController(QObject):
 
     def count_messages(self, address: str, search: str) -> int:
         return self.inbox.count_messages(address, search or None)
+
+    def list_all_messages(
+        self,
+        offset: int,
+        limit: int,
+        search: str,
+        sort: MessageSort = MessageSort.RECEIVED,
+        ascending: bool = False,
+    ) -> list[AddressedSummary]:
+        return self.inbox.list_all_messages(offset, limit, search or None, sort=sort, ascending=ascending)
+
+    def count_all_messages(self, search: str) -> int:
+        return self.inbox.count_all_messages(search or None)
 
     def provider(self) -> ProviderCredit:
         p = self.inbox.provider

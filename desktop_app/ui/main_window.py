@@ -27,12 +27,14 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app import APP_NAME
+from desktop_app.core.accounts import short_names
 from desktop_app.core.events import ConnectionState
+from desktop_app.ui import texts
 from desktop_app.ui.action_icons import apply_action_icons
-from desktop_app.ui.address_list import AddressSidebar
+from desktop_app.ui.address_list import AddressSidebar, all_summary
 from desktop_app.ui.banner import NotificationBanner
 from desktop_app.ui.connection_banner import install_connection_banner
-from desktop_app.ui.controller import AppController, AppSignals
+from desktop_app.ui.controller import ALL_ADDRESSES, AppController, AppSignals
 from desktop_app.ui.dialogs import (
     DeleteAddressDialog,
     LoginDialog,
@@ -166,6 +168,9 @@ class MainWindow(QMainWindow):
         s.show_message_requested.connect(self.show_message)
         s.show_address_requested.connect(self.select_address)
         s.status.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        # "All addresses" says how many messages it lists, so its header follows the list.
+        for changed in (self.model.modelReset, self.model.rowsInserted, self.model.rowsRemoved):
+            changed.connect(self._update_title)
         s.error.connect(lambda text: self.statusBar().showMessage(f"⚠ {text}", 10000))
 
         sb = self.sidebar
@@ -204,7 +209,12 @@ class MainWindow(QMainWindow):
 
     # --- addresses ---
     def current_address(self) -> str | None:
-        return self.sidebar.current_address()
+        """The one address shown; None also while "All addresses" is (see :meth:`shows_all`)."""
+        address = self.sidebar.current_address()
+        return None if address == ALL_ADDRESSES else address
+
+    def shows_all(self) -> bool:
+        return self.sidebar.current_address() == ALL_ADDRESSES
 
     def copy_current_address(self) -> None:
         """Copy the address the window shows. (The app's own notion of "current" can move, e.g. when
@@ -214,8 +224,9 @@ class MainWindow(QMainWindow):
             self.controller.copy_to_clipboard(address, address, False)
 
     def select_address(self, address: str) -> bool:
-        """Show ``address`` (selecting it in the sidebar); False when the window does not know it."""
-        if self.current_address() == address:
+        """Show ``address`` (selecting it in the sidebar; ``ALL_ADDRESSES``: every address's mail);
+        False when the window does not know it."""
+        if self.sidebar.current_address() == address:
             return True
         if self.sidebar.select(address):
             return True
@@ -223,22 +234,39 @@ class MainWindow(QMainWindow):
         return self.sidebar.select(address)
 
     def refresh_addresses(self) -> None:
-        self.sidebar.model.set_addresses(self.controller.addresses())
-        if self.current_address() is None and self.sidebar.model.rowCount():
-            self.sidebar.view.setCurrentIndex(self.sidebar.model.index(0))
-        elif self.sidebar.model.rowCount() == 0:
+        infos = self.controller.addresses()
+        self.sidebar.model.set_addresses(infos)
+        self.model.set_names(short_names(infos))
+        sidebar = self.sidebar.model
+        if self.sidebar.current_address() is None and infos:
+            # The first address, as before there was an "All addresses" entry above it.
+            self.sidebar.view.setCurrentIndex(sidebar.index(sidebar.row_of(infos[0].address)))
+        elif not infos:
             self._show_address(None)
         self._update_title()
+        self._update_state_label()
 
     def _show_address(self, address: str | None) -> None:
-        self.controller.select_address(address)
+        if address != ALL_ADDRESSES:
+            # "All addresses" leaves the app's current address (the one `temp-inbox` commands and
+            # Copy address default to) where it was: it is not an address.
+            self.controller.select_address(address)
         self.reading.show_address(address)
-        self.copy_action.setEnabled(address is not None)
+        self.copy_action.setEnabled(address is not None and address != ALL_ADDRESSES)
         self._update_title()
         self._update_state_label()
         self.reading.scroll_to_top()
 
     def _update_title(self) -> None:
+        entry = self.sidebar.model.all_entry
+        if self.shows_all() and entry is not None:
+            unread = f", {entry.unread} unread" if entry.unread else ""
+            total = self.model.total
+            messages = f"{total} message{'' if total == 1 else 's'}{unread}"
+            self.address_title.setText(f"{texts.ALL_ADDRESSES} · {messages}")
+            self.address_title.setToolTip(f"{texts.ALL_ADDRESSES}: {all_summary(entry)}, {messages}")
+            self.setWindowTitle(f"{texts.ALL_ADDRESSES} — {APP_NAME}")
+            return
         address = self.current_address()
         info = self.sidebar.model.info(address) if address else None
         # Empty with no address: the list's empty state says "No address selected" once, not twice.
@@ -247,6 +275,10 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{info.label or info.address} — {APP_NAME}" if info else APP_NAME)
 
     def _update_state_label(self) -> None:
+        entry = self.sidebar.model.all_entry
+        if self.shows_all() and entry is not None:
+            self.state_label.setText(all_summary(entry))
+            return
         address = self.current_address()
         info = self.sidebar.model.info(address) if address else None
         if info is None:
@@ -256,7 +288,7 @@ class MainWindow(QMainWindow):
 
     def _on_connection_changed(self, address: str, state: ConnectionState) -> None:
         self.sidebar.model.update_state(address, state.describe(), state.kind)
-        if address == self.current_address():
+        if address == self.current_address() or self.shows_all():
             self._update_state_label()
 
     def open_new_address(self) -> None:
@@ -335,8 +367,13 @@ class MainWindow(QMainWindow):
         return self.reading.current_message_id()
 
     def show_message(self, address: str, message_id: str) -> None:
-        """Raise the window on one message (``temp-inbox show``, a notification's "Open")."""
-        if self.current_address() != address and not self.sidebar.select(address):
+        """Raise the window on one message (``temp-inbox show``, a notification's "Open").
+
+        With "All addresses" shown the window stays there, the message selected in it: the user chose
+        to see everything at once, and the message is in that list. Another address shown gives way to
+        the message's."""
+        stays = self.shows_all() and self.sidebar.model.row_of(address) >= 0
+        if not stays and self.current_address() != address and not self.select_address(address):
             return
         self.reading.reveal(message_id)
         self.showNormal()

@@ -31,11 +31,12 @@ from desktop_app.core.inbox import LoadedMessage
 from desktop_app.core.models import Attachment, MessageSummary
 from desktop_app.core.sealed import analyse_link
 from desktop_app.ui import texts
+from desktop_app.ui.all_addresses_list import MailListModel
 from desktop_app.ui.attachments import choose_attachment_path, choose_eml_path
-from desktop_app.ui.controller import AppController, AppSignals
+from desktop_app.ui.controller import ALL_ADDRESSES, AppController, AppSignals
 from desktop_app.ui.empty_state import EmptyState
 from desktop_app.ui.link_prompt import LinkPrompt
-from desktop_app.ui.message_list import MessageListModel, MessageListView
+from desktop_app.ui.message_list import MessageListView
 from desktop_app.ui.message_pane import HtmlViewFactory, MessagePane
 
 SEARCH_DEBOUNCE_MS = 250
@@ -61,7 +62,13 @@ class MessageBrowser(QSplitter):
         self._link_prompt: LinkPrompt | None = None
         self._asked_older: set[str] = set()
 
-        self.model = MessageListModel(controller.list_messages, controller.count_messages, self)
+        self.model = MailListModel(
+            controller.list_messages,
+            controller.count_messages,
+            controller.list_all_messages,
+            controller.count_all_messages,
+            self,
+        )
         self.list_view = MessageListView(self)
         self.list_view.setModel(self.model)
         self.pane = MessagePane(html_view_factory, self)
@@ -155,7 +162,8 @@ class MessageBrowser(QSplitter):
 
     # --- the address shown ---
     def show_address(self, address: str | None) -> None:
-        """Browse ``address``'s mail (None: nothing), with the pane and the search cleared."""
+        """Browse ``address``'s mail (None: nothing; ``ALL_ADDRESSES``: every address's), with the
+        pane and the search cleared."""
         self.pane.clear()
         self._hidden_by_search = None
         self.search.blockSignals(True)
@@ -164,9 +172,12 @@ class MessageBrowser(QSplitter):
         self._clear_search_key.setEnabled(False)
         self._search_timer.stop()
         self.model.set_address(address)
+        self.list_view.set_address_column(address == ALL_ADDRESSES)
         has = address is not None
         for widget in (self.copy_button, self.search):
             widget.setEnabled(has)
+        # Every address at once: there is no one address to copy.
+        self.copy_button.setVisible(address != ALL_ADDRESSES)
 
     def scroll_to_top(self) -> None:
         if self.model.rowCount():
@@ -189,7 +200,7 @@ class MessageBrowser(QSplitter):
         return super().eventFilter(watched, event)
 
     def _check_address_shown(self) -> None:
-        if self.model.address:
+        if self.model.address and not self.model.all_addresses:
             self.check_requested.emit(self.model.address)
 
     def clear_search(self) -> None:
@@ -241,28 +252,30 @@ class MessageBrowser(QSplitter):
 
     def _on_current_message(self, current: QModelIndex, _previous: QModelIndex) -> None:
         summary = self.model.summary_at(current.row()) if current.isValid() else None
-        if summary is None or self.model.address is None:
+        address = self.model.address_of(summary.id) if summary is not None else None
+        if summary is None or address is None:
             self.pane.clear()
             return
         self.pane.clear("Loading…")
-        self.controller.open_message(self.model.address, summary.id)
+        self.controller.open_message(address, summary.id)
 
     def _on_message_added(self, address: str, summary: MessageSummary) -> None:
-        if address != self.model.address:
+        if not self.model.shows(address):
             return
+        self.model.note_address(summary.id, address)
         if self.model.search:
             self._reload_keeping_selection()  # the store decides what matches the filter
         else:
             self.model.insert_new([summary])
 
     def _on_message_updated(self, address: str, message_id: str, seen: bool) -> None:
-        if address == self.model.address:
+        if self.model.shows(address):
             self.model.set_seen(message_id, seen)
             if self.pane.message is not None and self.pane.message.id == message_id:
                 self.pane.set_seen(seen)
 
     def _on_message_removed(self, address: str, message_id: str) -> None:
-        if address != self.model.address:
+        if not self.model.shows(address):
             return
         was_open = self.pane.message is not None and self.pane.message.id == message_id
         self.model.remove(message_id)
@@ -270,15 +283,15 @@ class MessageBrowser(QSplitter):
             self.pane.clear()
 
     def _on_messages_changed(self, address: str) -> None:
-        if address == self.model.address:
+        if self.model.shows(address):
             self._reload_keeping_selection()
 
     def _on_message_loaded(self, address: str, message_id: str, loaded: LoadedMessage) -> None:
-        if address == self.model.address and message_id == self.current_message_id():
+        if message_id == self.current_message_id() and self.model.address_of(message_id) == address:
             self.pane.show_message(address, loaded.message, loaded.inline_parts, loaded.raw)
 
     def _on_message_failed(self, address: str, message_id: str, text: str) -> None:
-        if address == self.model.address and message_id == self.current_message_id():
+        if message_id == self.current_message_id() and self.model.address_of(message_id) == address:
             self.pane.clear(text)
 
     def _maybe_load_older(self, value: int) -> None:
@@ -287,7 +300,9 @@ class MessageBrowser(QSplitter):
         at_end = value == bar.maximum() and not self.model.canFetchMore(QModelIndex())
         if address and at_end and address not in self._asked_older:
             self._asked_older.add(address)
-            self.controller.catch_up(address)
+            # Every address's list ends here too: any of them may have missed something.
+            for each in self.model.known_addresses() if self.model.all_addresses else [address]:
+                self.controller.catch_up(each)
 
     def reveal(self, message_id: str) -> None:
         """Select ``message_id`` in the list (clearing a search that hides it, paging it in)."""
@@ -305,11 +320,12 @@ class MessageBrowser(QSplitter):
     def _target_message(self) -> tuple[str, str, str] | None:
         """(address, message id, subject) of the message actions apply to: the selected row, or the
         message still on show when a search has filtered its row away."""
-        address = self.model.address
         index = self.list_view.currentIndex()
         summary = self.model.summary_at(index.row()) if index.isValid() else None
-        if summary is None and self.pane.message is not None and self.pane.address == address:
-            summary = self.pane.message.summary
+        address = self.model.address_of(summary.id) if summary is not None else None
+        shown, shown_address = self.pane.message, self.pane.address
+        if summary is None and shown is not None and shown_address and self.model.shows(shown_address):
+            summary, address = shown.summary, shown_address
         if summary is None or address is None:
             return None
         return address, summary.id, summary.subject or "(no subject)"
@@ -364,6 +380,9 @@ class MessageBrowser(QSplitter):
             "address": self.model.address,
             "current": self.current_message_id(),
             "rows": [[s.id, s.subject] for s in rows if s is not None],
+            # "All addresses": each row's address as painted (elided to its room), "" elsewhere.
+            "row_addresses": [self.list_view.shown_address(row) for row in range(self.model.rowCount())],
+            "header": self.address_title.text(),
             "list_rect": [
                 top_left.x(),
                 top_left.y(),

@@ -52,8 +52,10 @@ UNREAD_ROLE = Qt.ItemDataRole.UserRole + 3
 INTRO_ROLE = Qt.ItemDataRole.UserRole + 4
 HAS_ATTACHMENTS_ROLE = Qt.ItemDataRole.UserRole + 5
 
-COL_FROM, COL_SUBJECT, COL_ATTACHMENT, COL_TIME = range(4)
-_HEADERS = ("From", "Subject", "", "Received")
+# COL_ADDRESS names the address a message came to; shown only in "All addresses" (all_addresses_list),
+# first on screen. Last in the model, so older saved column layouts still fit the first four.
+COL_FROM, COL_SUBJECT, COL_ATTACHMENT, COL_TIME, COL_ADDRESS = range(5)
+_HEADERS = ("From", "Subject", "", "Received", "Address")
 _SORT_ACTIONS = (
     ("Sort by sender", COL_FROM, Qt.SortOrder.AscendingOrder),
     ("Sort by subject", COL_SUBJECT, Qt.SortOrder.AscendingOrder),
@@ -146,6 +148,10 @@ class MessageListModel(QAbstractTableModel):
         assert self._address is not None
         return self._list_page(self._address, offset, limit, self._search, self._sort, self._ascending)
 
+    def _count_rows(self) -> int:
+        assert self._address is not None
+        return self._count(self._address, self._search)
+
     @property
     def total(self) -> int:
         return self._total
@@ -166,7 +172,7 @@ class MessageListModel(QAbstractTableModel):
             self.beginResetModel()
             self._rows, self._ids, self._total = [], set(), 0
             if self._address is not None:
-                self._total = self._count(self._address, self._search)
+                self._total = self._count_rows()
                 self._append(self._page(0, self._page_size))
             self.endResetModel()
         finally:
@@ -285,7 +291,7 @@ class MessageListModel(QAbstractTableModel):
             ids = [self._rows[i.row()].id if i.row() < len(self._rows) else None for i in persistent]
             self._rows, self._ids = [], set()
             if self._address is not None:
-                self._total = self._count(self._address, self._search)
+                self._total = self._count_rows()
                 self._append(self._page(0, count))
             rows = {s.id: row for row, s in enumerate(self._rows)}
             moved = [
@@ -452,6 +458,8 @@ class RowLines:
     clip_rect: QRect | None  # the paperclip's place, when the message has attachments
     subject_rect: QRect
     preview_rect: QRect
+    address: str = ""  # "All addresses": the address the message came to, muted before the time
+    address_rect: QRect | None = None
 
 
 _PAD_X, _PAD_Y, _GAP, _CLIP = 6, 4, 8, 16
@@ -489,6 +497,15 @@ class TwoLineDelegate(QStyledItemDelegate):
         time_w = plain_m.horizontalAdvance(time)
         time_rect = QRect(top.right() - time_w + 1, top.top(), time_w, top.height())
         right = time_rect.left() - (_GAP if time else 0)
+        address, address_rect = "", None
+        if address_full := str(index.sibling(index.row(), COL_ADDRESS).data() or ""):
+            # At most two fifths of the line, so the sender keeps the larger part; an address keeps
+            # both its ends, a label its start.
+            mode = Qt.TextElideMode.ElideMiddle if "@" in address_full else Qt.TextElideMode.ElideRight
+            address = plain_m.elidedText(address_full, mode, max(0, top.width() * 2 // 5))
+            width = plain_m.horizontalAdvance(address)
+            address_rect = QRect(right - width + 1, top.top(), width, top.height())
+            right = address_rect.left() - _GAP
         clip_rect = None
         if index.data(HAS_ATTACHMENTS_ROLE):
             clip_rect = QRect(right - _CLIP, top.top() + (top.height() - _CLIP) // 2, _CLIP, _CLIP)
@@ -518,6 +535,8 @@ class TwoLineDelegate(QStyledItemDelegate):
             clip_rect,
             subject_rect,
             preview_rect,
+            address,
+            address_rect,
         )
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
@@ -548,6 +567,9 @@ class TwoLineDelegate(QStyledItemDelegate):
         if lines.preview:
             painter.setPen(soft)
             painter.drawText(lines.preview_rect, left, lines.preview)
+        if lines.address and lines.address_rect is not None:
+            painter.setPen(soft)
+            painter.drawText(lines.address_rect, left, lines.address)
         clip = index.sibling(index.row(), COL_ATTACHMENT).data(Qt.ItemDataRole.DecorationRole)
         if lines.clip_rect is not None and isinstance(clip, QIcon):
             mode = QIcon.Mode.Selected if selected else QIcon.Mode.Normal
@@ -571,6 +593,7 @@ class MessageListView(QTreeView):
         self._subject_delegate = SubjectDelegate(self)
         self._two_line_delegate = TwoLineDelegate(self)
         self._two_line = False
+        self._address_column = False
         self.setItemDelegateForColumn(COL_SUBJECT, self._subject_delegate)
         self.setAccessibleName("Messages")
         self.setAccessibleDescription("Messages of the selected address. J and K move, Delete deletes.")
@@ -583,8 +606,11 @@ class MessageListView(QTreeView):
         header.setSectionResizeMode(COL_SUBJECT, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(COL_ATTACHMENT, QHeaderView.ResizeMode.Fixed)
         header.setSectionResizeMode(COL_TIME, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_ADDRESS, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(COL_FROM, 170)
         header.resizeSection(COL_ATTACHMENT, 26)
+        header.resizeSection(COL_ADDRESS, 130)
+        self.set_address_column(self._address_column)
         # Newest first until the user clicks a header; the indicator shows the order in use.
         header.setSortIndicator(COL_TIME, Qt.SortOrder.DescendingOrder)
         header.setSortIndicatorShown(True)
@@ -603,6 +629,20 @@ class MessageListView(QTreeView):
     def two_line(self) -> bool:
         return self._two_line
 
+    @property
+    def address_column(self) -> bool:
+        return self._address_column
+
+    def set_address_column(self, on: bool) -> None:
+        """The Address column, first on screen ("All addresses"); hidden for one address's list and
+        in two-line rows, which name the address on their first line instead."""
+        self._address_column = on
+        header = self.header()
+        header.setSectionHidden(COL_ADDRESS, self._two_line or not on)
+        if on and header.visualIndex(COL_ADDRESS) != 0:
+            # Also after a restored layout saved before the column existed (it puts it last).
+            header.moveSection(header.visualIndex(COL_ADDRESS), 0)
+
     def set_two_line(self, on: bool) -> None:
         """Two-line rows (a narrow list beside the message) or columns. In two-line rows the subject
         column paints the whole row; From, the paperclip and Received are hidden, each keeping its
@@ -611,8 +651,31 @@ class MessageListView(QTreeView):
         header = self.header()
         for column in (COL_FROM, COL_ATTACHMENT, COL_TIME):
             header.setSectionHidden(column, on)
+        header.setSectionHidden(COL_ADDRESS, on or not self._address_column)
         self.setItemDelegateForColumn(COL_SUBJECT, self._two_line_delegate if on else self._subject_delegate)
         self.doItemsLayout()  # uniform row heights: measured again with the other delegate
+
+    def shown_address(self, row: int) -> str:
+        """The address text row ``row`` shows, as painted (elided to its room); "" when none is."""
+        model = self.model()
+        if model is None or not self._address_column:
+            return ""
+        if self._two_line:
+            index = model.index(row, COL_SUBJECT)
+            option = QStyleOptionViewItem()
+            option.initFrom(self)
+            option.rect = self.visualRect(index)
+            option.font = self.font()
+            self._two_line_delegate.initStyleOption(option, index)
+            return self._two_line_delegate.lines(option, index).address
+        index = model.index(row, COL_ADDRESS)
+        font = index.data(Qt.ItemDataRole.FontRole)
+        metrics = QFontMetrics(font if isinstance(font, QFont) else self.font())
+        # The item delegate's text margins (the style's focus frame margin, plus one, each side).
+        style = self.style()
+        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self) + 1
+        room = self.header().sectionSize(COL_ADDRESS) - 2 * margin
+        return metrics.elidedText(str(index.data() or ""), self.textElideMode(), room)
 
     def _keep_indicator_on_sortable(self, section: int, order: Qt.SortOrder) -> None:
         """The paperclip column does not sort: a click there leaves the indicator where it was."""

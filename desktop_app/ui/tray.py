@@ -15,7 +15,10 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
+from desktop_app.core.accounts.all_addresses import SHOWN_FROM
 from desktop_app.core.notice import single_line
+from desktop_app.ui import texts
+from desktop_app.ui.controller import ALL_ADDRESSES
 from desktop_app.ui.icons import tray_icon
 
 APP_NAME = "Temp Inbox"
@@ -88,6 +91,13 @@ class TrayIcon(QSystemTrayIcon):
         self._submenus.clear()
         self.menu.clear()
         addresses = list(self._addresses())
+        if len(addresses) >= SHOWN_FROM:
+            # As in the sidebar: every address's mail at once, the unread counts added up.
+            unread = sum(entry.unread for entry in addresses)
+            title = f"{texts.ALL_ADDRESSES} ({unread})" if unread else texts.ALL_ADDRESSES
+            every = self.menu.addAction(title)
+            every.triggered.connect(partial(self.open_address.emit, ALL_ADDRESSES))
+            self.menu.addSeparator()
         for entry in addresses:
             name = single_line(entry.label or entry.address, 60)
             title = f"{name} ({entry.unread})" if entry.unread else name

@@ -38,3 +38,5 @@ def restore_window_state(window: MainWindow, settings: QSettings) -> None:
     if (state := blob(LIST_COLUMNS)) is not None:
         # It carries the sort indicator too; restoring it sorts the list (the view's sorting is on).
         window.list_view.header().restoreState(state)
+        # The Address column's place and visibility follow what is shown, not the saved layout.
+        window.list_view.set_address_column(window.list_view.address_column)

@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 from desktop_app.core.inbox import LoadedMessage
 from desktop_app.core.models import Address, Attachment, Message, MessageSummary
-from desktop_app.core.store.cache import MessageSort
-from desktop_app.ui.controller import AddressInfo, AppSignals, ProviderCredit
+from desktop_app.core.store.cache import AddressedSummary, MessageSort
+from desktop_app.ui.controller import ALL_ADDRESSES, AddressInfo, AppSignals, ProviderCredit
 
 BASE_TIME = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
@@ -136,6 +136,34 @@ class FakeController:
 
     def count_messages(self, address: str, search: str) -> int:
         return len(self._matching(address, search))
+
+    def list_all_messages(
+        self,
+        offset: int,
+        limit: int,
+        search: str,
+        sort: MessageSort = MessageSort.RECEIVED,
+        ascending: bool = False,
+    ) -> list[AddressedSummary]:
+        """Every address's mail, newest first (as the store's messages_by_time index reads it)."""
+        self.list_calls.append((ALL_ADDRESSES, offset, limit, search))
+        rows = [
+            AddressedSummary(address, s) for address in self.messages for s in self._matching(address, search)
+        ]
+        rows.sort(key=lambda item: (item.summary.created_at, item.summary.id), reverse=not ascending)
+        if sort is not MessageSort.RECEIVED:
+
+            def key(item: AddressedSummary) -> str:
+                s = item.summary
+                return (
+                    s.sender.name or s.sender.address if sort is MessageSort.SENDER else s.subject
+                ).lower()
+
+            rows = sorted(rows, key=key, reverse=not ascending)
+        return rows[offset : offset + limit]
+
+    def count_all_messages(self, search: str) -> int:
+        return sum(len(self._matching(address, search)) for address in self.messages)
 
     def provider(self) -> ProviderCredit:
         return self.credit

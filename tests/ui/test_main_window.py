@@ -59,7 +59,7 @@ def test_empty_state_offers_a_new_address(qtbot, fake: FakeController) -> None:
 
 
 def test_addresses_appear_and_the_first_one_is_shown(window: MainWindow, fake: FakeController) -> None:
-    assert window.sidebar.model.rowCount() == 2
+    assert window.sidebar.model.rowCount() == 3  # "All addresses" above the two
     assert window.current_address() == A1
     assert fake.current == A1
     assert window.model.address == A1 and window.model.rowCount() == 5

@@ -202,9 +202,10 @@ def test_address_model_updates_in_place(qtbot) -> None:
     model.modelReset.connect(lambda: resets.append(1))
     model.dataChanged.connect(lambda top, _bottom, _roles: changed.append(top.row()))
     model.set_addresses([_info("a@x.io"), _info("b@x.io", unread=3), _info("c@x.io")])
-    assert changed == [1] and not resets
-    assert model.rowCount() == 3
-    assert model.data(model.index(1), UNREAD_ROLE) == 3
+    assert changed == [2, 0] and not resets  # b's row, then "All addresses" (row 0) adding up
+    assert model.rowCount() == 4
+    assert model.data(model.index(2), UNREAD_ROLE) == 3
+    assert model.data(model.index(0), UNREAD_ROLE) == 3
     model.set_addresses([_info("c@x.io")])
     assert [model.data(model.index(r), ADDRESS_ROLE) for r in range(model.rowCount())] == ["c@x.io"]
     model.update_state("c@x.io", "retrying in 4 s", "retrying")
@@ -261,18 +262,18 @@ def test_rows_name_their_provider_once_there_are_two(qtbot) -> None:  # type: ig
     model = AddressListModel()
     tester = QAbstractItemModelTester(model, Fail)
     model.set_addresses([_info("a@x.io", provider_name="mail.tm"), _info("b@x.io", provider_name="mail.tm")])
-    assert [model.data(model.index(r), PROVIDER_ROLE) for r in range(2)] == ["", ""]
+    assert [model.data(model.index(r), PROVIDER_ROLE) for r in range(1, 3)] == ["", ""]
     repainted: list[tuple[int, int]] = []
     model.dataChanged.connect(lambda top, bottom, _roles: repainted.append((top.row(), bottom.row())))
     model.set_addresses(
         [_info("a@x.io", provider_name="mail.tm"), _info("b@x.io", provider_name="mail.tm"),
          _info("c@y.io", provider_name="127.0.0.1:8025")]
     )  # fmt: skip
-    assert [model.data(model.index(r), PROVIDER_ROLE) for r in range(3)] == [
+    assert [model.data(model.index(r), PROVIDER_ROLE) for r in range(1, 4)] == [
         "mail.tm",
         "mail.tm",
         "127.0.0.1:8025",
     ]
-    assert (0, 2) in repainted  # the rows already shown now name theirs too
-    assert "on 127.0.0.1:8025" in model.data(model.index(2), Qt.ItemDataRole.ToolTipRole)
+    assert (0, 3) in repainted  # the rows already shown now name theirs too
+    assert "on 127.0.0.1:8025" in model.data(model.index(3), Qt.ItemDataRole.ToolTipRole)
     del tester

@@ -7,6 +7,7 @@ from PySide6.QtGui import QAction, QColor, QImage
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 from pytestqt.qtbot import QtBot
 
+from desktop_app.ui.controller import ALL_ADDRESSES
 from desktop_app.ui.icons import app_icon, badge_pixmap, badge_text, icon_path, tray_icon
 from desktop_app.ui.style import contrast_ratio
 from desktop_app.ui.tray import TrayAddress, TrayIcon
@@ -44,7 +45,8 @@ def test_menu_is_rebuilt_from_live_state_when_it_opens(qtbot: QtBot) -> None:
     state[0] = TrayAddress("a@tmp.test", "Work", 0)
     visible[0] = False
     tray.menu.aboutToShow.emit()
-    assert _texts(tray.menu)[:2] == ["Work", "b&&c@tmp.test"]  # "&" is not taken as a mnemonic
+    # Two addresses: "All addresses" heads the menu; "&" is not taken as a mnemonic.
+    assert _texts(tray.menu)[:4] == ["All addresses", "---", "Work", "b&&c@tmp.test"]
     assert "Show window" in _texts(tray.menu)
     work = _action(tray.menu, "Work").menu()
     assert isinstance(work, QMenu)
@@ -120,3 +122,12 @@ def test_tray_icon_stands_out_on_light_and_dark_panels(qtbot: QtBot, panel: str,
     edge = image.pixelColor(8, 2)  # the tile, above the envelope
     assert edge.alpha() == 255
     assert contrast_ratio(edge, QColor(panel)) >= 3.0, (edge.name(), panel)
+
+
+def test_all_addresses_heads_the_menu_with_unread_added_up_and_opens_it(qtbot: QtBot) -> None:
+    tray = TrayIcon(lambda: [TrayAddress("a@tmp.test", "", 2), TrayAddress("b@tmp.test", "B", 3)])
+    tray.menu.aboutToShow.emit()
+    assert _texts(tray.menu)[:4] == ["All addresses (5)", "---", "a@tmp.test (2)", "B (3)"]
+    with qtbot.waitSignal(tray.open_address) as opened:
+        _action(tray.menu, "All addresses (5)").trigger()
+    assert opened.args == [ALL_ADDRESSES]
