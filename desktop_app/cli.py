@@ -49,7 +49,20 @@ QT_EQUALS_ONLY = frozenset({"qmljsdebugger"})  # Qt reads it only as -qmljsdebug
 # Ours that take a value: the value is never looked at as a Qt option or a command name.
 _GLOBAL_VALUE_OPTIONS = frozenset({"--api-url", "--hub-url", "--data-dir"})
 _COMMANDS = frozenset(
-    {"new", "copy", "list", "show", "wait", "check", "providers", "export", "import", "info", "quit"}
+    {
+        "new",
+        "copy",
+        "list",
+        "show",
+        "wait",
+        "check",
+        "expire",
+        "providers",
+        "export",
+        "import",
+        "info",
+        "quit",
+    }
 )
 QT_OPTIONS_NEED_WINDOW = "Qt options ({options}) apply only when the window starts (no command, or 'show')"
 QT_OPTION_NEEDS_VALUE = "Qt's option {option} needs a value"
@@ -95,6 +108,30 @@ def split_qt_args(argv: list[str]) -> tuple[list[str], list[str]]:
     return ours, qt
 
 
+def _lifetime_argument(text: str) -> str:
+    """``--expires``/``expire``'s duration, checked here (exit 2 with usage) and resolved by the
+    instance against its clock. Imported late: the core's lifetime rules are not needed by every run."""
+    from desktop_app.core.errors import UsageError
+    from desktop_app.core.lifetime import parse_lifetime
+
+    try:
+        parse_lifetime(text)
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text.strip().lower()
+
+
+def _moment_argument(text: str) -> str:
+    """``expire --at``: an ISO 8601 time; without an offset it is this computer's local time."""
+    from datetime import datetime
+
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date and time (e.g. 2026-12-01T14:00)") from None
+    return (when if when.tzinfo else when.astimezone()).isoformat()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="temp-inbox",
@@ -131,6 +168,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME|URL",
         help="on this provider (mail.tm, mail.gw, a name from 'providers', or any service's API URL)",
     )
+    new.add_argument(
+        "--expires",
+        metavar="LIFETIME",
+        type=_lifetime_argument,
+        help="delete it automatically after LIFETIME: 1h, 1d, 1w (or e.g. 30m, 3d); default never",
+    )
     new.add_argument("--json", action="store_true", help="print JSON")
 
     commands.add_parser("copy", help="copy the current address to the clipboard")
@@ -154,6 +197,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("address", nargs="?", metavar="ADDRESS", help="the address (default: the current one)")
     check.add_argument("--json", action="store_true", help="print JSON")
+    expire = commands.add_parser(
+        "expire",
+        help="delete an address automatically after LIFETIME (1h, 1d, 1w …) or at a time; 'never' keeps it",
+    )
+    expire.add_argument("address", metavar="ADDRESS")
+    expire.add_argument(
+        "lifetime",
+        nargs="?",
+        metavar="LIFETIME",
+        type=_lifetime_argument,
+        help="1h, 1d, 1w (or e.g. 30m, 3d) from now, or 'never'",
+    )
+    expire.add_argument(
+        "--at",
+        metavar="TIME",
+        type=_moment_argument,
+        help="at this time instead (ISO 8601, e.g. 2026-12-01T14:00; local time unless it has an offset)",
+    )
+    expire.add_argument("--json", action="store_true", help="print JSON")
     providers = commands.add_parser("providers", help="list, add or remove mail.tm-compatible providers")
     providers.add_argument("action", nargs="?", choices=("list", "add", "remove"), default="list")
     providers.add_argument("url", nargs="?", metavar="URL|NAME", help="add: the API URL; remove: its name")
@@ -204,6 +266,8 @@ def parse(argv: list[str]) -> Options:
     }
     if ns.command == "wait" and ns.timeout is not None and ns.timeout <= 0:
         build_parser().error("--timeout must be positive")
+    if ns.command == "expire" and (ns.lifetime is None) == (ns.at is None):
+        build_parser().error("expire takes a LIFETIME (1h, 1d, 1w, never) or --at TIME, one of them")
     if ns.command in ("export", "import"):
         # The instance has its own working directory: send the file as the user means it.
         args["file"] = str(Path(ns.file).expanduser().absolute())
@@ -231,13 +295,26 @@ def _print_result(command: str, args: dict[str, Any], answer: dict[str, Any]) ->
     as_json = bool(args.get("json"))
     if command == "new":
         print(json.dumps(answer["address"]) if as_json else answer["address"]["address"])
+        if not as_json and answer["address"].get("expires_exact"):
+            # On stderr: stdout stays the bare address that scripts read.
+            print(f"Deleted automatically {answer['address']['expires_exact']}.", file=sys.stderr)
+    elif command == "expire":
+        if as_json:
+            print(json.dumps({k: v for k, v in answer.items() if k != "ok"}))
+        elif answer.get("expires"):
+            print(f"{answer['address']}: {answer['expiry']} ({answer['expires_exact']})")
+        else:
+            print(f"{answer['address']}: kept (not deleted automatically)")
     elif command == "list":
         if as_json:
             print(json.dumps(answer["addresses"], indent=2))
         else:
             for item in answer["addresses"]:
                 label = f"  ({item['label']})" if item.get("label") else ""
-                print(f"{item['address']}  {item['unread']} unread  [{item.get('provider', '')}]{label}")
+                expiry = f"  · {item['expiry']}" if item.get("expiry") else ""
+                print(
+                    f"{item['address']}  {item['unread']} unread  [{item.get('provider', '')}]{label}{expiry}"
+                )
     elif command == "wait":
         message = answer["message"]
         if as_json:

@@ -10,6 +10,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Literal
 
 from desktop_app.core.models import Message, MessageSummary
@@ -92,6 +93,32 @@ class SyncProblem:
     retry_in: float | None
 
 
+@dataclass(frozen=True, slots=True)
+class AddressExpiring:
+    """The address the user asked to be deleted goes soon (``core/lifetime.py``): time to say so."""
+
+    address: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AddressExpired:
+    """The address reached its expiry and was deleted, on the service and here."""
+
+    address: str
+    label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ExpiryFailed:
+    """The address is past its expiry but could not be deleted (``error``: user-facing text); it stays,
+    marked, and is tried again at ``retry_at``."""
+
+    address: str
+    error: str
+    retry_at: datetime
+
+
 MailboxEvent = (
     MessageAdded
     | MessageBodyLoaded
@@ -100,6 +127,9 @@ MailboxEvent = (
     | UsageChanged
     | ConnectionChanged
     | SyncProblem
+    | AddressExpiring
+    | AddressExpired
+    | ExpiryFailed
 )
 Listener = Callable[[MailboxEvent], None]
 

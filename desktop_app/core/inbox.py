@@ -15,6 +15,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from desktop_app.core import errors, health
@@ -32,6 +33,7 @@ from desktop_app.core.accounts import (
 from desktop_app.core.api import BUILTIN, MailTmClient, Provider, custom_provider, request_budget
 from desktop_app.core.codes import Extraction, extract_from_message, extract_from_summary
 from desktop_app.core.events import ConnectionState, Listener
+from desktop_app.core.lifetime import AddressLifetimes, Clock, check_future
 from desktop_app.core.models import Message, MessageSummary
 from desktop_app.core.paths import write_private_file
 from desktop_app.core.sealed import inline_parts_async
@@ -74,6 +76,7 @@ class Inbox:
         sync_settings: SyncSettings | None = None,
         client_factory: Callable[[Provider], MailTmClient] | None = None,
         mailboxes: MailboxSet | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self._store = store
         self._vault = vault
@@ -96,6 +99,10 @@ class Inbox:
         self.open_problems: dict[str, str] = {}
         self.current_address: str | None = None
         self._mailboxes.events.subscribe(self._waiters.on_event)
+        # Deletes each address at the expiry the user chose (a test passes a clock it moves itself).
+        self._lifetimes = AddressLifetimes(
+            self.addresses, self.delete_address, self._mailboxes.events.emit, clock=clock
+        )
         store.save_provider(provider)  # refreshes the URL of a provider whose port changes (local)
 
     def _service(self, provider: Provider) -> MailTmClient:
@@ -115,6 +122,9 @@ class Inbox:
         for address in self.gone_session_only:
             log.info("%s was kept for one session only and is gone", address)
         await self._open_all()
+        # Before settling half-created ones (network, perhaps slow): what expired while the app was
+        # closed goes now.
+        self.tasks.spawn("address lifetimes", self._lifetimes.run())
         for outcome in await self.book.reconcile_pending():
             log.info("recovered %s: %s %s", outcome.address, outcome.state, outcome.reason)
         await self._open_all()
@@ -132,8 +142,8 @@ class Inbox:
 
     def _attach(self, client: MailTmClient, record: StoredAddress) -> None:
         provider = self._store.get_provider(record.provider_id)
-        if provider is None:
-            return
+        if provider is None or self._store.get_address(record.address) is None:
+            return  # deleted meanwhile (e.g. it expired while it was being opened)
         self._accounts[record.address] = client
         self.open_problems.pop(record.address, None)
         self._mailboxes.add(client, provider.hub_url)
@@ -162,6 +172,7 @@ class Inbox:
         """Every address as the sidebar, the tray and ``temp-inbox list`` show it."""
         unread = self._store.unread_counts()
         providers = {p.id: p for p in self.providers()}
+        now = self._lifetimes.clock.now()
         rows = []
         for record in self.addresses():
             provider = providers.get(record.provider_id)
@@ -173,6 +184,8 @@ class Inbox:
                     unread=unread.get(record.address, 0),
                     provider_name=provider.name if provider else record.provider_id,
                     current=record.address == self.current_address,
+                    now=now,
+                    expiry_problem=self._lifetimes.problems.get(record.address),
                 )
             )
         return rows
@@ -286,9 +299,11 @@ class Inbox:
         password: str | None = None,
         session_only: bool = False,
         provider: Provider | None = None,
+        expires_in: timedelta | None = None,
     ) -> StoredAddress:
         """A new address on ``provider`` (the default one unless given); several providers live side
-        by side, each address with its own provider's budget and hub."""
+        by side, each address with its own provider's budget and hub. ``expires_in``: delete it
+        automatically that long from now."""
         chosen = provider or self.provider
         self._store.save_provider(chosen)
         opened = await self.book.create(
@@ -298,7 +313,10 @@ class Inbox:
             label=label,
             password=password,
             session_only=session_only,
+            expires_at=self._lifetimes.clock.now() + expires_in if expires_in else None,
         )
+        if expires_in:
+            self._lifetimes.changed(opened.record.address)
         return self._opened(opened)
 
     async def login_address(
@@ -328,9 +346,31 @@ class Inbox:
                 self._attach(client, record)
             raise
         self.open_problems.pop(key, None)
+        self._lifetimes.forget(key)
         if self.current_address == key:
             remaining = self.addresses()
             self.current_address = remaining[0].address if remaining else None
+
+    def set_expiry(self, address: str, expires_at: datetime | None) -> StoredAddress:
+        """Delete ``address`` automatically at ``expires_at`` (a time to come), or never (None)."""
+        key = mailbox_key(address)
+        if self._store.get_address(key) is None:
+            raise errors.UsageError(f"{key} is not one of your addresses.")
+        if expires_at is not None:
+            check_future(expires_at, self._lifetimes.clock.now())
+        self._store.set_expiry(key, expires_at)
+        self._lifetimes.changed(key)
+        record = self._store.get_address(key)
+        assert record is not None
+        return record
+
+    def set_lifetime(self, address: str, lifetime: timedelta | None) -> StoredAddress:
+        """Delete ``address`` automatically ``lifetime`` from now, or never (None)."""
+        return self.set_expiry(address, self._lifetimes.clock.now() + lifetime if lifetime else None)
+
+    def now(self) -> datetime:
+        """The time lifetimes are measured by (the command line resolves ``--expires 1d`` with it)."""
+        return self._lifetimes.clock.now()
 
     async def export_addresses(self, path: Path, *, include_passwords: bool = False) -> ExportReport:
         """Every address to ``path`` (owner-only); passwords only when asked (``accounts/transfer.py``)."""
@@ -342,6 +382,7 @@ class Inbox:
         """The file's new addresses, all or nothing, then live like the others (those with a password)."""
         report = await transfer.import_addresses(self._store, self._vault, path, session_only=session_only)
         await self._open_all()
+        self._lifetimes.changed()
         if self.current_address is None and report.added:
             self.current_address = mailbox_key(report.added[0])
         return report

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,6 +20,7 @@ from desktop_app.core.accounts import ExportReport, ImportReport
 from desktop_app.core.errors import user_text
 from desktop_app.core.health import CheckResult, HealthReport
 from desktop_app.core.inbox import ArrivedMessage, Inbox
+from desktop_app.core.lifetime import describe_expiry, exact_expiry, parse_lifetime
 from desktop_app.core.store import StoredAddress
 from desktop_app.core.tasks import NamedTasks, spawn_reported
 from desktop_app.instance.ipc import Reply
@@ -145,8 +147,17 @@ class InstanceCommands(QObject):
     def _cmd_list(self, args: dict[str, Any], reply: Reply) -> None:
         reply.ok(addresses=[row.as_listing() for row in self.inbox.address_rows()])
 
+    def _expiry(self, record: StoredAddress) -> dict[str, Any]:
+        when = record.expires_at
+        return {
+            "expires": when.isoformat() if when else None,
+            "expiry": describe_expiry(when, self.inbox.now()) if when else "",
+            "expires_exact": exact_expiry(when) if when else "",
+        }
+
     def _cmd_new(self, args: dict[str, Any], reply: Reply) -> None:
         session_only = bool(args.get("session_only"))
+        lifetime = parse_lifetime(str(args["expires"])) if args.get("expires") else None
         if not session_only and not self.inbox.can_keep_passwords():
             raise errors.KeyringUnavailableError(
                 errors.KeyringUnavailableError.default_message
@@ -162,6 +173,7 @@ class InstanceCommands(QObject):
                     "provider": self._provider_name(record.provider_id),
                     "label": record.label,
                     "session_only": record.state.value == "session-only",
+                    **self._expiry(record),
                 }
             )
 
@@ -169,10 +181,29 @@ class InstanceCommands(QObject):
             wanted = args.get("provider")
             provider = await self.inbox.provider_for(str(wanted)) if wanted else None
             return await self.inbox.create_address(
-                args.get("name"), args.get("domain"), session_only=session_only, provider=provider
+                args.get("name"),
+                args.get("domain"),
+                session_only=session_only,
+                provider=provider,
+                expires_in=lifetime,
             )
 
         self._spawn("new", create(), reply, created)
+
+    def _cmd_expire(self, args: dict[str, Any], reply: Reply) -> None:
+        address = str(args.get("address") or "")
+        if args.get("at"):
+            try:
+                when = datetime.fromisoformat(str(args["at"]))
+            except ValueError:
+                raise errors.UsageError(f"{args['at']!r} is not a date and time.") from None
+            if when.tzinfo is None:
+                when = when.astimezone()
+            record = self.inbox.set_expiry(address, when)
+        else:
+            record = self.inbox.set_lifetime(address, parse_lifetime(str(args.get("lifetime") or "")))
+        self.signals.addresses_changed.emit()
+        reply.ok(address=record.address, **self._expiry(record))
 
     def _cmd_providers(self, args: dict[str, Any], reply: Reply) -> None:
         action = args.get("action") or "list"

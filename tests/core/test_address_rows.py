@@ -68,6 +68,8 @@ def test_a_row_carries_what_the_sidebar_the_tray_and_the_listing_read() -> None:
         "live": "stopped",
         "current": True,
         "provider": "Local",
+        "expires": None,
+        "expiry": "",
     }
 
 

@@ -21,6 +21,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from desktop_app.core.accounts.names import (
     generate_password,
@@ -92,9 +93,11 @@ class AddressBook:
         label: str = "",
         password: str | None = None,
         session_only: bool = False,
+        expires_at: datetime | None = None,
     ) -> OpenAddress:
         """A new address: ``local_part`` or a random readable one, on ``domain`` or a usable one.
-        ``password`` is the one the user was shown; by default a strong one is generated."""
+        ``password`` is the one the user was shown; by default a strong one is generated.
+        ``expires_at`` is recorded with the first step, so no crash can leave it out."""
         custom = validate_local_part(local_part) if local_part is not None else None
         service = self._client_for(provider)
         if domain is None:
@@ -111,7 +114,9 @@ class AddressBook:
                     raise UsageError(f"{address} is already in your list.")
                 continue
             try:
-                return await self._create_one(provider, service, address, label, password, session_only)
+                return await self._create_one(
+                    provider, service, address, label, password, session_only, expires_at=expires_at
+                )
             except AddressTakenError:
                 if custom or attempt == RANDOM_NAME_ATTEMPTS - 1:
                     raise
@@ -126,10 +131,14 @@ class AddressBook:
         label: str,
         password: str | None,
         session_only: bool,
+        *,
+        expires_at: datetime | None = None,
     ) -> OpenAddress:
         password = password or generate_password()
         self._store.save_provider(provider)
-        self._store.add_address(address, provider.id, state=AddressState.PENDING, label=label)
+        self._store.add_address(
+            address, provider.id, state=AddressState.PENDING, label=label, expires_at=expires_at
+        )
         self._checkpoint("recorded")
         try:
             await self._vault.save(provider.id, address, password, session_only=session_only)

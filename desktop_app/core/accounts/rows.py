@@ -8,8 +8,10 @@ a plain function so that the three front ends cannot drift apart.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from desktop_app.core.events import ConnectionState
+from desktop_app.core.lifetime import ExpiryProblem, expiry_view
 from desktop_app.core.store import AddressState, StoredAddress
 
 DEFAULT_QUOTA = 40_000_000  # mail.tm's; a record read before the first usage report has none
@@ -45,6 +47,12 @@ class AddressRow:
     provider_name: str = ""
     # Its password lives in memory only (no keyring): it is gone when the app quits.
     session_only: bool = False
+    # When it is deleted automatically (None: never), as the row says it ("deletes in 3 h", or that a
+    # due deletion waits for a retry), the tooltip's exact time, and whether to draw it as a warning.
+    expires_at: datetime | None = None
+    expiry_text: str = ""
+    expiry_detail: str = ""
+    expiry_urgent: bool = False
     # What ``temp-inbox list`` prints besides: the book's state, the bare connection, the selection.
     # Left out of ==, which the sidebar uses to repaint only the rows that look different.
     book_state: AddressState = field(default=AddressState.ACTIVE, compare=False)
@@ -61,6 +69,8 @@ class AddressRow:
             "live": self.connection_text,
             "current": self.current,
             "provider": self.provider_name,
+            "expires": self.expires_at.isoformat() if self.expires_at else None,
+            "expiry": self.expiry_text,
         }
 
 
@@ -72,8 +82,15 @@ def address_row(
     unread: int,
     provider_name: str,
     current: bool,
+    now: datetime | None = None,
+    expiry_problem: ExpiryProblem | None = None,
 ) -> AddressRow:
     kind, text = shown_state(record, connection, open_problem)
+    expiry = (
+        expiry_view(record.expires_at, now, expiry_problem)
+        if record.expires_at is not None and now is not None
+        else None
+    )
     return AddressRow(
         address=record.address,
         label=record.label,
@@ -87,4 +104,8 @@ def address_row(
         book_state=record.state,
         connection_text=connection.describe(),
         current=current,
+        expires_at=record.expires_at,
+        expiry_text=expiry.text if expiry else "",
+        expiry_detail=expiry.detail if expiry else "",
+        expiry_urgent=expiry.urgent if expiry else False,
     )

@@ -58,6 +58,7 @@ class _Entry:
     label: str
     created: datetime
     password: str | None
+    expires_at: datetime | None = None
 
 
 async def export_addresses(
@@ -88,6 +89,8 @@ async def export_addresses(
             "label": record.label,
             "created": record.created.isoformat(),
         }
+        if record.expires_at is not None:
+            item["expires"] = record.expires_at.isoformat()  # absent: kept for good
         if include_passwords:
             password = await vault.load(provider.id, record.address)  # KeyringUnavailableError: stop
             if password is None:
@@ -178,6 +181,15 @@ def _parse(path: Path) -> list[_Entry]:
             created.astimezone(UTC)  # 9999-12-31T23:59:59-23:59 parses but has no UTC form
         except (ValueError, OverflowError) as exc:
             raise _bad(path, f"{where} has an invalid “created” date.") from exc
+        expires_text = _text(item, "expires", where, path, required=False)
+        try:
+            expires_at = datetime.fromisoformat(expires_text) if expires_text else None
+            if expires_at is not None and expires_at.tzinfo is None:
+                expires_at = expires_at.replace(tzinfo=UTC)
+            if expires_at is not None:
+                expires_at.astimezone(UTC)
+        except (ValueError, OverflowError) as exc:
+            raise _bad(path, f"{where} has an invalid “expires” date.") from exc
         password = item.get("password")
         if password is not None and (
             not isinstance(password, str) or not password or not _encodable(password)
@@ -190,6 +202,7 @@ def _parse(path: Path) -> list[_Entry]:
                 label=_text(item, "label", where, path, required=False),
                 created=created,
                 password=password,
+                expires_at=expires_at,
             )
         )
     return entries
@@ -252,7 +265,12 @@ async def _add(
     )
     store.save_provider(provider)
     store.add_address(
-        entry.address, provider.id, state=AddressState.PENDING, label=entry.label, created=entry.created
+        entry.address,
+        provider.id,
+        state=AddressState.PENDING,
+        label=entry.label,
+        created=entry.created,
+        expires_at=entry.expires_at,
     )
     try:
         saved = None if session_only or vault.session_only else await vault.load(provider.id, entry.address)

@@ -60,6 +60,8 @@ class StoredAddress:
     used: int = 0
     quota: int = 0
     sort_order: int = 0
+    # When the address is to be deleted, on the service and here (``core/lifetime.py``); None: never.
+    expires_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,8 +124,29 @@ def _created(text: object) -> datetime:
 
 
 _ADDRESS_COLUMNS = (
-    "address, provider_id, account_id, label, created, state, state_reason, used, quota, sort_order"
+    "address, provider_id, account_id, label, created, state, state_reason, used, quota, sort_order, "
+    "expires_at"
 )
+
+
+def _expires(text: object) -> datetime | None:
+    """The stored expiry; a damaged one reads as never (the address is kept, never deleted early)."""
+    if text is None:
+        return None
+    try:
+        when = datetime.fromisoformat(str(text))
+    except ValueError:
+        log.warning("cache: unreadable expiry %r; keeping the address", text)
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def _expiry_text(expires_at: datetime | None) -> str | None:
+    if expires_at is None:
+        return None
+    if expires_at.tzinfo is None:
+        raise ValueError("an expiry needs a time zone")
+    return expires_at.astimezone(UTC).isoformat()
 
 
 def _address_from_row(row: sqlite3.Row) -> StoredAddress:
@@ -140,6 +163,7 @@ def _address_from_row(row: sqlite3.Row) -> StoredAddress:
             used=int(row["used"] or 0),
             quota=int(row["quota"] or 0),
             sort_order=int(row["sort_order"] or 0),
+            expires_at=_expires(row["expires_at"]),
         )
     except _ROW_ERRORS as exc:
         raise StoreError(detail=f"damaged address row {row['address']!r}: {exc!r}") from exc
@@ -254,15 +278,27 @@ class Store:
         label: str = "",
         created: datetime | None = None,
         state_reason: str = "",
+        expires_at: datetime | None = None,
     ) -> StoredAddress:
         key = mailbox_key(address)
         created = created or datetime.now(UTC)
+        expires = _expiry_text(expires_at)
         try:
             with self._write() as conn:
                 (order,) = conn.execute("SELECT COALESCE(MAX(sort_order) + 1, 0) FROM addresses").fetchone()
                 conn.execute(
-                    f"INSERT INTO addresses ({_ADDRESS_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, ?)",
-                    (key, provider_id, account_id, label, created.isoformat(), state, state_reason, order),
+                    f"INSERT INTO addresses ({_ADDRESS_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?)",
+                    (
+                        key,
+                        provider_id,
+                        account_id,
+                        label,
+                        created.isoformat(),
+                        state,
+                        state_reason,
+                        order,
+                        expires,
+                    ),
                 )
         except StoreError as exc:
             raise StoreError(detail=f"add_address {key}: {exc.detail}") from exc
@@ -302,6 +338,10 @@ class Store:
 
     def set_label(self, address: str, label: str) -> None:
         self._update_address(address, "label = ?", (label,))
+
+    def set_expiry(self, address: str, expires_at: datetime | None) -> None:
+        """When ``address`` is to be deleted automatically; None keeps it."""
+        self._update_address(address, "expires_at = ?", (_expiry_text(expires_at),))
 
     def set_usage(self, address: str, used: int, quota: int) -> None:
         self._update_address(address, "used = ?, quota = ?", (used, quota))

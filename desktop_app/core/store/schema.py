@@ -116,11 +116,18 @@ def _v4_order_across_addresses(conn: sqlite3.Connection) -> None:
     _run(conn, "CREATE INDEX messages_by_time ON messages(created_at DESC, arrival DESC)")
 
 
+def _v5_address_lifetime(conn: sqlite3.Connection) -> None:
+    """``expires_at``: when the user asked the address to be deleted (ISO 8601 with offset), or NULL
+    for never. Every existing address keeps living as before."""
+    conn.execute("ALTER TABLE addresses ADD COLUMN expires_at TEXT")
+
+
 MIGRATIONS: Sequence[Migration] = (
     _v1_initial,
     _v2_lifecycle_search_raw,
     _v3_arrival_order,
     _v4_order_across_addresses,
+    _v5_address_lifetime,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

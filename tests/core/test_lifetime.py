@@ -1,0 +1,361 @@
+"""Address lifetime in the core: the texts rows show, the durations the command line takes, the cache
+column (and its migration), export/import, and the scheduler on a clock the test moves."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from desktop_app.core.accounts.rows import address_row
+from desktop_app.core.accounts.secrets import PasswordVault
+from desktop_app.core.accounts.transfer import export_addresses, import_addresses
+from desktop_app.core.errors import NetworkError, UsageError
+from desktop_app.core.events import (
+    AddressExpired,
+    AddressExpiring,
+    ConnectionState,
+    ExpiryFailed,
+    MailboxEvent,
+)
+from desktop_app.core.lifetime import (
+    RETRY_BASE,
+    AddressLifetimes,
+    ExpiryProblem,
+    describe_expiry,
+    exact_expiry,
+    expiry_view,
+    parse_lifetime,
+    parse_moment,
+)
+from desktop_app.core.store.cache import AddressState, Store, StoredAddress
+from desktop_app.core.store.schema import MIGRATIONS, SCHEMA_VERSION
+from tests.core.store_helpers import PROVIDER, store_with, summary
+from tests.core.test_secrets import DictKeyring
+
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+ME = "me@example.org"
+
+
+class ManualClock:
+    """Wall time that moves only when the test says; sleepers wake when it passes their time."""
+
+    def __init__(self, now: datetime) -> None:
+        self._now = now
+        self._moved = asyncio.Event()
+        self.sleeps: list[float] = []
+        self.on_sleep: Callable[[], None] = lambda: None  # a pass of the scheduler has ended
+
+    def now(self) -> datetime:
+        return self._now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.on_sleep()
+        until = self._now + timedelta(seconds=seconds)
+        while self._now < until:
+            self._moved.clear()
+            await self._moved.wait()
+
+    def advance(self, delta: timedelta) -> None:
+        self._now += delta
+        self._moved.set()
+
+
+# -- texts --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("left", "text"),
+    [
+        (timedelta(seconds=-5), "deleting now…"),
+        (timedelta(seconds=30), "deletes in under a minute"),
+        (timedelta(minutes=42, seconds=50), "deletes in 42 min"),
+        (timedelta(hours=3, minutes=20), "deletes in 3 h"),
+        (timedelta(hours=7), "deletes today at 16:00"),
+        (timedelta(hours=24, minutes=30), "deletes tomorrow at 09:30"),
+        (timedelta(days=3), "deletes Fri at 09:00"),
+        (timedelta(days=23), "deletes on 24 Dec"),
+    ],
+)
+def test_the_row_says_when_the_address_goes(left: timedelta, text: str) -> None:
+    assert describe_expiry(NOW + left, NOW, UTC) == text
+
+
+def test_the_tooltip_has_the_exact_local_time_with_its_offset() -> None:
+    paris = timezone(timedelta(hours=1))
+    assert (
+        exact_expiry(datetime(2026, 12, 1, 13, 0, tzinfo=UTC), paris) == "Tue 1 Dec 2026, 14:00 (UTC+01:00)"
+    )
+    view = expiry_view(NOW + timedelta(minutes=5), NOW, tz=UTC)
+    assert view.urgent and view.text == "deletes in 5 min"
+    assert "Tue 1 Dec 2026, 09:05" in view.detail
+    assert not expiry_view(NOW + timedelta(hours=2), NOW, tz=UTC).urgent
+
+
+def test_a_deletion_that_waits_for_a_retry_says_so_and_why() -> None:
+    problem = ExpiryProblem("The mail service cannot be reached.", NOW + timedelta(seconds=30))
+    view = expiry_view(NOW - timedelta(minutes=1), NOW, problem, UTC)
+    assert view.text == "not deleted yet · retry 09:00"
+    assert "cannot be reached" in view.detail and view.urgent
+
+
+def test_rows_and_the_listing_carry_the_expiry() -> None:
+    record = StoredAddress(
+        ME, "test", "acc", "", NOW, AddressState.ACTIVE, expires_at=NOW + timedelta(minutes=30)
+    )
+    row = address_row(
+        record,
+        ConnectionState("live"),
+        open_problem=None,
+        unread=0,
+        provider_name="T",
+        current=False,
+        now=NOW,
+    )
+    assert row.expiry_text == "deletes in 30 min" and row.expiry_detail.startswith("Deleted automatically")
+    assert row.as_listing()["expires"] == "2026-12-01T09:30:00+00:00"
+    assert row.as_listing()["expiry"] == "deletes in 30 min"
+    kept = address_row(
+        replace(record, expires_at=None),
+        ConnectionState("live"),
+        open_problem=None,
+        unread=0,
+        provider_name="T",
+        current=False,
+        now=NOW,
+    )
+    assert (kept.expiry_text, kept.as_listing()["expires"]) == ("", None)
+
+
+@pytest.mark.parametrize(
+    ("text", "lifetime"),
+    [
+        ("1h", timedelta(hours=1)),
+        ("1d", timedelta(days=1)),
+        ("1w", timedelta(weeks=1)),
+        (" 30M ", timedelta(minutes=30)),
+        ("never", None),
+    ],
+)
+def test_lifetimes_as_the_command_line_takes_them(text: str, lifetime: timedelta | None) -> None:
+    assert parse_lifetime(text) == lifetime
+
+
+@pytest.mark.parametrize("text", ["", "1", "h", "0h", "1y", "-1h", "1.5h", "soon"])
+def test_a_bad_lifetime_is_a_clear_usage_error(text: str) -> None:
+    with pytest.raises(UsageError, match="is not a lifetime"):
+        parse_lifetime(text)
+
+
+def test_an_absolute_time_must_lie_ahead() -> None:
+    assert parse_moment("2026-12-01T10:00+00:00", NOW) == NOW + timedelta(hours=1)
+    with pytest.raises(UsageError, match="already passed"):
+        parse_moment("2026-12-01T08:00+00:00", NOW)
+    with pytest.raises(UsageError, match="not a date and time"):
+        parse_moment("tomorrow", NOW)
+
+
+# -- the cache ----------------------------------------------------------------------------------------
+
+
+def test_the_expiry_round_trips_and_clears() -> None:
+    store = store_with(ME)
+    assert store.get_address(ME).expires_at is None  # type: ignore[union-attr]
+    later = datetime(2026, 12, 1, 14, 0, tzinfo=timezone(timedelta(hours=1)))
+    store.set_expiry(ME, later)
+    assert store.get_address(ME).expires_at == later  # type: ignore[union-attr]
+    store.set_expiry(ME, None)
+    assert store.get_address(ME).expires_at is None  # type: ignore[union-attr]
+
+
+def test_a_damaged_expiry_reads_as_never_so_the_address_is_kept() -> None:
+    store = store_with(ME)
+    store._conn.execute("UPDATE addresses SET expires_at = 'garbage'")
+    assert store.get_address(ME).expires_at is None  # type: ignore[union-attr]
+
+
+def test_a_version_4_cache_opens_with_everything_kept_and_no_expiry(tmp_path: Path) -> None:
+    path = tmp_path / "cache.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    for migration in MIGRATIONS[:4]:
+        migration(conn)
+    conn.execute("PRAGMA user_version = 4")
+    conn.execute("INSERT INTO providers (id, name, api_url, hub_url) VALUES ('test', 'T', 'x', 'y')")
+    conn.execute(
+        "INSERT INTO addresses (address, provider_id, account_id, label, created, state, sort_order) "
+        "VALUES (?, 'test', 'acc', 'Shop', '2026-01-01T00:00:00+00:00', 'active', 0)",
+        (ME,),
+    )
+    conn.close()
+    store = Store(path)
+    assert store._conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+    (record,) = store.list_addresses()
+    assert (record.address, record.label, record.account_id, record.state, record.expires_at) == (
+        ME,
+        "Shop",
+        "acc",
+        AddressState.ACTIVE,
+        None,
+    )
+    store.save_summaries(ME, [summary("m1")])
+    store.set_expiry(ME, NOW)
+    store.close()
+    with Store(path) as again:  # and the new column is kept across a restart
+        assert again.get_address(ME).expires_at == NOW  # type: ignore[union-attr]
+        assert [s.id for s in again.list_summaries(ME)] == ["m1"]
+
+
+async def test_export_and_import_carry_the_expiry(tmp_path: Path) -> None:
+    store = store_with(ME)
+    store.add_address("kept@example.org", PROVIDER.id, state=AddressState.ACTIVE)
+    store.set_expiry(ME, NOW)
+    target = tmp_path / "out.json"
+    await export_addresses(store, PasswordVault(DictKeyring()), target)
+    items = {i["address"]: i for i in json.loads(target.read_text())["addresses"]}
+    assert items[ME]["expires"] == NOW.isoformat() and "expires" not in items["kept@example.org"]
+    fresh = Store(None)
+    await import_addresses(fresh, PasswordVault(DictKeyring()), target)
+    assert {a.address: a.expires_at for a in fresh.list_addresses()} == {ME: NOW, "kept@example.org": None}
+
+
+# -- the scheduler ------------------------------------------------------------------------------------
+
+
+class Book:
+    """The store and a delete that can be made to fail, as the Inbox hands them to the scheduler."""
+
+    def __init__(self) -> None:
+        self.store = store_with(ME)
+        self.failures: list[BaseException] = []
+        self.deleted: list[str] = []
+        self.events: list[MailboxEvent] = []
+        self.heard = asyncio.Event()
+
+    async def delete(self, address: str) -> None:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.store.forget_address(address)
+        self.deleted.append(address)
+
+    def emit(self, event: MailboxEvent) -> None:
+        self.events.append(event)
+        self.heard.set()
+
+    async def until(self, predicate: Callable[[], bool]) -> None:
+        async with asyncio.timeout(10):
+            while not predicate():
+                self.heard.clear()
+                await self.heard.wait()
+
+
+@pytest.fixture(name="book")
+def book_fixture() -> Book:
+    return Book()
+
+
+async def _running(book: Book, clock: ManualClock) -> tuple[AddressLifetimes, asyncio.Task[None]]:
+    clock.on_sleep = book.heard.set
+    lifetimes = AddressLifetimes(book.store.list_addresses, book.delete, book.emit, clock=clock)
+    return lifetimes, asyncio.ensure_future(lifetimes.run())
+
+
+async def _stop(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+
+async def test_an_expiry_that_passed_while_closed_is_deleted_on_the_first_pass(book: Book) -> None:
+    book.store.set_expiry(ME, NOW - timedelta(days=2))
+    lifetimes = AddressLifetimes(book.store.list_addresses, book.delete, book.emit, clock=ManualClock(NOW))
+    await lifetimes.run_due()
+    assert book.deleted == [ME]
+    assert book.events == [AddressExpired(ME, "")]
+
+
+async def test_nothing_goes_before_its_time_and_the_reminder_comes_ten_minutes_before(book: Book) -> None:
+    clock = ManualClock(NOW)
+    book.store.set_expiry(ME, NOW + timedelta(hours=1))
+    _lifetimes, task = await _running(book, clock)
+    try:
+        await book.until(lambda: len(clock.sleeps) == 1)
+        assert clock.sleeps == [60.0]  # the reminder is 50 min away; the wall clock is looked at each minute
+        clock.advance(timedelta(minutes=49, seconds=59))
+        await book.until(lambda: len(clock.sleeps) == 2)  # woke, looked, and sleeps until the reminder
+        assert clock.sleeps[-1] == 1.0
+        assert book.events == [] and book.deleted == []
+        clock.advance(timedelta(seconds=1))
+        await book.until(lambda: len(clock.sleeps) == 3)  # asleep again before time moves on
+        assert book.events == [AddressExpiring(ME, NOW + timedelta(hours=1))]
+        assert book.deleted == []
+        clock.advance(timedelta(minutes=9, seconds=59))
+        await book.until(lambda: len(clock.sleeps) == 4)
+        assert clock.sleeps[-1] == 1.0 and book.deleted == []
+        clock.advance(timedelta(seconds=1))
+        await book.until(lambda: book.deleted == [ME])
+        assert book.events[-1] == AddressExpired(ME, "")
+        assert len([e for e in book.events if isinstance(e, AddressExpiring)]) == 1  # reminded once
+    finally:
+        await _stop(task)
+
+
+async def test_a_failed_deletion_keeps_the_address_and_is_retried_with_backoff(book: Book) -> None:
+    clock = ManualClock(NOW)
+    book.store.set_expiry(ME, NOW - timedelta(seconds=1))
+    book.failures = [NetworkError(), NetworkError()]
+    lifetimes, task = await _running(book, clock)
+    try:
+        await book.until(lambda: any(isinstance(e, ExpiryFailed) for e in book.events))
+        failed = book.events[-1]
+        assert isinstance(failed, ExpiryFailed) and failed.error == str(NetworkError())
+        assert book.store.get_address(ME) is not None and ME in lifetimes.problems
+        first_wait = (failed.retry_at - NOW).total_seconds()
+        assert RETRY_BASE / 2 <= first_wait <= RETRY_BASE
+        await book.until(lambda: len(clock.sleeps) == 1)
+        assert clock.sleeps == [pytest.approx(first_wait, abs=1e-3)]
+        clock.advance(timedelta(seconds=RETRY_BASE))
+        await book.until(lambda: len(clock.sleeps) == 2)
+        second = book.events[-1]
+        assert isinstance(second, ExpiryFailed) and book.deleted == []
+        assert (second.retry_at - clock.now()).total_seconds() >= RETRY_BASE  # backing off: longer
+        clock.advance(timedelta(seconds=2 * RETRY_BASE))
+        await book.until(lambda: book.deleted == [ME])
+        assert isinstance(book.events[-1], AddressExpired) and lifetimes.problems == {}
+    finally:
+        await _stop(task)
+
+
+async def test_a_new_or_cleared_expiry_wakes_the_scheduler(book: Book) -> None:
+    clock = ManualClock(NOW)
+    lifetimes, task = await _running(book, clock)
+    try:
+        await book.until(lambda: bool(clock.sleeps))
+        book.store.set_expiry(ME, NOW + timedelta(minutes=5))  # inside the reminder window at once
+        lifetimes.changed(ME)
+        await book.until(lambda: bool(book.events))
+        assert book.events == [AddressExpiring(ME, NOW + timedelta(minutes=5))]
+        book.store.set_expiry(ME, None)  # "Keep address"
+        lifetimes.changed(ME)
+        passes = len(clock.sleeps)
+        await book.until(lambda: len(clock.sleeps) > passes)  # it looked again after the change
+        clock.advance(timedelta(hours=1))
+        passes = len(clock.sleeps)
+        await book.until(lambda: len(clock.sleeps) > passes)  # and again an hour later
+        assert book.deleted == [] and book.store.get_address(ME) is not None
+    finally:
+        await _stop(task)
+
+
+async def test_a_half_created_address_is_left_to_the_start_up_settling(book: Book) -> None:
+    book.store.set_state(ME, AddressState.PENDING)
+    book.store.set_expiry(ME, NOW - timedelta(hours=1))
+    lifetimes = AddressLifetimes(book.store.list_addresses, book.delete, book.emit, clock=ManualClock(NOW))
+    await lifetimes.run_due()
+    assert book.deleted == []

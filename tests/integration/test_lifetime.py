@@ -1,0 +1,172 @@
+"""Address lifetime end to end: the Inbox against the embedded server (port 0), with a keyring, on a
+clock the test moves. An expired address is gone from the server, the cache and the keyring."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from desktop_app.core.accounts.secrets import PasswordVault
+from desktop_app.core.api.client import MailTmClient
+from desktop_app.core.api.providers import Provider, local_provider
+from desktop_app.core.errors import UsageError
+from desktop_app.core.events import AddressExpired, AddressExpiring, ExpiryFailed
+from desktop_app.core.inbox import Inbox
+from desktop_app.core.lifetime import RETRY_CAP
+from desktop_app.core.store.cache import Store
+from desktop_app.server import LocalMailServer
+from tests.core.test_lifetime import ManualClock
+from tests.core.test_secrets import DictKeyring
+from tests.integration.harness import FAST_SYNC
+from tests.integration.test_inbox import Recorded
+
+pytestmark = [pytest.mark.timeout(60)]
+
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+def _fast_client(provider: Provider) -> MailTmClient:
+    return MailTmClient(provider.api_url, backoff_base=0.01)
+
+
+class Rig:
+    def __init__(self, server: LocalMailServer) -> None:
+        self.server = server
+        self.store = Store(None)
+        self.keyring = DictKeyring()
+        self.vault = PasswordVault(self.keyring)
+        self.clock = ManualClock(NOW)
+        self.recorded = Recorded()
+        self.clock.on_sleep = self.recorded.changed.set
+        self.inboxes: list[Inbox] = []
+
+    async def start(self) -> Inbox:
+        provider = local_provider(self.server.api_url, self.server.hub_url)
+        inbox = Inbox(
+            self.store,
+            self.vault,
+            provider,
+            client_factory=_fast_client,
+            sync_settings=FAST_SYNC,
+            clock=self.clock,
+        )
+        inbox.subscribe(self.recorded)
+        self.inboxes.append(inbox)
+        await inbox.start()
+        return inbox
+
+    async def stop(self, inbox: Inbox) -> None:
+        self.inboxes.remove(inbox)
+        assert await inbox.aclose(2.0)
+
+    def everywhere(self, address: str) -> tuple[bool, bool, bool]:
+        """Whether the server, the cache and the keyring still have ``address``."""
+        return (
+            self.server.store.account_by_address(address) is not None,
+            self.store.get_address(address) is not None,
+            any(address in user for _, user in self.keyring.entries),
+        )
+
+    async def until(self, predicate: Callable[[], bool], timeout: float = 20.0) -> None:
+        async with asyncio.timeout(timeout):
+            while not predicate():
+                self.recorded.changed.clear()
+                await self.recorded.changed.wait()
+
+    async def asleep_after(self, passes: int) -> None:
+        """Wait until the scheduler has ended ``passes`` more passes (it sleeps after each)."""
+        target = len(self.clock.sleeps) + passes
+        await self.until(lambda: len(self.clock.sleeps) >= target)
+
+
+@pytest.fixture(name="rig")
+async def rig_fixture() -> AsyncIterator[Rig]:
+    async with LocalMailServer(rate_limit=None) as server:
+        rig = Rig(server)
+        yield rig
+        for inbox in list(rig.inboxes):
+            await rig.stop(inbox)
+        rig.store.close()
+
+
+async def test_an_address_that_expired_while_the_app_was_closed_is_gone_after_start(rig: Rig) -> None:
+    first = await rig.start()
+    doomed = await first.create_address(expires_in=timedelta(hours=1))
+    kept = await first.create_address()
+    assert rig.everywhere(doomed.address) == (True, True, True)
+    await rig.stop(first)  # the app quits; a day passes
+    rig.clock.advance(timedelta(days=1))
+
+    await rig.start()
+    await rig.until(lambda: rig.everywhere(doomed.address) == (False, False, False))
+    assert rig.everywhere(kept.address) == (True, True, True)
+    assert any(isinstance(e, AddressExpired) and e.address == doomed.address for e in rig.recorded.events)
+
+
+async def test_an_address_expiring_while_running_is_reminded_then_deleted_at_its_time(rig: Rig) -> None:
+    inbox = await rig.start()
+    record = await inbox.create_address(expires_in=timedelta(hours=1))
+    assert record.expires_at == NOW + timedelta(hours=1)
+    (row,) = inbox.address_rows()
+    assert row.expiry_text == "deletes in 1 h" and not row.expiry_urgent
+    await rig.asleep_after(1)
+
+    rig.clock.advance(timedelta(minutes=50))
+    await rig.until(lambda: any(isinstance(e, AddressExpiring) for e in rig.recorded.events))
+    assert inbox.address_rows()[0].expiry_text == "deletes in 10 min"
+    assert inbox.address_rows()[0].expiry_urgent
+    assert rig.everywhere(record.address) == (True, True, True)  # not a moment early
+    await rig.asleep_after(1)
+
+    rig.clock.advance(timedelta(minutes=10))
+    await rig.until(lambda: rig.everywhere(record.address) == (False, False, False))
+    assert inbox.address_rows() == [] and inbox.current_address is None
+
+
+async def test_a_service_that_is_down_at_the_time_is_retried_then_the_address_is_deleted(rig: Rig) -> None:
+    inbox = await rig.start()
+    record = await inbox.create_address(expires_in=timedelta(hours=1))
+    await rig.asleep_after(1)
+    rig.server.faults.fail_next(10_000, "500")  # the service is down when the hour is up
+
+    rig.clock.advance(timedelta(hours=1))
+    await rig.until(lambda: any(isinstance(e, ExpiryFailed) for e in rig.recorded.events))
+    assert rig.everywhere(record.address) == (True, True, True)  # nothing lost
+    (row,) = inbox.address_rows()
+    assert row.expiry_text.startswith("not deleted yet · retry ")
+    assert "could not be" in row.expiry_detail
+    await rig.asleep_after(1)
+
+    rig.server.faults.reset()  # back up
+    rig.clock.advance(timedelta(seconds=RETRY_CAP))
+    await rig.until(lambda: rig.everywhere(record.address) == (False, False, False))
+    assert any(isinstance(e, AddressExpired) for e in rig.recorded.events)
+
+
+async def test_an_account_already_gone_on_the_service_is_still_removed_here(rig: Rig) -> None:
+    inbox = await rig.start()
+    record = await inbox.create_address(expires_in=timedelta(hours=1))
+    account = rig.server.store.account_by_address(record.address)
+    assert account is not None
+    rig.server.store.delete_account(account.id)  # the provider deleted it first
+    await rig.asleep_after(1)
+
+    rig.clock.advance(timedelta(hours=1))
+    await rig.until(lambda: rig.everywhere(record.address) == (False, False, False))
+
+
+async def test_keep_address_clears_the_expiry(rig: Rig) -> None:
+    inbox = await rig.start()
+    record = await inbox.create_address(expires_in=timedelta(minutes=5))
+    await rig.until(lambda: any(isinstance(e, AddressExpiring) for e in rig.recorded.events))
+    inbox.set_expiry(record.address, None)
+    assert inbox.address_rows()[0].expiry_text == ""
+    await rig.asleep_after(1)
+    rig.clock.advance(timedelta(hours=2))
+    await rig.asleep_after(1)
+    assert rig.everywhere(record.address) == (True, True, True)
+    with pytest.raises(UsageError, match="already passed"):
+        inbox.set_expiry(record.address, NOW)  # a time gone by would delete it at once: refused

@@ -1,0 +1,127 @@
+"""``temp-inbox new --expires``, ``temp-inbox expire`` and ``list``: what the parser takes, what the
+instance does against the embedded server, and what the command prints."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from desktop_app.cli import parse
+from desktop_app.core.accounts.secrets import PasswordVault
+from desktop_app.core.inbox import Inbox
+from desktop_app.server import LocalMailServer
+from tests.ui.test_cli_transfer import run_against
+from tests.ui.test_instance_commands_local import (  # noqa: F401  (fixtures)
+    _answer,
+    _commands,
+    running_inbox,
+    server_fixture,
+)
+
+pytestmark = [pytest.mark.timeout(120)]
+
+
+def test_the_parser_takes_lifetimes_and_times(capsys: pytest.CaptureFixture[str]) -> None:
+    assert parse(["new", "--expires", "1D"]).args["expires"] == "1d"
+    assert parse(["expire", "a@b.test", "never"]).args == {
+        "address": "a@b.test",
+        "lifetime": "never",
+        "at": None,
+        "json": False,
+    }
+    at = parse(["expire", "a@b.test", "--at", "2030-01-02T03:04+01:00"]).args["at"]
+    assert at == "2030-01-02T03:04:00+01:00"
+    naive = datetime.fromisoformat(parse(["expire", "a@b.test", "--at", "2030-01-02T03:04"]).args["at"])
+    assert naive.tzinfo is not None  # local time, made explicit before it travels to the instance
+    for argv, said in (
+        (["new", "--expires", "1y"], "is not a lifetime"),
+        (["expire", "a@b.test"], "a LIFETIME (1h, 1d, 1w, never) or --at TIME"),
+        (["expire", "a@b.test", "1h", "--at", "2030-01-01T00:00"], "one of them"),
+        (["expire", "a@b.test", "--at", "soon"], "is not a date and time"),
+    ):
+        with pytest.raises(SystemExit) as exited:
+            parse(argv)
+        assert exited.value.code == 2
+        assert said in capsys.readouterr().err
+
+
+@pytest.fixture(name="inbox")
+async def inbox_fixture(server: LocalMailServer) -> object:
+    vault = PasswordVault()
+    vault.use_session_only()
+    async with running_inbox(server, vault) as inbox:
+        yield inbox
+
+
+async def test_new_expires_then_list_then_expire_never(qtbot: QtBot, inbox: Inbox) -> None:
+    commands = _commands(inbox)
+    made = await _answer(commands, "new", {"session_only": True, "expires": "1d"})
+    assert made["ok"], made
+    address = made["address"]["address"]
+    expires = datetime.fromisoformat(made["address"]["expires"])
+    assert abs(expires - (datetime.now(UTC) + timedelta(days=1))) < timedelta(minutes=1)
+    assert made["address"]["expiry"].startswith("deletes tomorrow at ")
+
+    listed = await _answer(commands, "list", {})
+    (item,) = listed["addresses"]
+    assert item["expires"] == made["address"]["expires"] and item["expiry"].startswith("deletes tomorrow")
+
+    cleared = await _answer(commands, "expire", {"address": address, "lifetime": "never"})
+    assert cleared == {"ok": True, "address": address, "expires": None, "expiry": "", "expires_exact": ""}
+    assert inbox.address_rows()[0].expires_at is None
+
+    soon = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
+    at = await _answer(commands, "expire", {"address": address, "at": soon})
+    assert at["ok"] and at["expiry"] == "deletes in 2 h"  # 1 h 59 min 59 s, in whole hours
+    past = await _answer(commands, "expire", {"address": address, "at": "2020-01-01T00:00:00+00:00"})
+    assert past == {
+        "ok": False,
+        "error": "That time has already passed: choose a later one, or delete the address now.",
+    }
+    unknown = await _answer(commands, "expire", {"address": "nobody@x.test", "lifetime": "1h"})
+    assert unknown == {"ok": False, "error": "nobody@x.test is not one of your addresses."}
+    assert inbox.address_rows()[0].expires_at is not None  # the refused ones changed nothing
+
+
+def test_what_list_new_and_expire_print(qtbot: QtBot, tmp_path: Path) -> None:
+    listing = {
+        "ok": True,
+        "addresses": [
+            {
+                "address": "a@x.test",
+                "unread": 2,
+                "provider": "Local",
+                "label": "",
+                "expiry": "deletes in 3 h",
+            },
+            {"address": "b@x.test", "unread": 0, "provider": "Local", "label": "Shop", "expiry": ""},
+        ],
+    }
+    _, out, _ = run_against(qtbot, tmp_path, listing, "list")
+    assert out.splitlines() == [
+        "a@x.test  2 unread  [Local]  · deletes in 3 h",
+        "b@x.test  0 unread  [Local]  (Shop)",
+    ]
+
+    answer = {
+        "ok": True,
+        "address": "a@x.test",
+        "expires": "2030-01-01T14:00:00+00:00",
+        "expiry": "deletes today at 14:00",
+        "expires_exact": "Tue 1 Jan 2030, 14:00 (UTC)",
+    }
+    received, out, _ = run_against(qtbot, tmp_path, answer, "expire", "a@x.test", "1h")
+    assert received == [("expire", {"address": "a@x.test", "lifetime": "1h", "at": None, "json": False})]
+    assert out == "a@x.test: deletes today at 14:00 (Tue 1 Jan 2030, 14:00 (UTC))\n"
+    kept = {"ok": True, "address": "a@x.test", "expires": None, "expiry": "", "expires_exact": ""}
+    _, out, _ = run_against(qtbot, tmp_path, kept, "expire", "a@x.test", "never")
+    assert out == "a@x.test: kept (not deleted automatically)\n"
+
+    new = {"ok": True, "address": {"address": "n@x.test", "expires_exact": "Tue 1 Jan 2030, 14:00 (UTC)"}}
+    received, out, err = run_against(qtbot, tmp_path, new, "new", "--expires", "1w")
+    assert received[0][1]["expires"] == "1w"
+    assert out == "n@x.test\n"  # the bare address for scripts; the expiry on stderr
+    assert "Deleted automatically Tue 1 Jan 2030, 14:00 (UTC)." in err
