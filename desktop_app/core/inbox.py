@@ -226,8 +226,9 @@ class Inbox:
     def rename_address(self, address: str, label: str) -> None:
         self._store.set_label(address, label.strip())
 
-    async def usable_domains(self) -> list[str]:
-        return [d.domain for d in await self._service(self.provider).usable_domains()]
+    async def usable_domains(self, provider: Provider | None = None) -> list[str]:
+        """The domains a new address can have on ``provider`` (the default one unless given)."""
+        return [d.domain for d in await self._service(provider or self.provider).usable_domains()]
 
     # -- providers --------------------------------------------------------------------------------
 
@@ -237,6 +238,12 @@ class Inbox:
         for provider in (*BUILTIN, *self._store.list_providers()):
             known.setdefault(provider.id, provider)
         return list(known.values())
+
+    def providers_for_new_addresses(self) -> list[Provider]:
+        """Where an address can be made or logged in to now: every provider, the default first, but
+        the embedded server only while it runs (started with ``--local``): the one an earlier run kept
+        has that run's port, where nothing listens any more."""
+        return [p for p in self.providers() if p.id != "local" or p.id == self.provider.id]
 
     def find_provider(self, name: str) -> Provider | None:
         """A known provider by its id, its name or its API URL (as ``new --provider`` takes it)."""
@@ -253,9 +260,21 @@ class Inbox:
         probe = MailTmClient(provider.api_url, max_retries=0, rate_limit=request_budget(provider))
         try:
             await probe.domains()
-        except errors.ApiError as exc:
+        except errors.NetworkError as exc:
+            raise errors.UsageError(
+                f"{provider.api_url} did not answer as a mail.tm-compatible service: nothing answered "
+                "there. Check the address, and that the server is running.",
+                detail=exc.detail,
+            ) from exc
+        except (errors.ServerError, errors.RateLimitedError) as exc:  # it is one, with trouble now
             raise errors.UsageError(
                 f"{provider.api_url} did not answer as a mail.tm-compatible service: {exc}", detail=exc.detail
+            ) from exc
+        except errors.ApiError as exc:
+            raise errors.UsageError(
+                f"{provider.api_url} did not answer as a mail.tm-compatible service: something answered, "
+                "but with no list of domains. Check that this is the address of its API, not its web site.",
+                detail=exc.detail,
             ) from exc
         finally:
             await probe.aclose()
@@ -320,11 +339,18 @@ class Inbox:
         return self._opened(opened)
 
     async def login_address(
-        self, address: str, password: str, label: str = "", *, session_only: bool = False
+        self,
+        address: str,
+        password: str,
+        label: str = "",
+        *,
+        session_only: bool = False,
+        provider: Provider | None = None,
     ) -> StoredAddress:
+        """An existing address on ``provider`` (the default one unless given)."""
         return self._opened(
             await self.book.add_existing(
-                self.provider, address, password, label=label, session_only=session_only
+                provider or self.provider, address, password, label=label, session_only=session_only
             )
         )
 

@@ -11,12 +11,13 @@ an :class:`AppSignals` object that the implementation emits when work finishes::
 Two kinds of controller call exist:
 
 * **Reads from the local store** (``addresses``, ``list_messages``, ``count_messages``, ``provider``,
-  ``has_tray``) are synchronous and fast (SQLite, WAL) and return data directly, so item models can
-  page through thousands of messages without round trips through the loop.
+  ``providers``, ``has_tray``) are synchronous and fast (SQLite, WAL) and return data directly, so item
+  models can page through thousands of messages without round trips through the loop.
 * **Commands** (everything else) return ``None`` immediately; their outcome arrives as a signal:
   ``message_loaded`` after ``open_message``, ``address_added`` / ``address_add_failed`` after
   ``create_address`` or ``login_address``, ``domains_loaded`` / ``domains_failed`` after
-  ``request_domains``,
+  ``request_domains`` (each naming the provider asked, so a late answer for another can be told apart),
+  ``provider_added`` / ``provider_add_failed`` after ``add_provider``,
   ``status`` / ``error`` for everything the user should read in the status bar.
 
 Addresses are identified everywhere by the lower-cased e-mail address ("mailbox key").
@@ -33,6 +34,7 @@ from typing import Protocol
 from PySide6.QtCore import QObject, Signal
 
 from desktop_app.core.accounts import AddressRow
+from desktop_app.core.api import Provider
 from desktop_app.core.models import Message, MessageSummary
 from desktop_app.core.store import AddressedSummary, MessageSort
 
@@ -87,6 +89,10 @@ class AppController(Protocol):
 
     def count_all_messages(self, search: str) -> int: ...
     def provider(self) -> ProviderCredit: ...
+    def providers(self) -> list[Provider]:
+        """Where a new address (or a log-in) can be: the default provider first."""
+        ...
+
     def has_tray(self) -> bool:
         """Whether closing the window should hide it to a tray icon instead of asking to quit."""
         ...
@@ -115,16 +121,32 @@ class AppController(Protocol):
         cache knows (the list asks when it is scrolled to its end: anything missed turns up)."""
         ...
 
-    def request_domains(self) -> None:
-        """Answered by ``domains_loaded`` (usable domains) or ``domains_failed`` (a user-facing reason)."""
+    def request_domains(self, provider_id: str | None = None) -> None:
+        """The usable domains of a provider (the default one for None); answered by ``domains_loaded``
+        or ``domains_failed`` (a user-facing reason), both with the provider's id."""
+        ...
+
+    def add_provider(self, api_url: str, hub_url: str) -> None:
+        """Keep another mail.tm-compatible service once its ``GET /domains`` answered (``hub_url`` ""
+        for the usual place); answered by ``provider_added`` or ``provider_add_failed``."""
         ...
 
     def generate_password(self) -> str: ...
-    def create_address(self, local_part: str | None, domain: str | None, label: str, password: str) -> None:
-        """``local_part`` None means a random readable name; ``domain`` None means any usable one."""
+    def create_address(
+        self,
+        local_part: str | None,
+        domain: str | None,
+        label: str,
+        password: str,
+        provider_id: str | None = None,
+    ) -> None:
+        """``local_part`` None means a random readable name; ``domain`` None means any usable one;
+        ``provider_id`` None means the default provider."""
         ...
 
-    def login_address(self, address: str, password: str, label: str) -> None: ...
+    def login_address(
+        self, address: str, password: str, label: str, provider_id: str | None = None
+    ) -> None: ...
     def rename_address(self, address: str, label: str) -> None: ...
     def delete_address(self, address: str) -> None:
         """Irreversible on the service; the window has already asked the user to confirm."""
@@ -186,8 +208,12 @@ class AppSignals(QObject):
     # Answers to create_address/login_address: the new address, or a user-facing reason.
     address_added = Signal(str)
     address_add_failed = Signal(str)
-    domains_loaded = Signal(list)
-    domains_failed = Signal(str)
+    # Answers to request_domains: (provider id, domains) or (provider id, user-facing reason).
+    domains_loaded = Signal(str, list)
+    domains_failed = Signal(str, str)
+    # Answers to add_provider: the kept core.api.Provider, or a user-facing reason.
+    provider_added = Signal(object)
+    provider_add_failed = Signal(str)
     # Raise the window on a message (from `temp-inbox show` or a notification's "Open").
     show_message_requested = Signal(str, str)
     # Show one address in the window (the tray's "Open" on an address).

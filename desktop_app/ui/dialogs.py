@@ -6,13 +6,16 @@ state, and are closed by the window when ``address_added`` arrives, or show the 
 button then reads "Retry" until a field is edited. The new-address dialog likewise shows a failed list
 of domains in place of the domain choice, with its own Retry (offline it used to wait forever).
 
+Both ask on which mail service (``provider_picker``): the new-address dialog loads the domains of the
+provider chosen, and ignores a late answer about one that is no longer chosen.
+
 Over 300 lines: the new-address and login dialogs share their busy state, validation and error line.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -30,7 +33,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.api import DEFAULT, Provider
 from desktop_app.ui import texts
+from desktop_app.ui.provider_picker import ProviderPicker
 
 _LOCAL_PART = re.compile(r"^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -55,6 +60,8 @@ def validate_local_part(text: str) -> str | None:
 
 class _BusyDialog(QDialog):
     """Shared busy/error handling for dialogs that wait for the app."""
+
+    picker: ProviderPicker
 
     def _init_feedback(self, buttons: QDialogButtonBox, ok: QPushButton) -> None:
         self._buttons = buttons
@@ -86,10 +93,23 @@ class _BusyDialog(QDialog):
     def _revalidate(self) -> None:  # overridden
         self._ok.setEnabled(True)
 
+    def _init_picker(self, providers: Sequence[Provider]) -> ProviderPicker:
+        """The mail-service choice; made before the other fields, so that Tab reaches it first."""
+        picker = ProviderPicker(providers, self)
+        picker.other_shown.connect(self._other_server_shown)
+        return picker
+
+    def _other_server_shown(self, shown: bool) -> None:
+        """While the server fields show, Enter checks the server; once it is added, Enter submits."""
+        (self.picker.check_button if shown else self._ok).setDefault(True)
+        self._edited()
+
 
 class NewAddressDialog(_BusyDialog):
-    submitted = Signal(object, object, str, str)  # local part | None, domain | None, label, password
-    domains_requested = Signal()  # the user pressed Retry after the domains failed to load
+    # local part | None, domain | None, label, password, provider id
+    submitted = Signal(object, object, str, str, str)
+    # A provider's domains are wanted: it was chosen, or Retry was pressed after they failed to load.
+    domains_requested = Signal(str)
 
     def __init__(
         self,
@@ -97,13 +117,13 @@ class NewAddressDialog(_BusyDialog):
         copy_text: Callable[[str], None],
         parent: QWidget | None = None,
         *,
-        provider_name: str = "mail.tm",
+        providers: Sequence[Provider] = (DEFAULT,),
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(texts.NEW_ADDRESS_TITLE.format(provider=provider_name))
         self.setMinimumWidth(480)  # the whole generated password must be visible
         self._copy_text = copy_text
         self._password = password
+        self.picker = self._init_picker(providers)
 
         self.random_choice = QRadioButton("Random name", self)
         self.custom_choice = QRadioButton("Choose a name:", self)
@@ -153,6 +173,7 @@ class NewAddressDialog(_BusyDialog):
         password_row.addWidget(self.password, 1)
         password_row.addWidget(copy)
         form = QFormLayout()
+        self.picker.place_in(form)
         form.addRow(self.random_choice)
         form.addRow(self.custom_choice)
         form.addRow(name_row)
@@ -179,10 +200,45 @@ class NewAddressDialog(_BusyDialog):
         self.custom_choice.toggled.connect(self._mode_changed)
         self.local_part.textChanged.connect(self._edited)
         self.domain.currentIndexChanged.connect(self._edited)
+        self.picker.provider_changed.connect(self._provider_changed)
+        self.picker.other_shown.connect(self._other_server_chosen)
         self._domains_ready = False
         self._avoid_domain = ""
         self._show_domains_problem(None)
+        self._update_title()
         self._revalidate()
+
+    def provider_id(self) -> str | None:
+        """The provider chosen; None while "Other server…" is chosen and its server not yet added."""
+        return self.picker.current_id()
+
+    def domains_arrived(self, provider_id: str, domains: list[str]) -> None:
+        """A provider's domains: shown when it is still the one chosen, else a late answer, ignored."""
+        if provider_id == self.provider_id():
+            self.set_domains(domains)
+
+    def domains_failed_for(self, provider_id: str, reason: str) -> None:
+        if provider_id == self.provider_id():
+            self.show_domains_error(reason)
+
+    def _provider_changed(self, _provider_id: str) -> None:
+        self._update_title()
+        self._load_domains()
+
+    def _other_server_chosen(self, shown: bool) -> None:
+        if shown:  # no domains to offer until the server is added
+            self._update_title()
+            self._show_domains_problem(None)
+            self._domains_ready = False
+            self.domain.clear()
+            self.domain.setEnabled(False)
+            self._revalidate()
+
+    def _update_title(self) -> None:
+        name = self.picker.current_name()
+        self.setWindowTitle(
+            texts.NEW_ADDRESS_TITLE.format(provider=name) if name else texts.NEW_ADDRESS_ANYWHERE_TITLE
+        )
 
     def prefill_like(self, address: str) -> None:
         """The same name on another domain (the check's way out when a domain stops taking mail)."""
@@ -223,11 +279,19 @@ class NewAddressDialog(_BusyDialog):
         self.retry_domains_button.setVisible(text is not None)
 
     def _retry_domains(self) -> None:
+        self._load_domains()
+
+    def _load_domains(self) -> None:
+        provider_id = self.provider_id()
+        if provider_id is None:
+            return
         self._show_domains_problem(None)
+        self._domains_ready = False
         self.domain.clear()
         self.domain.addItem(texts.LOADING_DOMAINS)
+        self.domain.setEnabled(False)
         self._revalidate()
-        self.domains_requested.emit()
+        self.domains_requested.emit(provider_id)
 
     def _mode_changed(self, custom: bool) -> None:
         self.local_part.setEnabled(custom)
@@ -240,7 +304,10 @@ class NewAddressDialog(_BusyDialog):
         blocked = not self._domains_ready
         if blocked and self.domains_error.isHidden():
             # Not "waiting" once the list failed: the reason and Retry above say what is going on.
-            problem = problem or "Waiting for the list of domains…"
+            waiting = (
+                texts.ADD_SERVER_FIRST if self.picker.choosing_other() else "Waiting for the list of domains…"
+            )
+            problem = problem or waiting
         self.validation.setText(problem or "")
         self.validation.setVisible(bool(problem))
         self._ok.setEnabled(problem is None and not blocked)
@@ -251,17 +318,21 @@ class NewAddressDialog(_BusyDialog):
             return
         local = self.local_part.text() if self.custom_choice.isChecked() else None
         domain = self.domain.currentText() if self._domains_ready else None
+        provider_id = self.provider_id()
+        if provider_id is None:
+            return
         self.set_busy("Creating the address…")
-        self.submitted.emit(local, domain, self.label.text().strip(), self._password)
+        self.submitted.emit(local, domain, self.label.text().strip(), self._password, provider_id)
 
 
 class LoginDialog(_BusyDialog):
-    submitted = Signal(str, str, str)  # address, password, label
+    submitted = Signal(str, str, str, str)  # address, password, label, provider id
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, providers: Sequence[Provider] = (DEFAULT,)) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Log in to an existing address")
+        self.setWindowTitle(texts.LOG_IN_TITLE)
         self.setMinimumWidth(420)
+        self.picker = self._init_picker(providers)
         self.address = QLineEdit(self)
         self.address.setPlaceholderText("name@domain")
         self.address.setAccessibleName("Address")
@@ -272,6 +343,7 @@ class LoginDialog(_BusyDialog):
         self.label.setAccessibleName("Label")
         self.label.setPlaceholderText("optional")
         form = QFormLayout()
+        self.picker.place_in(form)
         form.addRow("Address:", self.address)
         form.addRow("Password:", self.password)
         form.addRow("Label:", self.label)
@@ -286,18 +358,21 @@ class LoginDialog(_BusyDialog):
         layout.addWidget(buttons)
         self.address.textChanged.connect(self._edited)
         self.password.textChanged.connect(self._edited)
+        self.picker.provider_changed.connect(lambda _id: self._edited())
         self._revalidate()
+        self.address.setFocus()  # what every log-in starts with; the service is one Shift+Tab away
 
     def _revalidate(self) -> None:
         ok = bool(_EMAIL.match(self.address.text().strip())) and bool(self.password.text())
-        self._ok.setEnabled(ok)
+        self._ok.setEnabled(ok and self.picker.current_id() is not None)
 
     def _submit(self) -> None:
-        if not self._ok.isEnabled():
+        provider_id = self.picker.current_id()
+        if not self._ok.isEnabled() or provider_id is None:
             return
         self.set_busy("Logging in…")
         self.submitted.emit(
-            self.address.text().strip().lower(), self.password.text(), self.label.text().strip()
+            self.address.text().strip().lower(), self.password.text(), self.label.text().strip(), provider_id
         )
 
 

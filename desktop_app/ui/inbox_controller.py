@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QSystemTrayIcon
 
 from desktop_app.core import errors
 from desktop_app.core.accounts import ImportReport, generate_password
+from desktop_app.core.api import Provider
 from desktop_app.core.errors import user_text
 from desktop_app.core.events import (
     ConnectionChanged,
@@ -122,6 +123,15 @@ class InboxController(QObject):
         p = self.inbox.provider
         return ProviderCredit(p.name, p.credit_url)
 
+    def providers(self) -> list[Provider]:
+        return self.inbox.providers_for_new_addresses()
+
+    def _provider(self, provider_id: str | None) -> Provider:
+        """The provider a dialog chose (by id), the default one for None or an id no longer known."""
+        if provider_id is None:
+            return self.inbox.provider
+        return next((p for p in self.providers() if p.id == provider_id), self.inbox.provider)
+
     def has_tray(self) -> bool:
         return self.tray is not None and self.tray.isVisible() and QSystemTrayIcon.isSystemTrayAvailable()
 
@@ -170,12 +180,21 @@ class InboxController(QObject):
     def catch_up(self, address: str) -> None:
         self.inbox.request_catch_up(address, "the list was scrolled to its end")
 
-    def request_domains(self) -> None:
+    def request_domains(self, provider_id: str | None = None) -> None:
+        provider = self._provider(provider_id)
         self._run(
-            "domains",
-            self.inbox.usable_domains(),
-            self.signals.domains_loaded.emit,
-            self.signals.domains_failed.emit,
+            f"domains of {provider.id}",
+            self.inbox.usable_domains(provider),
+            lambda domains: self.signals.domains_loaded.emit(provider.id, domains),
+            lambda text: self.signals.domains_failed.emit(provider.id, text),
+        )
+
+    def add_provider(self, api_url: str, hub_url: str) -> None:
+        self._run(
+            f"add provider {api_url}",
+            self.inbox.add_provider(api_url, hub_url or None),
+            self.signals.provider_added.emit,
+            self.signals.provider_add_failed.emit,
         )
 
     def generate_password(self) -> str:
@@ -187,7 +206,14 @@ class InboxController(QObject):
             return None
         return self.ask_session_only()
 
-    def create_address(self, local_part: str | None, domain: str | None, label: str, password: str) -> None:
+    def create_address(
+        self,
+        local_part: str | None,
+        domain: str | None,
+        label: str,
+        password: str,
+        provider_id: str | None = None,
+    ) -> None:
         session_only = self._session_only_agreed()
         if session_only is False:
             self.signals.address_add_failed.emit(str(errors.KeyringUnavailableError()))
@@ -195,20 +221,31 @@ class InboxController(QObject):
         self._run(
             "create address",
             self.inbox.create_address(
-                local_part, domain, label, password=password, session_only=bool(session_only)
+                local_part,
+                domain,
+                label,
+                password=password,
+                session_only=bool(session_only),
+                provider=self._provider(provider_id),
             ),
             self._address_added,
             self.signals.address_add_failed.emit,
         )
 
-    def login_address(self, address: str, password: str, label: str) -> None:
+    def login_address(self, address: str, password: str, label: str, provider_id: str | None = None) -> None:
         session_only = self._session_only_agreed()
         if session_only is False:
             self.signals.address_add_failed.emit(str(errors.KeyringUnavailableError()))
             return
         self._run(
             "log in",
-            self.inbox.login_address(address, password, label, session_only=bool(session_only)),
+            self.inbox.login_address(
+                address,
+                password,
+                label,
+                session_only=bool(session_only),
+                provider=self._provider(provider_id),
+            ),
             lambda record: self._address_added(record, logged_in=True),
             self.signals.address_add_failed.emit,
         )

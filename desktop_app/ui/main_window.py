@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app import APP_NAME
 from desktop_app.core.accounts import short_names
+from desktop_app.core.api import Provider
 from desktop_app.core.events import ConnectionState
 from desktop_app.ui import texts
 from desktop_app.ui.action_icons import apply_action_icons
@@ -165,6 +166,8 @@ class MainWindow(QMainWindow):
         s.address_add_failed.connect(self._on_address_add_failed)
         s.domains_loaded.connect(self._on_domains_loaded)
         s.domains_failed.connect(self._on_domains_failed)
+        s.provider_added.connect(self._on_provider_added)
+        s.provider_add_failed.connect(self._on_provider_add_failed)
         s.show_message_requested.connect(self.show_message)
         s.show_address_requested.connect(self.select_address)
         s.status.connect(lambda text: self.statusBar().showMessage(text, 6000))
@@ -292,27 +295,39 @@ class MainWindow(QMainWindow):
             self._update_state_label()
 
     def open_new_address(self) -> None:
-        credit = self.controller.provider()
+        self._open_new_address_on("")
+
+    def _open_new_address_on(self, provider_name: str) -> None:
+        """The new-address dialog, on the default provider (or the one named ``provider_name``)."""
         dialog = NewAddressDialog(
             self.controller.generate_password(),
             lambda pw: self.controller.copy_to_clipboard(pw, "the password", True),
             self,
-            provider_name=credit.name,
+            providers=self.controller.providers(),
         )
+        if provider_name:
+            index = dialog.picker.combo.findText(provider_name)
+            if index >= 0:  # before the request below: only its domains are asked for
+                dialog.picker.combo.setCurrentIndex(index)
         dialog.submitted.connect(self.controller.create_address)
         dialog.domains_requested.connect(self.controller.request_domains)
+        dialog.picker.add_requested.connect(self.controller.add_provider)
         self._open_busy_dialog(dialog)
-        self.controller.request_domains()
+        provider_id = dialog.provider_id()
+        if provider_id is not None:
+            self.controller.request_domains(provider_id)
 
     def open_new_address_like(self, address: str) -> None:
-        """New address with ``address``'s name on another domain (from the mail check)."""
-        self.open_new_address()
+        """New address with ``address``'s name on another domain of its provider (from the mail check)."""
+        info = self.sidebar.model.info(address)
+        self._open_new_address_on(info.provider_name if info else "")
         if isinstance(self._dialog, NewAddressDialog):
             self._dialog.prefill_like(address)
 
     def open_login(self) -> None:
-        dialog = LoginDialog(self)
+        dialog = LoginDialog(self, providers=self.controller.providers())
         dialog.submitted.connect(self.controller.login_address)
+        dialog.picker.add_requested.connect(self.controller.add_provider)
         self._open_busy_dialog(dialog)
 
     def _open_busy_dialog(self, dialog: _BusyDialog) -> None:
@@ -327,14 +342,24 @@ class MainWindow(QMainWindow):
         if self._dialog is dialog:
             self._dialog = None
 
-    def _on_domains_loaded(self, domains: list[str]) -> None:
+    def _on_domains_loaded(self, provider_id: str, domains: list[str]) -> None:
         if isinstance(self._dialog, NewAddressDialog):
-            self._dialog.set_domains(domains)
+            self._dialog.domains_arrived(provider_id, domains)
 
-    def _on_domains_failed(self, text: str) -> None:
+    def _on_domains_failed(self, provider_id: str, text: str) -> None:
         if isinstance(self._dialog, NewAddressDialog):
-            self._dialog.show_domains_error(text)
+            self._dialog.domains_failed_for(provider_id, text)
         else:  # nobody is waiting in a dialog: where every other error goes
+            self.statusBar().showMessage(f"⚠ {text}", 10000)
+
+    def _on_provider_added(self, provider: Provider) -> None:
+        if isinstance(self._dialog, NewAddressDialog | LoginDialog):
+            self._dialog.picker.provider_added(provider)
+
+    def _on_provider_add_failed(self, text: str) -> None:
+        if isinstance(self._dialog, NewAddressDialog | LoginDialog):
+            self._dialog.picker.show_add_error(text)
+        else:
             self.statusBar().showMessage(f"⚠ {text}", 10000)
 
     def _on_address_added(self, address: str) -> None:

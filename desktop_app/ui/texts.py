@@ -59,6 +59,27 @@ RETRY = "Retry"
 RETRY_DOMAINS_TIP = "Ask the mail service for its domains again"
 CREATE_ADDRESS = "Create address"
 LOG_IN = "Log in"
+LOG_IN_TITLE = "Log in to an existing address"
+
+# --- the mail-service picker of the address dialogs ---
+MAIL_SERVICE = "Mail service:"
+MAIL_SERVICE_NAME = "Mail service"
+OTHER_SERVER = "Other server…"
+OTHER_SERVER_TIP = "Any mail.tm-compatible service: give the address of its API"
+NEW_ADDRESS_ANYWHERE_TITLE = "New address"
+API_URL = "API URL:"
+API_URL_PLACEHOLDER = "https://api.example.org"
+HUB_URL = "Hub URL:"
+HUB_URL_PLACEHOLDER = "optional: the API URL + /.well-known/mercure"
+CHECK_SERVER = "Check and add"
+CHECK_SERVER_TIP = "Ask the server for its domains, and keep it in the list when it answers"
+CHECKING_SERVER = "Asking {url} for its domains…"
+TYPE_API_URL = "Type the address of the server's API, for example https://api.example.org."
+SERVER_IN_CLEAR = (
+    "This is a plain http:// address: passwords sent to it travel unencrypted over the network. "
+    "Use https:// unless the server is on a network you trust."
+)
+ADD_SERVER_FIRST = "Check and add the server first, or choose another mail service."
 
 # --- session-only addresses (no keyring) ---
 SESSION_ONLY_BADGE = "this session only"

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
+from desktop_app.core.api import BUILTIN, Provider, custom_provider
 from desktop_app.core.inbox import LoadedMessage
 from desktop_app.core.models import Address, Attachment, Message, MessageSummary
 from desktop_app.core.store.cache import AddressedSummary, MessageSort
@@ -68,6 +69,11 @@ class FakeController:
     tray: bool = False
     answer_domains: bool = True
     domains_error: str | None = None  # set: request_domains fails with this text
+    provider_list: list[Provider] = field(default_factory=lambda: list(BUILTIN))  # the default first
+    # A provider's own domains (by id); providers not in it answer ``domains_list``.
+    provider_domains: dict[str, list[str]] = field(default_factory=dict)
+    add_provider_error: str | None = None  # set: add_provider fails with this text
+    answer_add_provider: bool = True
     calls: list[tuple[str, tuple[object, ...]]] = field(default_factory=list)
     list_calls: list[tuple[str, int, int, str]] = field(default_factory=list)
     current: str | None = None
@@ -168,6 +174,9 @@ class FakeController:
     def provider(self) -> ProviderCredit:
         return self.credit
 
+    def providers(self) -> list[Provider]:
+        return list(self.provider_list)
+
     def has_tray(self) -> bool:
         return self.tray
 
@@ -209,21 +218,40 @@ class FakeController:
     def catch_up(self, address: str) -> None:
         self._record("catch_up", address)
 
-    def request_domains(self) -> None:
-        self._record("request_domains")
+    def request_domains(self, provider_id: str | None = None) -> None:
+        self._record("request_domains", provider_id)
+        provider_id = provider_id or self.provider_list[0].id
         if self.domains_error is not None:
-            self.signals.domains_failed.emit(self.domains_error)
+            self.signals.domains_failed.emit(provider_id, self.domains_error)
         elif self.answer_domains:
-            self.signals.domains_loaded.emit(list(self.domains_list))
+            domains = self.provider_domains.get(provider_id, self.domains_list)
+            self.signals.domains_loaded.emit(provider_id, list(domains))
+
+    def add_provider(self, api_url: str, hub_url: str) -> None:
+        self._record("add_provider", api_url, hub_url)
+        if self.add_provider_error is not None:
+            self.signals.provider_add_failed.emit(self.add_provider_error)
+        elif self.answer_add_provider:
+            provider = custom_provider(api_url, hub_url or None)
+            if provider not in self.provider_list:
+                self.provider_list.append(provider)
+            self.signals.provider_added.emit(provider)
 
     def generate_password(self) -> str:
         return "Gen3rated-Passw0rd-xyz"
 
-    def create_address(self, local_part: str | None, domain: str | None, label: str, password: str) -> None:
-        self._record("create_address", local_part, domain, label, password)
+    def create_address(
+        self,
+        local_part: str | None,
+        domain: str | None,
+        label: str,
+        password: str,
+        provider_id: str | None = None,
+    ) -> None:
+        self._record("create_address", local_part, domain, label, password, provider_id)
 
-    def login_address(self, address: str, password: str, label: str) -> None:
-        self._record("login_address", address, password, label)
+    def login_address(self, address: str, password: str, label: str, provider_id: str | None = None) -> None:
+        self._record("login_address", address, password, label, provider_id)
 
     def rename_address(self, address: str, label: str) -> None:
         self._record("rename_address", address, label)

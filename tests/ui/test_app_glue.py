@@ -249,7 +249,9 @@ async def test_window_without_a_keyring_asks_before_a_session_only_address(
         await settled(controller.tasks)
         assert asked == [True]
         if agreed:
-            assert calls == [{"password": "pw-shown-to-the-user", "session_only": True}]
+            assert calls == [
+                {"password": "pw-shown-to-the-user", "session_only": True, "provider": inbox.provider}
+            ]
             assert failures == []
         else:
             assert calls == []

@@ -72,7 +72,7 @@ def test_retry_shows_loading_until_the_answer_comes(qtbot: QtBot, fake: FakeCont
     dialog.retry_domains_button.click()
     assert dialog.domain.currentText() == texts.LOADING_DOMAINS
     assert dialog.domains_error.isHidden() and not dialog.create_button.isEnabled()
-    fake.signals.domains_failed.emit("Timed out.")
+    fake.signals.domains_failed.emit("mail.tm", "Timed out.")
     assert dialog.domains_error.text() == texts.DOMAINS_FAILED.format(reason="Timed out.")
     assert dialog.retry_domains_button.isVisible()
     dialog.reject()
@@ -80,7 +80,7 @@ def test_retry_shows_loading_until_the_answer_comes(qtbot: QtBot, fake: FakeCont
 
 def test_a_domains_failure_with_no_dialog_goes_to_the_status_bar(qtbot: QtBot, fake: FakeController) -> None:
     window = shown_window(qtbot, fake)
-    fake.signals.domains_failed.emit(OFFLINE)
+    fake.signals.domains_failed.emit("mail.tm", OFFLINE)
     assert OFFLINE in window.statusBar().currentMessage()
 
 
@@ -92,7 +92,7 @@ def test_a_failed_create_stays_in_the_dialog_with_retry(qtbot: QtBot, fake: Fake
     assert dialog.create_button.text() == texts.RETRY and dialog.create_button.isEnabled()
     dialog.create_button.click()  # the same request again
     first, second = fake.called("create_address")
-    assert first == second == (None, "example.com", "", "Gen3rated-Passw0rd-xyz")
+    assert first == second == (None, "example.com", "", "Gen3rated-Passw0rd-xyz", "mail.tm")
 
     fake.signals.address_add_failed.emit("This address is already taken. Pick another name.")
     dialog.custom_choice.setChecked(True)
@@ -132,15 +132,16 @@ def inbox_fixture() -> Iterator[Inbox]:
 
 async def test_the_real_controller_reports_a_failed_domain_list(qtbot: QtBot, inbox: Inbox) -> None:
     controller = InboxController(inbox, AppSignals())
-    failed: list[str] = []
-    loaded: list[list[str]] = []
+    failed: list[tuple[str, str]] = []
+    loaded: list[tuple[str, list[str]]] = []
     errors: list[str] = []
-    controller.signals.domains_failed.connect(failed.append)
-    controller.signals.domains_loaded.connect(loaded.append)
+    controller.signals.domains_failed.connect(lambda *answer: failed.append(answer))
+    controller.signals.domains_loaded.connect(lambda *answer: loaded.append(answer))
     controller.signals.error.connect(errors.append)
     try:
         controller.request_domains()
         await settled(controller.tasks)
-        assert len(failed) == 1 and failed[0] and not loaded and not errors
+        assert len(failed) == 1 and failed[0][0] == inbox.provider.id and failed[0][1]
+        assert not loaded and not errors
     finally:
         controller.close()

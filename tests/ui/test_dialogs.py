@@ -54,7 +54,7 @@ def test_new_address_waits_for_domains_then_creates_a_random_name(qtbot) -> None
     dialog.label.setText("  Forum ")
     with qtbot.waitSignal(dialog.submitted) as blocker:
         dialog.create_button.click()
-    assert blocker.args == [None, "mail.test", "Forum", "S3cret-generated"]
+    assert blocker.args == [None, "mail.test", "Forum", "S3cret-generated", "mail.tm"]
     assert not dialog.create_button.isEnabled()  # busy until the app answers
     assert dialog.feedback.text() == "Creating the address…"
 
@@ -108,7 +108,7 @@ def test_login_dialog_validates_and_lowercases(qtbot) -> None:
     assert dialog.password.echoMode() == dialog.password.EchoMode.Password
     with qtbot.waitSignal(dialog.submitted) as blocker:
         dialog._ok.click()
-    assert blocker.args == ["some.one@example.com", "pw", ""]
+    assert blocker.args == ["some.one@example.com", "pw", "", "mail.tm"]
 
 
 def test_delete_dialog_says_irreversible_and_enter_cancels(qtbot) -> None:

@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.core import errors
 from desktop_app.core.accounts.secrets import PasswordVault
-from desktop_app.core.api.providers import local_provider
+from desktop_app.core.api.providers import custom_provider, local_provider
 from desktop_app.core.events import ConnectionState
 from desktop_app.core.inbox import Inbox
 from desktop_app.core.store.cache import Store
@@ -121,7 +121,7 @@ def test_an_offline_delete_does_not_say_deleted(qtbot: QtBot) -> None:
 
 
 def test_the_password_note_is_right_for_any_provider(qtbot: QtBot) -> None:
-    dialog = NewAddressDialog("pw", lambda _t: None, provider_name="127.0.0.1:34031")
+    dialog = NewAddressDialog("pw", lambda _t: None, providers=[custom_provider("http://127.0.0.1:34031")])
     qtbot.addWidget(dialog)
     notes = " ".join(label.text() for label in dialog.findChildren(QLabel))
     assert "127.0.0.1:34031 has no password reset" not in notes

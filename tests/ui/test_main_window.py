@@ -402,7 +402,7 @@ def test_login_dialog_from_the_menu(window: MainWindow, fake: FakeController) ->
     dialog.address.setText("Old.Box@Example.com")
     dialog.password.setText("secret")
     dialog._ok.click()
-    assert fake.called("login_address") == [("old.box@example.com", "secret", "")]
+    assert fake.called("login_address") == [("old.box@example.com", "secret", "", "mail.tm")]
     fake.signals.address_add_failed.emit("Wrong address or password.")
     assert dialog.feedback.text() == "Wrong address or password." and dialog.isVisible()
     fake.add_address("old.box@example.com")

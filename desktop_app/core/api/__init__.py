@@ -18,6 +18,7 @@ from desktop_app.core.api.providers import (
     custom_provider,
     local_provider,
     request_budget,
+    sends_in_clear,
 )
 from desktop_app.core.api.ratelimit import RateLimiter
 
@@ -32,4 +33,5 @@ __all__ = [
     "custom_provider",
     "local_provider",
     "request_budget",
+    "sends_in_clear",
 ]

@@ -50,16 +50,25 @@ MAILTM_REQUESTS_PER_SECOND = 8.0  # mail.tm's documented limit per IP address
 LOCAL_REQUESTS_PER_SECOND = 1000.0
 
 
+def _on_this_computer(url: str) -> bool:
+    try:
+        host = urlsplit(url).hostname or ""
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name, not an address: somewhere on the network
+        return False
+
+
 def request_budget(provider: Provider) -> float:
     """Requests per second the client allows itself towards ``provider``'s API."""
-    if provider.id == "local":
+    if provider.id == "local" or _on_this_computer(provider.api_url):
         return LOCAL_REQUESTS_PER_SECOND
-    try:
-        host = urlsplit(provider.api_url).hostname or ""
-        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:  # a host name, not an address: somewhere on the network
-        loopback = False
-    return LOCAL_REQUESTS_PER_SECOND if loopback else MAILTM_REQUESTS_PER_SECOND
+    return MAILTM_REQUESTS_PER_SECOND
+
+
+def sends_in_clear(url: str) -> bool:
+    """Whether passwords sent to ``url`` cross the network unencrypted (plain http:// to another host).
+    On this computer they never leave it, so a local test server needs no warning."""
+    return url.strip().lower().startswith("http://") and not _on_this_computer(url.strip())
 
 
 def _check_url(url: str, what: str) -> str:
