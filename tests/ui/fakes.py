@@ -6,6 +6,7 @@ sender/subject/intro, answers as signals) but answers synchronously, so tests ne
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
@@ -229,9 +230,11 @@ class FakeController:
 
     def add_provider(self, api_url: str, hub_url: str) -> None:
         self._record("add_provider", api_url, hub_url)
+        if not self.answer_add_provider:  # the answer is still on its way
+            return
         if self.add_provider_error is not None:
             self.signals.provider_add_failed.emit(self.add_provider_error)
-        elif self.answer_add_provider:
+        else:
             provider = custom_provider(api_url, hub_url or None)
             if provider not in self.provider_list:
                 self.provider_list.append(provider)
@@ -258,6 +261,20 @@ class FakeController:
 
     def delete_address(self, address: str) -> None:
         self._record("delete_address", address)
+
+    def export_addresses(
+        self,
+        path: str,
+        with_passwords: bool,
+        on_done: Callable[[str], None],
+        on_error: Callable[[str], None],
+    ) -> None:
+        self._record("export_addresses", path, with_passwords)
+
+    def import_addresses(
+        self, path: str, on_done: Callable[[str], None], on_error: Callable[[str], None]
+    ) -> None:
+        self._record("import_addresses", path)
 
     def save_eml(self, address: str, message_id: str, path: str) -> None:
         self._record("save_eml", address, message_id, path)

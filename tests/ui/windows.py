@@ -44,3 +44,9 @@ def delete_windows() -> None:
         window.close()
         window.deleteLater()
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def tracked(window: MainWindow) -> MainWindow:
+    """A window made on another controller (a real one), deleted after the test like the others."""
+    _made.append(window)
+    return window
