@@ -32,7 +32,7 @@ from desktop_app.core.api import Provider
 from desktop_app.core.events import ConnectionState
 from desktop_app.ui import texts
 from desktop_app.ui.action_icons import apply_action_icons
-from desktop_app.ui.address_list import AddressSidebar, all_summary
+from desktop_app.ui.address_list import UNREAD_ROLE, AddressSidebar, all_summary
 from desktop_app.ui.banner import NotificationBanner
 from desktop_app.ui.connection_banner import install_connection_banner
 from desktop_app.ui.controller import ALL_ADDRESSES, AppController, AppSignals
@@ -419,8 +419,18 @@ class MainWindow(QMainWindow):
         self.reading._maybe_load_older(value)
 
     def debug_state(self, done: Callable[[dict[str, Any]], None]) -> None:
-        """For the debug IPC command: see :meth:`MessageBrowser.debug_state`."""
-        self.reading.debug_state(done)
+        """For the debug IPC command: see :meth:`MessageBrowser.debug_state`; with the sidebar's rows
+        (text, unread badge, where each is on the screen) and the window title."""
+        view, model = self.sidebar.view, self.sidebar.model
+        rows = []
+        for row in range(model.rowCount()):
+            index = model.index(row)
+            rect = view.visualRect(index)
+            top_left = view.viewport().mapToGlobal(rect.topLeft())
+            rect_on_screen = [top_left.x(), top_left.y(), rect.width(), rect.height()]
+            rows.append([index.data(), int(index.data(UNREAD_ROLE) or 0), rect_on_screen])
+        sidebar = {"sidebar": rows, "title": self.windowTitle()}
+        self.reading.debug_state(lambda state: done({**state, **sidebar}))
 
     # --- window ---
     def changeEvent(self, event: QEvent) -> None:

@@ -1,15 +1,22 @@
 """Several providers in one running app, through the CLI: the window starts on one ``temp-inbox
 serve``, ``new --provider URL`` puts an address on a second one, both are live, mail to each is
-notified and listed, and ``providers`` lists, refuses to remove one in use, and adds a checked one."""
+notified and listed, a click on the sidebar's "All addresses" shows both servers' mail in one list
+(read off the window through the ``debug-pane`` IPC command: the rows and the address each paints),
+and ``providers`` lists, refuses to remove one in use, and adds a checked one."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from desktop_app.core.accounts import AddressRow, short_names
+from desktop_app.settings import DEBUG_IPC_ENV
 from tests.e2e.desktop_session import DesktopSession, wait_until
 from tests.e2e.test_app_e2e import send
+from tests.e2e.test_reading_e2e import command, poll, xdotool
 from tests.e2e.test_scripts_e2e import cli_json, second_serve_fixture, serve_fixture
 from tests.processes import stop_process
 
@@ -17,12 +24,13 @@ pytestmark = pytest.mark.e2e
 __all__ = ["second_serve_fixture", "serve_fixture"]
 
 
+@pytest.mark.skipif(shutil.which("xdotool") is None, reason="make test installs xdotool")
 def test_addresses_on_two_servers_live_side_by_side(
     tmp_path: Path, serve: dict[str, str], second_serve: dict[str, str]
 ) -> None:
     data = tmp_path / "data"
     with DesktopSession(tmp_path / "session") as session:
-        app = session.start_listening_app(data, "--api-url", serve["api"])
+        app = session.start_listening_app(data, "--api-url", serve["api"], extra_env={DEBUG_IPC_ENV: "1"})
         try:
             first = cli_json(session, data, "new", "--session-only")
             second = cli_json(session, data, "new", "--session-only", "--provider", second_serve["api"])
@@ -47,6 +55,7 @@ def test_addresses_on_two_servers_live_side_by_side(
             rows = {r["address"]: r for r in cli_json(session, data, "list")}
             assert {a: rows[a]["unread"] for a in accounts} == {a: 1 for a in accounts}
             assert rows[second["address"]]["provider"] == second["provider"]
+            check_all_addresses_lists_both(session, data, list(accounts))
 
             providers = cli_json(session, data, "providers")
             apis = {p["api"]: p for p in providers}
@@ -61,3 +70,29 @@ def test_addresses_on_two_servers_live_side_by_side(
             assert app.wait(30) == 0
         finally:
             stop_process(app)
+
+
+def check_all_addresses_lists_both(session: DesktopSession, data: Path, addresses: list[str]) -> None:
+    """Click "All addresses" on top of the sidebar: both servers' mail in one list, each row naming
+    its address (the local part, as painted), the entry's badge adding both unread counts up."""
+
+    def sidebar() -> tuple[bool, dict[str, Any]]:
+        state = command(data, "debug-pane")["state"]
+        first = state["sidebar"][0] if state["sidebar"] else None
+        return len(state["sidebar"]) == 3 and first[:2] == ["All addresses", 2], state
+
+    state = poll(sidebar, 30, '"All addresses" with 2 unread on top of the sidebar')
+    xdotool(session, "search", "--sync", "--onlyvisible", "--name", "Temp Inbox", "windowfocus", "--sync")
+    x, y, width, height = state["sidebar"][0][2]
+    xdotool(session, "mousemove", "--sync", str(x + width // 2), str(y + height // 2), "click", "1")
+
+    def unified() -> tuple[bool, dict[str, Any]]:
+        state = command(data, "debug-pane")["state"]
+        return state["address"] == "*" and len(state["rows"]) == 2, state
+
+    state = poll(unified, 30, "both servers' mail in the All addresses list")
+    painted = zip(state["rows"], state["row_addresses"], strict=True)
+    names = short_names([AddressRow(a) for a in addresses])  # the local parts, unless they are alike
+    assert {subject: text for (_id, subject), text in painted} == {f"Hello {a}": names[a] for a in addresses}
+    assert state["header"] == "All addresses · 2 messages, 2 unread"
+    assert state["title"] == "All addresses — Temp Inbox"
