@@ -173,6 +173,8 @@ class MessageBrowser(QSplitter):
         self._search_timer.stop()
         self.model.set_address(address)
         self.list_view.set_address_column(address == ALL_ADDRESSES)
+        if address == ALL_ADDRESSES:
+            self.list_view.fit_address_column([self.model.name_of(a) for a in self.model.known_addresses()])
         has = address is not None
         for widget in (self.copy_button, self.search):
             widget.setEnabled(has)

@@ -594,6 +594,7 @@ class MessageListView(QTreeView):
         self._two_line_delegate = TwoLineDelegate(self)
         self._two_line = False
         self._address_column = False
+        self._address_width = 130  # the Address column's width as last fitted (the user's, once moved)
         self.setItemDelegateForColumn(COL_SUBJECT, self._subject_delegate)
         self.setAccessibleName("Messages")
         self.setAccessibleDescription("Messages of the selected address. J and K move, Delete deletes.")
@@ -609,7 +610,7 @@ class MessageListView(QTreeView):
         header.setSectionResizeMode(COL_ADDRESS, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(COL_FROM, 170)
         header.resizeSection(COL_ATTACHMENT, 26)
-        header.resizeSection(COL_ADDRESS, 130)
+        header.resizeSection(COL_ADDRESS, self._address_width)
         self.set_address_column(self._address_column)
         # Newest first until the user clicks a header; the indicator shows the order in use.
         header.setSortIndicator(COL_TIME, Qt.SortOrder.DescendingOrder)
@@ -654,6 +655,19 @@ class MessageListView(QTreeView):
         header.setSectionHidden(COL_ADDRESS, on or not self._address_column)
         self.setItemDelegateForColumn(COL_SUBJECT, self._two_line_delegate if on else self._subject_delegate)
         self.doItemsLayout()  # uniform row heights: measured again with the other delegate
+
+    def fit_address_column(self, names: Sequence[str]) -> None:
+        """The Address column as wide as its widest name (bold, as on an unread row), within bounds;
+        a width the user chose by dragging is left alone."""
+        header = self.header()
+        if header.sectionSize(COL_ADDRESS) != self._address_width or not names:
+            return
+        bold = QFont(self.font())
+        bold.setBold(True)
+        margin = 2 * (self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self) + 1)
+        widest = max(QFontMetrics(bold).horizontalAdvance(name) for name in names) + margin + _GAP
+        self._address_width = min(max(widest, 80), 220)
+        header.resizeSection(COL_ADDRESS, self._address_width)
 
     def shown_address(self, row: int) -> str:
         """The address text row ``row`` shows, as painted (elided to its room); "" when none is."""

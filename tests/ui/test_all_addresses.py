@@ -208,3 +208,21 @@ def test_the_trays_all_addresses_entry_shows_the_list(window: MainWindow, fake: 
     window.select_address(WORK)
     fake.signals.show_address_requested.emit(ALL_ADDRESSES)  # what the tray's entry asks (app.py)
     assert window.shows_all() and window.model.rowCount() == 4
+
+
+def test_the_address_column_fits_its_names_unless_the_user_sized_it(
+    qtbot: QtBot, fake: FakeController
+) -> None:
+    long_one = "newsletters.lynx.weekly@example.com"
+    fake.add_address(SHOP, "Shopping")
+    fake.add_address(long_one)
+    fake.messages[long_one] = [make_summary(1, subject="Digest")]
+    window = shown_window(qtbot, fake)
+    header = window.list_view.header()
+    header.resizeSection(COL_ADDRESS, 130)  # the column as it comes: too narrow for this name
+    _show_all(window)
+    assert _listed(window) == [("Digest", "newsletters.lynx.weekly")]  # whole, not "newsletters.ly…"
+    window.select_address(SHOP)
+    header.resizeSection(COL_ADDRESS, 60)  # dragged narrower by the user: left so
+    _show_all(window)
+    assert header.sectionSize(COL_ADDRESS) == 60 and _listed(window)[0][1].endswith("…")
