@@ -70,6 +70,21 @@ def all_summary(entry: AllAddresses) -> str:
     return f"{entry.addresses} addresses · {live}"
 
 
+def fitted_footer(metrics: QFontMetrics, width: int, state: str, usage: str, provider: str) -> str:
+    """A row's "Live · 1.2 MB of 40 MB · provider" line in ``width`` pixels. The provider's name is what
+    tells two rows apart ("127.0.0.1:18150" from "127.0.0.1:18151"), so the usage in the middle gives
+    way first; the tooltip has everything."""
+    full = " · ".join(part for part in (state, usage, provider) if part)
+    if not provider or metrics.horizontalAdvance(full) <= width:
+        return metrics.elidedText(full, Qt.TextElideMode.ElideRight, width)
+    head, tail = f"{state} · ", f" · {provider}"
+    room = width - metrics.horizontalAdvance(head + tail)
+    usage = metrics.elidedText(usage, Qt.TextElideMode.ElideRight, room) if room > 0 else ""
+    if not usage:  # not even "…" fits: the state and the provider, cut at the end
+        return metrics.elidedText(f"{state} · {provider}", Qt.TextElideMode.ElideRight, width)
+    return head + usage + tail
+
+
 class AddressListModel(QAbstractListModel):
     """Addresses in a stable order. ``set_addresses`` updates rows in place so selection survives."""
 
@@ -369,9 +384,7 @@ class AddressDelegate(QStyledItemDelegate):
             elided = metrics.elidedText(second, Qt.TextElideMode.ElideMiddle, full_width)
             painter.drawText(QRect(text_left, rect.top() + line, full_width, line), 0, elided)
         kind = str(index.data(STATE_KIND_ROLE))
-        footer = f"{state_word(kind)} · {index.data(USAGE_ROLE)}"
-        if provider := index.data(PROVIDER_ROLE):
-            footer += f" · {provider}"
+        footer_parts = state_word(kind), str(index.data(USAGE_ROLE)), str(index.data(PROVIDER_ROLE) or "")
         footer_top = rect.top() + (2 * line if second else line)
         footer_left = text_left
         if index.data(SESSION_ONLY_ROLE):
@@ -392,7 +405,7 @@ class AddressDelegate(QStyledItemDelegate):
             painter.setPen(secondary)
             if second:
                 footer_left = chip.right() + self.MARGIN // 2
-        elided = metrics.elidedText(footer, Qt.TextElideMode.ElideRight, rect.right() - footer_left)
+        elided = fitted_footer(metrics, rect.right() - footer_left, *footer_parts)
         painter.drawText(QRect(footer_left, footer_top, rect.right() - footer_left, line), 0, elided)
 
 
