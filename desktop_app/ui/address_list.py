@@ -75,14 +75,18 @@ def fitted_footer(metrics: QFontMetrics, width: int, state: str, usage: str, pro
     tells two rows apart ("127.0.0.1:18150" from "127.0.0.1:18151"), so the usage in the middle gives
     way first; the tooltip has everything."""
     full = " · ".join(part for part in (state, usage, provider) if part)
-    if not provider or metrics.horizontalAdvance(full) <= width:
-        return metrics.elidedText(full, Qt.TextElideMode.ElideRight, width)
+    elided = metrics.elidedText(full, Qt.TextElideMode.ElideRight, width)
+    if not provider or elided == full:  # Qt's own measure: it elides some texts as wide as ``width``
+        return elided
     head, tail = f"{state} · ", f" · {provider}"
-    room = width - metrics.horizontalAdvance(head + tail)
-    usage = metrics.elidedText(usage, Qt.TextElideMode.ElideRight, room) if room > 0 else ""
-    if not usage:  # not even "…" fits: the state and the provider, cut at the end
-        return metrics.elidedText(f"{state} · {provider}", Qt.TextElideMode.ElideRight, width)
-    return head + usage + tail
+    for spare in range(4):  # the parts' widths do not quite add up to the whole's
+        room = width - metrics.horizontalAdvance(head + tail) - spare
+        middle = metrics.elidedText(usage, Qt.TextElideMode.ElideRight, room) if room > 0 else ""
+        text = head + middle + tail
+        if middle and metrics.elidedText(text, Qt.TextElideMode.ElideRight, width) == text:
+            return text
+    # Not even "…" fits between them: the state and the provider, cut at the end.
+    return metrics.elidedText(f"{state} · {provider}", Qt.TextElideMode.ElideRight, width)
 
 
 class AddressListModel(QAbstractListModel):
