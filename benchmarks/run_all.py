@@ -65,12 +65,19 @@ def run_reading() -> Any:
     return reading.run(20 if h.QUICK else 40)
 
 
+def run_all_addresses() -> Any:
+    from benchmarks import all_addresses
+
+    return all_addresses.run(10_000, 10 if h.QUICK else 20)
+
+
 SUITES = {
     "push": run_push,
     "startup": run_startup,
     "memory": run_memory,
     "burst": run_burst,
     "reading": run_reading,
+    "all_addresses": run_all_addresses,
     "maildev": run_maildev,
 }
 
@@ -325,6 +332,31 @@ def table(results: dict[str, Any]) -> str:
                     "—",
                 )
             )
+    every = results.get("all_addresses") or {}
+    if every.get("indexed"):
+        n, fresh, bare = every["messages"], every["indexed"], every["without_index"]
+        for key, label in (("first_page_ms", "count + first page"), ("last_page_ms", "the last page")):
+            rows.append(
+                (
+                    f"All addresses, {n:,} cached messages: {label} (fresh connection)",
+                    "",
+                    _ms(fresh[key], "median"),
+                    _ms(fresh[key], "p99"),
+                    f"without the messages_by_time index: {bare[key]['median']:.2f} ms",
+                    "—",
+                )
+            )
+        model = every["model"]
+        rows.append(
+            (
+                f"All addresses: the list model open (n={model['open_ms']['n']}) / paged to its end",
+                "",
+                _ms(model["open_ms"], "median"),
+                _ms(model["open_ms"], "p99"),
+                f"to the end: {model['scroll_to_end_ms']['median']:.0f} ms",
+                "—",
+            )
+        )
     peer = results.get("maildev") or {}
     ours, theirs = peer.get("temp_inbox") or {}, peer.get("maildev") or {}
     for key, label in (
