@@ -63,13 +63,16 @@ class MailListModel(MessageListModel):
         """Where a message that is about to be inserted (live) came to."""
         self._address_of[message_id] = address
 
-    def set_names(self, names: Mapping[str, str]) -> None:
-        """What each address is called in its rows (``core.accounts.short_names``)."""
+    def set_names(self, names: Mapping[str, str]) -> bool:
+        """What each address is called in its rows (``core.accounts.short_names``). True when an address
+        whose mail may be listed is gone (deleted): the list must be read again without it."""
         if dict(names) == self._names:
-            return
+            return False
+        gone = bool(set(self._names) - set(names))
         self._names = dict(names)
         if self.all_addresses and self.rowCount():
             self.dataChanged.emit(self.index(0, COL_ADDRESS), self.index(self.rowCount() - 1, COL_ADDRESS))
+        return gone and self.all_addresses
 
     def name_of(self, address: str) -> str:
         return self._names.get(address, address)

@@ -239,7 +239,8 @@ class MainWindow(QMainWindow):
     def refresh_addresses(self) -> None:
         infos = self.controller.addresses()
         self.sidebar.model.set_addresses(infos)
-        self.model.set_names(short_names(infos))
+        if self.model.set_names(short_names(infos)):
+            self.reading.drop_gone_mail()
         sidebar = self.sidebar.model
         if self.sidebar.current_address() is None and infos:
             # The first address, as before there was an "All addresses" entry above it.

@@ -240,6 +240,14 @@ class MessageBrowser(QSplitter):
                 self.list_view.scrollTo(self.model.index(row, 0))
         self._asked_older.discard(self.model.address or "")
 
+    def drop_gone_mail(self) -> None:
+        """An address was deleted while "All addresses" is shown: its mail leaves the list (the cache
+        dropped it with the address), and the pane if it showed one of them."""
+        self._reload_keeping_selection()
+        shown = self.pane.message
+        if shown is not None and self.model.row_of(shown.id) < 0:
+            self.pane.clear()
+
     def _update_list_empty(self) -> None:
         empty = self.model.rowCount() == 0
         self.empty_list.show_state(self.model.address, self.model.search)

@@ -226,3 +226,17 @@ def test_the_address_column_fits_its_names_unless_the_user_sized_it(
     header.resizeSection(COL_ADDRESS, 60)  # dragged narrower by the user: left so
     _show_all(window)
     assert header.sectionSize(COL_ADDRESS) == 60 and _listed(window)[0][1].endswith("…")
+
+
+def test_a_deleted_addresss_mail_leaves_the_list_and_the_pane(
+    window: MainWindow, fake: FakeController
+) -> None:
+    _show_all(window)
+    _select(window, "Standup notes")
+    assert window.pane.message is not None and window.pane.address == WORK
+    fake.infos = [info for info in fake.infos if info.address != WORK]  # deleted (cache too)
+    del fake.messages[WORK]
+    fake.signals.addresses_changed.emit()
+    assert window.shows_all()  # still two addresses
+    assert [subject for subject, _ in _listed(window)] == ["Your code 123", "Weekly digest", "Receipt"]
+    assert window.pane.message is None
