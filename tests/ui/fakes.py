@@ -157,8 +157,10 @@ class FakeController:
         rows = [
             AddressedSummary(address, s) for address in self.messages for s in self._matching(address, search)
         ]
-        rows.sort(key=lambda item: (item.summary.created_at, item.summary.id), reverse=not ascending)
-        if sort is not MessageSort.RECEIVED:
+        rows.sort(key=lambda item: (item.summary.created_at, item.summary.id), reverse=True)
+        if sort is MessageSort.RECEIVED and ascending:
+            rows.reverse()
+        elif sort is not MessageSort.RECEIVED:
 
             def key(item: AddressedSummary) -> str:
                 s = item.summary

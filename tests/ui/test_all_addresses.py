@@ -5,9 +5,10 @@ and every action (open, j/k, Delete, Mark unread, a notification's Open) going t
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
@@ -15,7 +16,8 @@ from desktop_app.ui import texts
 from desktop_app.ui.address_list import ALL_ROLE, UNREAD_ROLE
 from desktop_app.ui.controller import ALL_ADDRESSES, AppSignals
 from desktop_app.ui.main_window import MainWindow
-from desktop_app.ui.message_list import COL_ADDRESS
+from desktop_app.ui.message_list import COL_ADDRESS, COL_FROM
+from desktop_app.ui.window_state import restore_window_state, save_window_state
 from tests.ui.fakes import FakeController, make_summary
 from tests.ui.windows import shown_window
 
@@ -240,3 +242,28 @@ def test_a_deleted_addresss_mail_leaves_the_list_and_the_pane(
     assert window.shows_all()  # still two addresses
     assert [subject for subject, _ in _listed(window)] == ["Your code 123", "Weekly digest", "Receipt"]
     assert window.pane.message is None
+
+
+def test_sorting_by_sender_sorts_across_addresses(window: MainWindow) -> None:
+    _show_all(window)
+    window.list_view.header().setSortIndicator(COL_FROM, Qt.SortOrder.AscendingOrder)
+    assert _listed(window) == [  # Boss before Example Shop; within a sender, newest first
+        ("Standup notes", "brisk.heron"),
+        ("Your code 123", "Shopping"),
+        ("Weekly digest", "calm.lynx"),
+        ("Receipt", "Shopping"),
+    ]
+
+
+def test_a_layout_saved_in_all_addresses_restores_without_the_column_elsewhere(
+    qtbot: QtBot, window: MainWindow, fake: FakeController, tmp_path: Path
+) -> None:
+    _show_all(window)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    save_window_state(window, settings)
+    window.close()
+    again = shown_window(qtbot, fake, before_show=lambda w: restore_window_state(w, settings))
+    header = again.list_view.header()
+    assert again.current_address() == SHOP and header.isSectionHidden(COL_ADDRESS)
+    _show_all(again)
+    assert not header.isSectionHidden(COL_ADDRESS) and header.visualIndex(COL_ADDRESS) == 0
