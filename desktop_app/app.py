@@ -176,7 +176,9 @@ async def build_core(options: Options) -> Core:
 
     store = Store(store_path(options.data_dir))
     local_server = await asyncio.to_thread(start_local_server, options) if options.local else None
-    inbox = Inbox(store, PasswordVault(), choose_provider(options, local_server))
+    # The health check may send its delivery probe where the app knows the SMTP: its own local server.
+    smtp = (local_server.smtp_host, local_server.smtp_port) if local_server is not None else None
+    inbox = Inbox(store, PasswordVault(), choose_provider(options, local_server), probe_smtp=smtp)
     return Core(store, inbox, local_server)
 
 

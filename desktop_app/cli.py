@@ -189,6 +189,9 @@ def build_parser() -> argparse.ArgumentParser:
     wait.add_argument(
         "--from", dest="sender", metavar="PATTERN", help="only mail whose sender matches (substring or regex)"
     )
+    wait.add_argument(
+        "--subject", metavar="PATTERN", help="only mail whose subject matches (substring or regex)"
+    )
     wait.add_argument("--timeout", type=float, metavar="S", help="give up after S seconds (exit code 3)")
     wait.add_argument("--json", action="store_true", help="print JSON")
     check = commands.add_parser(

@@ -19,7 +19,8 @@
     ├── SecretsError                 the OS keyring failed
     │   ├── KeyringUnavailableError  no usable keyring backend at all
     │   └── PasswordMissingError     no password saved for an address
-    └── UsageError                   bad input from the user (command line, dialogs, import files)
+    ├── UsageError                   bad input from the user (command line, dialogs, import files)
+    └── WaitStoppedError             a wait for mail was stopped in the window ("Stop waiting")
 
 User-facing text lives here and only here: ``str(error)`` is what the user sees; technical detail
 goes into ``error.detail`` for logs. ``user_text`` turns any exception into that text.
@@ -146,6 +147,10 @@ class PasswordMissingError(SecretsError):
 
 class UsageError(TempInboxError):
     default_message = "That input is not valid."
+
+
+class WaitStoppedError(TempInboxError):
+    default_message = "The wait for mail was stopped in the Temp Inbox window."
 
 
 def user_text(exc: BaseException) -> str:

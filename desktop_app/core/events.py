@@ -11,9 +11,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from desktop_app.core.models import Message, MessageSummary
+
+if TYPE_CHECKING:
+    from desktop_app.core.health import HealthReport
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +48,7 @@ class MessageAdded:
 
     address: str
     summary: MessageSummary
+    pushed: bool = False  # it came through the live stream (not a catch-up): the delivery probe asks
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +123,43 @@ class ExpiryFailed:
     retry_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class Expectation:
+    """Someone waits for mail: the window's "Expect mail…" or a ``temp-inbox wait``. ``started`` is a
+    ``time.monotonic()`` reading, so the window can show how long it has waited."""
+
+    id: int
+    address: str | None  # mailbox key; None: mail to any address
+    sender: str | None = None
+    subject: str | None = None
+    timeout: float | None = None
+    origin: Literal["window", "command"] = "command"
+    started: float = field(default_factory=time.monotonic)
+
+    def wanted(self) -> str:
+        """What is awaited, in words: "mail from acme", "mail with “code” in the subject", "mail"."""
+        words = "mail"
+        if self.sender:
+            words += f" from {self.sender}"
+        if self.subject:
+            words += f" with “{self.subject}” in the subject"
+        return words
+
+
+# How a wait ended: ``timed-out`` is followed by ``checked`` once the address's check has a verdict.
+WaitEnd = Literal["arrived", "cancelled", "timed-out", "checked"]
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectationChanged:
+    """A wait started (``ended`` None) or ended; after a timeout, ``report`` says why nothing came."""
+
+    address: str  # the expectation's address, "" for any
+    expectation: Expectation
+    ended: WaitEnd | None = None
+    report: HealthReport | None = None
+
+
 MailboxEvent = (
     MessageAdded
     | MessageBodyLoaded
@@ -130,6 +171,7 @@ MailboxEvent = (
     | AddressExpiring
     | AddressExpired
     | ExpiryFailed
+    | ExpectationChanged
 )
 Listener = Callable[[MailboxEvent], None]
 

@@ -9,7 +9,9 @@ The checks, each timed and reported as it ends (``progress``):
 5. ``account``   the account is neither disabled nor deleted (``GET /me``);
 6. ``quota``     the account has room for mail (``used`` of ``quota``);
 7. ``hub``       the live stream: connected in the app, or else a short subscription with a fresh
-                 token shows whether the hub accepts it.
+                 token shows whether the hub accepts it;
+8. ``probe``     where Temp Inbox can send mail to the address (the embedded local server's SMTP), a
+                 test mail, timed from SMTP to its arrival through the live stream (``core/probe.py``).
 
 A check that cannot run because an earlier one failed (no login without a password, nothing at all
 when the service is down) is left out. The verdict is the first failed check's, so it names the
@@ -32,6 +34,7 @@ import httpx
 from desktop_app.core import errors
 from desktop_app.core.api import MailTmClient
 from desktop_app.core.events import ConnectionState
+from desktop_app.core.probe import ProbeOutcome
 
 VerdictCode = Literal[
     "ok",
@@ -43,6 +46,8 @@ VerdictCode = Literal[
     "rate-limited",
     "hub-down",
     "keyring-missing",
+    "probe-refused",
+    "probe-lost",
 ]
 # What the user can do next: the window offers it as one button, the CLI names it.
 Action = Literal[
@@ -113,6 +118,18 @@ VERDICTS: dict[VerdictCode, VerdictText] = {
     "hub-down": VerdictText(
         "The live connection is down ({detail}); mail still arrives but is only seen when Temp Inbox "
         "catches up. Reconnect now?",
+        "reconnect",
+        "Reconnect now",
+    ),
+    "probe-refused": VerdictText(
+        "The mail service's SMTP did not take a test mail to this address ({detail}), so mail sent to it "
+        "is likely refused too. Check again in a moment; if it stays so, create a new address.",
+        "wait",
+        "Check again",
+    ),
+    "probe-lost": VerdictText(
+        "A test mail to this address was accepted but did not come through the live connection in time "
+        "({detail}): mail is held up between the service and Temp Inbox. Reconnect now?",
         "reconnect",
         "Reconnect now",
     ),
@@ -237,9 +254,11 @@ async def check_address(
     *,
     progress: Progress | None = None,
     probe_hub: Callable[[str, str, str], Awaitable[int | None]] | None = None,
+    probe: Callable[[], Awaitable[ProbeOutcome]] | None = None,
 ) -> HealthReport:
     """Run the checks for ``facts.address`` with ``service`` (a client of its provider without
-    retries, so a failing service shows at once). ``probe_hub`` is for tests; see :func:`probe_hub`."""
+    retries, so a failing service shows at once). ``probe_hub`` is for tests; see :func:`probe_hub`.
+    ``probe`` sends a test mail to the address and says how it arrived (only where Temp Inbox can send)."""
     run = _Run(facts, progress)
     if facts.password is not None:
         run.done("password", True, "kept for this session only" if facts.session_only else "in the keyring")
@@ -301,11 +320,30 @@ async def check_address(
         run.done("quota", True, used)
 
     run.start()
+    await _check_hub(run, facts, token.id, token.token, probe_hub or probe_hub_status)
+    if probe is not None:
+        run.start()
+        outcome = await probe()
+        failure = None
+        if not outcome.ok:
+            code: VerdictCode = "probe-refused" if outcome.failure == "refused" else "probe-lost"
+            failure = verdict(code, detail=outcome.detail)
+        run.done("probe", outcome.ok, outcome.detail, failure)
+    return run.report()
+
+
+async def _check_hub(
+    run: _Run,
+    facts: AddressFacts,
+    account_id: str,
+    token: str,
+    probe_hub: Callable[[str, str, str], Awaitable[int | None]],
+) -> None:
     live = facts.live
     if live.kind == "live":
         run.done("hub", True, f"live for {max(0, round(time.monotonic() - live.since))} s")
-        return run.report()
-    status = await (probe_hub or probe_hub_status)(facts.hub_url, token.id, token.token)
+        return
+    status = await probe_hub(facts.hub_url, account_id, token)
     if live.kind == "stopped":
         stream = "not open in Temp Inbox" + (f" ({live.reason})" if live.reason else "")
     else:  # describe() already names the reason of a failed or retrying stream
@@ -329,7 +367,6 @@ async def check_address(
     else:
         reason = f"HTTP {status}" if status else "no answer"
         run.done("hub", False, f"the hub does not answer ({reason})", verdict("hub-down", detail=reason))
-    return run.report()
 
 
 async def probe_hub_status(hub_url: str, account_id: str, token: str) -> int | None:

@@ -32,10 +32,18 @@ from desktop_app.core.accounts import (
 )
 from desktop_app.core.api import BUILTIN, MailTmClient, Provider, custom_provider, request_budget
 from desktop_app.core.codes import Extraction, extract_from_message, extract_from_summary
-from desktop_app.core.events import ConnectionState, Listener
+from desktop_app.core.events import (
+    ConnectionState,
+    Expectation,
+    ExpectationChanged,
+    Listener,
+    MailboxEvent,
+    MessageAdded,
+)
 from desktop_app.core.lifetime import AddressLifetimes, Clock, check_future
 from desktop_app.core.models import Message, MessageSummary
 from desktop_app.core.paths import write_private_file
+from desktop_app.core.probe import PROBE_TIMEOUT_S, DeliveryProbes, ProbeOutcome, Smtp
 from desktop_app.core.sealed import inline_parts_async
 from desktop_app.core.store import (
     AddressedSummary,
@@ -47,13 +55,24 @@ from desktop_app.core.store import (
 )
 from desktop_app.core.sync import MailboxSet, SyncSettings
 from desktop_app.core.tasks import NamedTasks
-from desktop_app.core.waiting import ArrivedMessage, MessageWaiters
+from desktop_app.core.waiting import ArrivedMessage, MessageWaiters, WaitOrigin
 
 log = logging.getLogger(__name__)
 
 OPEN_STATES = (AddressState.ACTIVE, AddressState.SESSION_ONLY)
 
-__all__ = ["OPEN_STATES", "ArrivedMessage", "Inbox", "LoadedMessage"]
+__all__ = ["OPEN_STATES", "ArrivedMessage", "Expectation", "Inbox", "LoadedMessage", "NoMailInTime"]
+
+# How long a timed-out wait may spend saying why (the CLI waits its timeout plus 30 s for the answer).
+CHECK_AFTER_WAIT_S = 20.0
+
+
+class NoMailInTime(TimeoutError):
+    """A wait that timed out, with the check of the address it waited on (None: no check ran)."""
+
+    def __init__(self, report: health.HealthReport | None = None) -> None:
+        super().__init__("No matching message arrived in time.")
+        self.report = report
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +96,7 @@ class Inbox:
         client_factory: Callable[[Provider], MailTmClient] | None = None,
         mailboxes: MailboxSet | None = None,
         clock: Clock | None = None,
+        probe_smtp: Smtp | None = None,
     ) -> None:
         self._store = store
         self._vault = vault
@@ -93,12 +113,20 @@ class Inbox:
         # window says they are gone instead of letting them vanish silently.
         self.gone_session_only: list[str] = []
         self._accounts: dict[str, MailTmClient] = {}
-        self._waiters = MessageWaiters(self.tasks, self.extraction)
+        # Where the health check may send a test mail to the provider's addresses (local mode's SMTP).
+        self.probe_smtp: dict[str, Smtp] = {provider.id: probe_smtp} if probe_smtp else {}
+        self.probe_timeout = PROBE_TIMEOUT_S
+        self._probes = DeliveryProbes()
+        self._waiters = MessageWaiters(
+            self.tasks, self.extraction, ignore=self._probes.is_probe, on_change=self._mailboxes.events.emit
+        )
         # Why an address could not be opened at start-up (no password, keyring locked): shown in the
         # sidebar instead of a silent "offline (cached)". Kept in memory only: a later start may succeed.
         self.open_problems: dict[str, str] = {}
         self.current_address: str | None = None
+        self._mailboxes.events.subscribe(self._probes.on_event)
         self._mailboxes.events.subscribe(self._waiters.on_event)
+        self._mailboxes.events.subscribe(self._delete_probes)
         # Deletes each address at the expiry the user chose (a test passes a clock it moves itself).
         self._lifetimes = AddressLifetimes(
             self.addresses, self.delete_address, self._mailboxes.events.emit, clock=clock
@@ -444,7 +472,27 @@ class Inbox:
             max_retries=0,
             rate_limit=request_budget(provider),
         )
-        return await health.check_address(facts, service, progress=progress)
+        smtp = self.probe_smtp.get(provider.id)
+
+        async def probe() -> ProbeOutcome:
+            assert smtp is not None
+            return await self._probes.probe(smtp, record.address, self.probe_timeout)
+
+        return await health.check_address(
+            facts, service, progress=progress, probe=probe if smtp is not None else None
+        )
+
+    def is_probe(self, summary: MessageSummary) -> bool:
+        """A test mail of the health check: not the user's mail, never announced, deleted on arrival."""
+        return self._probes.is_probe(summary)
+
+    def _delete_probes(self, event: MailboxEvent) -> None:
+        if isinstance(event, MessageAdded) and self._probes.is_probe(event.summary):
+            self.tasks.spawn(
+                f"delete probe {event.summary.id}",
+                self.delete_message(event.address, event.summary.id),
+                replace=False,
+            )
 
     def reconnect(self, address: str) -> None:
         """Restart the live stream of ``address`` now (no backoff left to sit out); an address that
@@ -578,11 +626,51 @@ class Inbox:
         sender: str | None = None,
         timeout: float | None = None,
         *,
+        subject: str | None = None,
+        origin: WaitOrigin = "command",
+        check_on_timeout: bool = False,
         on_registered: Callable[[], None] | None = None,
     ) -> ArrivedMessage:
-        """The next message that arrives (to ``address``, from a sender matching ``sender``).
-        ``on_registered`` is called once the waiter is in place: mail that arrives after it counts."""
+        """The next message that arrives (to ``address``, from a sender matching ``sender``, with a
+        subject matching ``subject``). ``on_registered`` is called once the waiter is in place: mail
+        that arrives after it counts. With ``check_on_timeout``, a timeout checks the address (or the
+        current one) and raises :class:`NoMailInTime` with the report, also told to listeners as an
+        ``ExpectationChanged(ended="checked")``."""
         key = mailbox_key(address) if address else None
         if key is not None and self._store.get_address(key) is None:
             raise errors.UsageError(f"{key} is not one of your addresses.")
-        return await self._waiters.wait(key, sender, timeout, on_registered)
+        expectation: list[Expectation] = []
+
+        def registered(mine: Expectation) -> None:
+            expectation.append(mine)
+            if on_registered is not None:
+                on_registered()
+
+        try:
+            return await self._waiters.wait(key, sender, timeout, registered, subject=subject, origin=origin)
+        except TimeoutError:
+            if not check_on_timeout:
+                raise
+        checked = key or self.current_address
+        report: health.HealthReport | None = None
+        if checked:
+            try:
+                # Bounded: the timeout answer must reach the CLI within its own reply window.
+                report = await asyncio.wait_for(self.check_address(checked), CHECK_AFTER_WAIT_S)
+            except Exception as exc:  # the check is extra: the answer is still "timed out"
+                log.info("no check after the wait: %r", exc)
+        if expectation:
+            self._mailboxes.events.emit(ExpectationChanged(key or "", expectation[0], "checked", report))
+        raise NoMailInTime(report)
+
+    def expectations(self) -> list[Expectation]:
+        """Every wait for mail now running (the window's and ``temp-inbox wait``'s)."""
+        return self._waiters.expectations()
+
+    def expected_by_window(self, address: str, summary: MessageSummary) -> bool:
+        """Whether the window waits for this arrival: it then announces it itself, with the code."""
+        return any(e.origin == "window" for e in self._waiters.matching(mailbox_key(address), summary))
+
+    def stop_waiting(self, expectation_id: int) -> bool:
+        """End one wait ("Stop waiting"); its caller gets ``WaitStoppedError``."""
+        return self._waiters.cancel(expectation_id)

@@ -249,7 +249,7 @@ class Mailbox:
         for summary in current:
             if summary.id in new_ids:
                 self._seen[summary.id] = summary.seen
-                self._events.emit(MessageAdded(self.key, summary))
+                self._events.emit(MessageAdded(self.key, summary, pushed))
                 self._queue_body(summary.id)
             elif self._seen.get(summary.id) != summary.seen:
                 self._seen[summary.id] = summary.seen

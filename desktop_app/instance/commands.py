@@ -6,7 +6,6 @@ is the Inbox's, so a handler only turns arguments into a call and its outcome in
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Coroutine
 from datetime import datetime
@@ -18,7 +17,7 @@ from PySide6.QtCore import QObject
 from desktop_app.core import errors
 from desktop_app.core.accounts import ExportReport, ImportReport
 from desktop_app.core.errors import user_text
-from desktop_app.core.health import CheckResult, HealthReport
+from desktop_app.core.health import CheckResult
 from desktop_app.core.inbox import ArrivedMessage, Inbox
 from desktop_app.core.lifetime import describe_expiry, exact_expiry, parse_lifetime
 from desktop_app.core.store import StoredAddress
@@ -37,16 +36,6 @@ def _file_argument(args: dict[str, Any]) -> Path:
     if not path.is_absolute():
         raise errors.UsageError(f"The file must be given as an absolute path, not {str(path)!r}.")
     return path
-
-
-# How long a timed-out wait may spend saying why (the CLI waits its timeout plus 30 s for the answer).
-CHECK_AFTER_WAIT_S = 20.0
-
-
-class NoMailInTime(TimeoutError):
-    """A ``wait`` that timed out, with the check of the address it waited on."""
-
-    report: HealthReport | None = None
 
 
 class InstanceCommands(QObject):
@@ -249,31 +238,18 @@ class InstanceCommands(QObject):
         except (TypeError, ValueError):
             raise errors.UsageError(f"The timeout must be a number of seconds, not {timeout!r}.") from None
 
-        async def wait_then_check() -> ArrivedMessage:
-            try:
-                return await self.inbox.wait_for_message(
-                    args.get("address"),
-                    args.get("sender"),
-                    seconds,
-                    on_registered=lambda: reply.progress("waiting"),
-                )
-            except TimeoutError:
-                # Nothing came: say why, as "Why hasn't my mail arrived?" would.
-                address = args.get("address") or self.inbox.current_address
-                timed_out = NoMailInTime()
-                if address:
-                    try:
-                        # Bounded: the timeout answer must reach the CLI within its own reply window.
-                        timed_out.report = await asyncio.wait_for(
-                            self.inbox.check_address(address), CHECK_AFTER_WAIT_S
-                        )
-                    except Exception as exc:  # the check is extra: the answer is still "timed out"
-                        log.info("no check after the wait: %r", exc)
-                raise timed_out from None
-
+        wait = self.inbox.wait_for_message(
+            args.get("address"),
+            args.get("sender"),
+            seconds,
+            subject=args.get("subject"),
+            # Nothing came: say why, as "Why hasn't my mail arrived?" would (the window shows it too).
+            check_on_timeout=True,
+            on_registered=lambda: reply.progress("waiting"),
+        )
         self._spawn(
             "wait",
-            wait_then_check(),
+            wait,
             reply,
             lambda arrived: reply.ok(message=ArrivedMessage.as_dict(arrived)),
         )

@@ -12,7 +12,7 @@ Over 300 lines: the model, the delegate and the sidebar of one list share its ro
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from PySide6.QtCore import (
@@ -70,6 +70,10 @@ def all_summary(entry: AllAddresses) -> str:
     return f"{entry.addresses} addresses · {live}"
 
 
+# "Waiting for mail from acme… 0:42" (or what a timed-out wait found): a fourth line while there is one.
+WAITING_ROLE = Qt.ItemDataRole.UserRole + 10
+
+
 def fitted_footer(metrics: QFontMetrics, width: int, state: str, usage: str, provider: str) -> str:
     """A row's "Live · 1.2 MB of 40 MB · provider" line in ``width`` pixels. The provider's name is what
     tells two rows apart ("127.0.0.1:18150" from "127.0.0.1:18151"), so the usage in the middle gives
@@ -96,6 +100,8 @@ class AddressListModel(QAbstractListModel):
         super().__init__(parent)
         self._rows: list[AddressInfo] = []
         self._all: AllAddresses | None = None  # the "All addresses" entry, row 0 while there is one
+        # The window's waits for mail (ui/waiting_line.WaitingBoard.line): "" when none.
+        self.waiting_line: Callable[[str], str] = lambda _address: ""
 
     def _first(self) -> int:
         """The row of the first address (1 while the "All addresses" entry heads the list)."""
@@ -133,8 +139,11 @@ class AddressListModel(QAbstractListModel):
         if role == PROVIDER_ROLE:
             several = len({row.provider_name for row in self._rows}) > 1
             return info.provider_name if several else ""
+        if role == WAITING_ROLE:
+            return self.waiting_line(info.address)
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
-            return self.describe(info)
+            waiting = self.waiting_line(info.address)
+            return self.describe(info) + (f". {waiting}" if waiting else "")
         return None
 
     @staticmethod
@@ -236,6 +245,11 @@ class AddressListModel(QAbstractListModel):
             self._all = entry
             self.dataChanged.emit(self.index(0), self.index(0))
 
+    def waiting_changed(self) -> None:
+        """The waiting lines moved on (a tick, a wait started or ended): repaint every row."""
+        if self._rows:
+            self.dataChanged.emit(self.index(self._first()), self.index(self.rowCount() - 1), [WAITING_ROLE])
+
     def update_state(self, address: str, state_text: str, kind: str) -> None:
         row = self.row_of(address)
         if row < 0 or address == ALL_ADDRESSES:
@@ -254,7 +268,8 @@ class AddressDelegate(QStyledItemDelegate):
 
     def sizeHint(self, option: QStyleOptionViewItem, index: ModelIndex) -> QSize:
         line = QFontMetrics(option.font).height()
-        return QSize(220, 3 * line + 2 * self.MARGIN)
+        lines = 4 if index.data(WAITING_ROLE) else 3
+        return QSize(220, lines * line + 2 * self.MARGIN)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
         self.initStyleOption(option, index)
@@ -411,6 +426,12 @@ class AddressDelegate(QStyledItemDelegate):
                 footer_left = chip.right() + self.MARGIN // 2
         elided = fitted_footer(metrics, rect.right() - footer_left, *footer_parts)
         painter.drawText(QRect(footer_left, footer_top, rect.right() - footer_left, line), 0, elided)
+        if waiting := str(index.data(WAITING_ROLE) or ""):
+            # Below the footer: the rows of a three-line layout keep their places while a wait runs.
+            selected = bool(option.state & QStyle.StateFlag.State_Selected)
+            painter.setPen(text_color if selected else option.palette.color(QPalette.ColorRole.Link))
+            elided = metrics.elidedText(waiting, Qt.TextElideMode.ElideRight, full_width)
+            painter.drawText(QRect(text_left, rect.top() + 3 * line, full_width, line), 0, elided)
 
 
 class AddressSidebar(QWidget):
@@ -423,15 +444,19 @@ class AddressSidebar(QWidget):
     rename_requested = Signal(str)
     delete_requested = Signal(str)
     check_requested = Signal(str)  # "Why hasn't my mail arrived?"
+    expect_requested = Signal(str)  # "Expect mail…"
+    stop_waiting_requested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = AddressListModel(self)
+        self.is_waiting: Callable[[str], bool] = lambda _address: False
         self.view = QListView(self)
         self.view.setModel(self.model)
         self.view.setItemDelegate(AddressDelegate(self.view))
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setUniformItemSizes(True)
+        # Not uniform: a row grows a line while mail is expected on it.
+        self.view.setUniformItemSizes(False)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
         self.view.setAccessibleName("Addresses")
@@ -497,6 +522,8 @@ class AddressSidebar(QWidget):
                 ("Copy address", self.copy_requested),
                 ("Rename label…", self.rename_requested),
                 (texts.HEALTH_MENU, self.check_requested),
+                (texts.EXPECT_MENU, self.expect_requested),
+                *([(texts.STOP_WAITING, self.stop_waiting_requested)] if self.is_waiting(address) else []),
                 ("Delete address…", self.delete_requested),
             ):
                 action = QAction(text, menu)

@@ -35,6 +35,7 @@ from PySide6.QtCore import QObject, Signal
 
 from desktop_app.core.accounts import AddressRow
 from desktop_app.core.api import Provider
+from desktop_app.core.events import Expectation
 from desktop_app.core.models import Message, MessageSummary
 from desktop_app.core.store import AddressedSummary, MessageSort
 
@@ -108,9 +109,24 @@ class AppController(Protocol):
 
     def set_seen(self, address: str, message_id: str, seen: bool) -> None: ...
     def delete_message(self, address: str, message_id: str) -> None: ...
-    def check_address(self, address: str) -> None:
-        """Run the live checks of ``address``: health_progress, then health_done or health_failed."""
+    def check_address(self, address: str, run: int = 0) -> None:
+        """Run the live checks of ``address``: health_progress, then health_done or health_failed,
+        each with ``run`` so that a late line of an earlier run can be told apart."""
         ...
+
+    def expectations(self) -> list[Expectation]:
+        """Every wait for mail now running: the window's "Expect mail…" and ``temp-inbox wait``."""
+        ...
+
+    def expect_mail(
+        self, address: str, sender: str, subject: str, timeout: float | None, raise_window: bool
+    ) -> None:
+        """Wait for the next mail to ``address`` matching ``sender``/``subject`` ("" for any). The wait
+        is heard of through ``expectation_changed``; the mail is announced with its code (and the window
+        raised on it if asked); a timeout runs the address's check."""
+        ...
+
+    def stop_waiting(self, expectation_id: int) -> None: ...
 
     def retry_now(self, address: str) -> None:
         """Reconnect the address's live stream now instead of after the backoff."""
@@ -220,9 +236,13 @@ class AppSignals(QObject):
     show_address_requested = Signal(str)
     # "Why hasn't my mail arrived?": (address, CheckResult) as each check ends, then (address,
     # HealthReport), or (address, user-facing text) when the check itself could not run.
-    health_progress = Signal(str, object)
-    health_done = Signal(str, object)
-    health_failed = Signal(str, str)
+    # Each carries the run number the check was asked with (``check_address(address, run)``).
+    health_progress = Signal(str, int, object)
+    health_done = Signal(str, int, object)
+    health_failed = Signal(str, int, str)
+    # A wait for mail started or ended: core.events.ExpectationChanged (after a timeout, with the
+    # address's HealthReport once its check has run). Re-read expectations().
+    expectation_changed = Signal(object)
     status = Signal(str)
     error = Signal(str)
 

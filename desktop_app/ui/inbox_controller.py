@@ -25,6 +25,8 @@ from desktop_app.core.api import Provider
 from desktop_app.core.errors import user_text
 from desktop_app.core.events import (
     ConnectionChanged,
+    Expectation,
+    ExpectationChanged,
     MailboxEvent,
     MessageAdded,
     MessageRemoved,
@@ -32,9 +34,9 @@ from desktop_app.core.events import (
     SyncProblem,
     UsageChanged,
 )
-from desktop_app.core.inbox import Inbox, LoadedMessage
+from desktop_app.core.inbox import ArrivedMessage, Inbox, LoadedMessage
 from desktop_app.core.models import MessageSummary
-from desktop_app.core.notice import announcement
+from desktop_app.core.notice import NewMessage, announcement
 from desktop_app.core.store import AddressedSummary, MessageSort, StoredAddress, mailbox_key
 from desktop_app.core.tasks import NamedTasks, spawn_reported
 from desktop_app.ui import texts
@@ -67,6 +69,7 @@ class InboxController(QObject):
         self._refresh.setSingleShot(True)
         self._refresh.setInterval(ADDRESS_REFRESH_MS)
         self._refresh.timeout.connect(self.signals.addresses_changed)
+        self._waits = 0
         self._unsubscribe = inbox.subscribe(self._on_event)
 
     def close(self) -> None:
@@ -165,14 +168,53 @@ class InboxController(QObject):
 
         self._run(f"delete {message_id}", self.inbox.delete_message(address, message_id), done, failed)
 
-    def check_address(self, address: str) -> None:
+    def check_address(self, address: str, run: int = 0) -> None:
         signals = self.signals
         self._run(
-            f"check {address}",
-            self.inbox.check_address(address, lambda check: signals.health_progress.emit(address, check)),
-            lambda report: signals.health_done.emit(address, report),
-            lambda text: signals.health_failed.emit(address, text),
+            f"check {address} #{run}",
+            self.inbox.check_address(
+                address, lambda check: signals.health_progress.emit(address, run, check)
+            ),
+            lambda report: signals.health_done.emit(address, run, report),
+            lambda text: signals.health_failed.emit(address, run, text),
         )
+
+    def expectations(self) -> list[Expectation]:
+        return self.inbox.expectations()
+
+    def expect_mail(
+        self, address: str, sender: str, subject: str, timeout: float | None, raise_window: bool
+    ) -> None:
+        def arrived(message: ArrivedMessage) -> None:
+            # The arrival was held back from the ordinary notice (_on_event): announce it now, with the
+            # code read from its body.
+            self.new_message.emit(NewMessage(message.address, message.summary, message.extraction))
+            if raise_window:
+                self.signals.show_message_requested.emit(message.address, message.summary.id)
+
+        def failed(exc: BaseException) -> None:
+            # A timeout is told by expectation_changed (with the check's verdict); a stop was asked for.
+            if not isinstance(exc, TimeoutError | errors.WaitStoppedError):
+                self.signals.error.emit(user_text(exc))
+
+        self._waits += 1
+        spawn_reported(
+            self.tasks,
+            f"expect {address} #{self._waits}",
+            self.inbox.wait_for_message(
+                address,
+                sender or None,
+                timeout,
+                subject=subject or None,
+                origin="window",
+                check_on_timeout=True,
+            ),
+            on_ok=arrived,
+            on_error=failed,
+        )
+
+    def stop_waiting(self, expectation_id: int) -> None:
+        self.inbox.stop_waiting(expectation_id)
 
     def retry_now(self, address: str) -> None:
         self.inbox.reconnect(address)  # no backoff left to sit out; opens an address not open yet
@@ -324,11 +366,15 @@ class InboxController(QObject):
 
     def _on_event(self, event: MailboxEvent) -> None:
         if isinstance(event, MessageAdded):
+            if self.inbox.is_probe(event.summary):
+                return  # the health check's test mail: deleted at once, never the user's mail
             self.signals.message_added.emit(event.address, event.summary)
             news = announcement(event.address, event.summary)
-            if news is not None:
+            if news is not None and not self.inbox.expected_by_window(event.address, event.summary):
                 self.new_message.emit(news)
             self._refresh.start()
+        elif isinstance(event, ExpectationChanged):
+            self.signals.expectation_changed.emit(event)
         elif isinstance(event, MessageUpdated):
             self.signals.message_updated.emit(event.address, event.message_id, event.seen)
             self._refresh.start()

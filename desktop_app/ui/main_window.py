@@ -42,6 +42,7 @@ from desktop_app.ui.dialogs import (
     NewAddressDialog,
     _BusyDialog,
 )
+from desktop_app.ui.expect_flow import ExpectFlow
 from desktop_app.ui.health_flow import HealthFlow
 from desktop_app.ui.link_prompt import LinkPrompt
 from desktop_app.ui.message_browser import MessageBrowser
@@ -195,6 +196,8 @@ class MainWindow(QMainWindow):
         sb.check_requested.connect(self.health.check)
         self.reading.check_requested.connect(self.health.check)
 
+        self.expecting = ExpectFlow(self, self.health)
+
     def _show_credit(self) -> None:
         credit = self.controller.provider()
         if credit.credit_url:
@@ -259,6 +262,7 @@ class MainWindow(QMainWindow):
         self.copy_action.setEnabled(address is not None and address != ALL_ADDRESSES)
         self._update_title()
         self._update_state_label()
+        self.expecting.show_for(self.current_address())
         self.reading.scroll_to_top()
 
     def _update_title(self) -> None:
@@ -287,8 +291,11 @@ class MainWindow(QMainWindow):
         info = self.sidebar.model.info(address) if address else None
         if info is None:
             self.state_label.setText("")
+            self.reading.set_health_state(None, "")
             return
-        self.state_label.setText(state_description(info.state_kind, info.state_text))
+        description = state_description(info.state_kind, info.state_text)
+        self.state_label.setText(description)
+        self.reading.set_health_state(info.state_kind, description)
 
     def _on_connection_changed(self, address: str, state: ConnectionState) -> None:
         self.sidebar.model.update_state(address, state.describe(), state.kind)
@@ -421,7 +428,8 @@ class MainWindow(QMainWindow):
 
     def debug_state(self, done: Callable[[dict[str, Any]], None]) -> None:
         """For the debug IPC command: see :meth:`MessageBrowser.debug_state`; with the sidebar's rows
-        (text, unread badge, where each is on the screen) and the window title."""
+        (text, unread badge, where each is on the screen), the window title, and the waits for mail
+        (:meth:`ExpectFlow.debug_state`)."""
         view, model = self.sidebar.view, self.sidebar.model
         rows = []
         for row in range(model.rowCount()):
@@ -430,7 +438,7 @@ class MainWindow(QMainWindow):
             top_left = view.viewport().mapToGlobal(rect.topLeft())
             rect_on_screen = [top_left.x(), top_left.y(), rect.width(), rect.height()]
             rows.append([index.data(), int(index.data(UNREAD_ROLE) or 0), rect_on_screen])
-        sidebar = {"sidebar": rows, "title": self.windowTitle()}
+        sidebar = {"sidebar": rows, "title": self.windowTitle(), **self.expecting.debug_state()}
         self.reading.debug_state(lambda state: done({**state, **sidebar}))
 
     # --- window ---
@@ -438,6 +446,7 @@ class MainWindow(QMainWindow):
         if event.type() == QEvent.Type.PaletteChange:
             self.model.refresh_icons(self.palette())
             self._show_credit()
+            self._update_state_label()
         super().changeEvent(event)
 
     def allow_close(self) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QIcon, QKeySequence, QPainter, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -38,6 +38,8 @@ from desktop_app.ui.empty_state import EmptyState
 from desktop_app.ui.link_prompt import LinkPrompt
 from desktop_app.ui.message_list import MessageListView
 from desktop_app.ui.message_pane import HtmlViewFactory, MessagePane
+from desktop_app.ui.style import state_color, state_word
+from desktop_app.ui.waiting_line import WaitingBar
 
 SEARCH_DEBOUNCE_MS = 250
 
@@ -88,6 +90,14 @@ class MessageBrowser(QSplitter):
         self.copy_button.setToolTip("Copy the current address (Ctrl+Shift+C)")
         self.copy_button.setAccessibleName("Copy address")
         self.copy_button.clicked.connect(self.copy_address_requested)
+        # The address's health in the header: its state as a dot and a word, opening the health panel.
+        self.health_button = QPushButton(self)
+        self.health_button.setFlat(True)
+        self.health_button.setAccessibleName(texts.HEALTH_TITLE)
+        self.health_button.clicked.connect(self._check_address_shown)
+        self.health_button.setVisible(False)
+        self._health_kind = ""
+        self.waiting_bar = WaitingBar(self)
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Search sender, subject and preview (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
@@ -115,11 +125,13 @@ class MessageBrowser(QSplitter):
 
         header = QHBoxLayout()
         header.addWidget(self.address_title, 1)
+        header.addWidget(self.health_button)
         header.addWidget(self.copy_button)
         list_box = QWidget(self)
         list_layout = QVBoxLayout(list_box)
         list_layout.setContentsMargins(8, 8, 8, 0)
         list_layout.addLayout(header)
+        list_layout.addWidget(self.waiting_bar)
         list_layout.addWidget(self.search)
         list_layout.addWidget(self.list_view, 1)
         list_layout.addWidget(self.empty_list, 1)
@@ -200,6 +212,30 @@ class MessageBrowser(QSplitter):
                     self.list_view.setCurrentIndex(self.model.index(0, 0))
                 return True
         return super().eventFilter(watched, event)
+
+    def set_health_state(self, kind: str | None, description: str) -> None:
+        """The header's health entry: the state's dot and word (None: no address shown)."""
+        if kind is None:
+            self.health_button.setVisible(False)
+            return
+        self._health_kind = kind
+        self.health_button.setText(state_word(kind))
+        self.health_button.setIcon(self._dot(state_color(kind, self.palette())))
+        self.health_button.setToolTip(texts.HEALTH_BUTTON_TIP.format(state=description))
+        self.health_button.setVisible(True)
+
+    def _dot(self, colour: QColor) -> QIcon:
+        size = 12
+        pixmap = QPixmap(size * 2, size * 2)  # drawn at twice the size: sharp on HiDPI screens
+        pixmap.setDevicePixelRatio(2.0)
+        pixmap.fill(QColor(0, 0, 0, 0))
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        painter.drawEllipse(1, 1, size - 2, size - 2)
+        painter.end()
+        return QIcon(pixmap)
 
     def _check_address_shown(self) -> None:
         if self.model.address and not self.model.all_addresses:

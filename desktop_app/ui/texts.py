@@ -131,3 +131,33 @@ HEALTH_CHECK_AGAIN = "Check again"
 RETENTION_DAYS = "The provider deletes this message on {when} (in {days} day{s})."
 RETENTION_TODAY = "The provider deletes this message today at {time}."
 RETENTION_DUE = "The provider may delete this message at any moment."
+
+# --- expecting mail (the waits are desktop_app.core.waiting's) ---
+EXPECT_MENU = "Expect mail…"
+EXPECT_TITLE = "Expect mail to {address}"
+EXPECT_FROM = "From (contains):"
+EXPECT_FROM_HINT = "any sender, e.g. acme or noreply@acme.com"
+EXPECT_SUBJECT = "Subject contains:"
+EXPECT_SUBJECT_HINT = "any subject, e.g. verify"
+EXPECT_TIMEOUT = "Give up after:"
+EXPECT_TIMEOUTS = {"No limit": None, "1 minute": 60.0, "5 minutes": 300.0, "15 minutes": 900.0}
+EXPECT_DEFAULT_TIMEOUT = "5 minutes"
+EXPECT_RAISE = "Bring the window to the front when it arrives"
+EXPECT_START = "Start waiting"
+EXPECT_EXPLAINED = (
+    "When the mail arrives, its code or link is offered in a notification. If nothing comes in time, "
+    "Temp Inbox checks the address and says why."
+)
+WAITING_LINE = "Waiting for {wanted}… {elapsed}"
+WAITING_FROM_COMMAND = " (temp-inbox wait)"
+STOP_WAITING = "Stop waiting"
+STOP_WAITING_TIP = "Stop waiting for this mail"
+WAIT_TIMED_OUT = "No {wanted} in {elapsed}"
+WAIT_CHECKING = "No {wanted} in {elapsed}: checking why…"
+WAIT_VERDICT = "No {wanted} in {elapsed}. {verdict}"
+WAIT_NO_CHECK = "No {wanted} in {elapsed}. The address could not be checked."
+WAIT_DETAILS = "Details…"
+WAIT_DISMISS = "Dismiss"
+
+# --- the health entry of the message-list header ---
+HEALTH_BUTTON_TIP = "{state}. Why hasn't my mail arrived? Check this address"

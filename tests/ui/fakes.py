@@ -14,6 +14,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 from desktop_app.core.api import BUILTIN, Provider, custom_provider
+from desktop_app.core.events import Expectation
 from desktop_app.core.inbox import LoadedMessage
 from desktop_app.core.models import Address, Attachment, Message, MessageSummary
 from desktop_app.core.store.cache import AddressedSummary, MessageSort
@@ -78,6 +79,7 @@ class FakeController:
     calls: list[tuple[str, tuple[object, ...]]] = field(default_factory=list)
     list_calls: list[tuple[str, int, int, str]] = field(default_factory=list)
     current: str | None = None
+    waits: list[Expectation] = field(default_factory=list)  # what expectations() answers
 
     # --- test helpers ---
     def called(self, name: str) -> list[tuple[object, ...]]:
@@ -212,8 +214,19 @@ class FakeController:
         self.messages[address] = [s for s in self.messages.get(address, []) if s.id != message_id]
         self.signals.message_removed.emit(address, message_id)
 
-    def check_address(self, address: str) -> None:
-        self._record("check_address", address)
+    def check_address(self, address: str, run: int = 0) -> None:
+        self._record("check_address", address, run)
+
+    def expectations(self) -> list[Expectation]:
+        return list(self.waits)
+
+    def expect_mail(
+        self, address: str, sender: str, subject: str, timeout: float | None, raise_window: bool
+    ) -> None:
+        self._record("expect_mail", address, sender, subject, timeout, raise_window)
+
+    def stop_waiting(self, expectation_id: int) -> None:
+        self._record("stop_waiting", expectation_id)
 
     def retry_now(self, address: str) -> None:
         self._record("retry_now", address)

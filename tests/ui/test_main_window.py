@@ -354,7 +354,13 @@ def test_delete_address_needs_explicit_confirmation(
 def test_context_menu_offers_copy_rename_delete(window: MainWindow, fake: FakeController) -> None:
     menu = window.sidebar.context_menu_for(A2)
     texts = [a.text() for a in menu.actions() if a.text()]
-    assert texts[:4] == ["Copy address", "Rename label…", "Why hasn't my mail arrived?…", "Delete address…"]
+    assert texts[:5] == [
+        "Copy address",
+        "Rename label…",
+        "Why hasn't my mail arrived?…",
+        "Expect mail…",
+        "Delete address…",
+    ]
     menu.actions()[0].trigger()
     assert fake.called("copy_to_clipboard")[-1] == (A2, A2, False)
 

@@ -1,0 +1,224 @@
+"""Expecting mail and the delivery probe against the embedded server.
+
+The window's "Expect mail…" through the real controller: the matching mail is announced once, with the
+code read from its body, and the window raised on it; a timeout checks the address and tells its
+verdict. The health check's probe: a test mail timed through the live stream, never shown as mail and
+deleted; with the hub down, the verdict names it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from desktop_app.core.events import ExpectationChanged, MessageAdded, MessageRemoved
+from desktop_app.core.inbox import Inbox, NoMailInTime
+from desktop_app.core.notice import NewMessage
+from desktop_app.server import LocalMailServer
+from desktop_app.server.testing import send_mail
+from desktop_app.ui.controller import AppSignals
+from desktop_app.ui.inbox_controller import InboxController
+from tests.integration.support import poll_until
+from tests.integration.test_inbox import (
+    Recorded,
+    _live,
+    inbox_fixture,
+    mailboxes_fixture,
+    server_fixture,
+    store_fixture,
+    vault_fixture,
+)
+
+__all__ = ["inbox_fixture", "mailboxes_fixture", "server_fixture", "store_fixture", "vault_fixture"]
+
+pytestmark = [pytest.mark.timeout(60), pytest.mark.timing]
+
+
+@pytest.fixture(name="recorded")
+def recorded_fixture(inbox: Inbox) -> Recorded:
+    recorded = Recorded()
+    inbox.subscribe(recorded)
+    return recorded
+
+
+@pytest.fixture(name="live_address")
+async def live_address_fixture(inbox: Inbox, recorded: Recorded) -> AsyncIterator[str]:
+    record = await inbox.create_address(session_only=True)
+    await _live(inbox, recorded, record.address)
+    yield record.address
+
+
+@pytest.fixture(name="controller")
+def controller_fixture(qtbot: QtBot, inbox: Inbox) -> AsyncIterator[InboxController]:
+    controller = InboxController(inbox, AppSignals())
+    yield controller
+    controller.close()
+
+
+def changes(recorded: Recorded) -> list[tuple[str | None, str]]:
+    return [(e.ended, e.expectation.origin) for e in recorded.events if isinstance(e, ExpectationChanged)]
+
+
+async def test_expected_mail_is_announced_once_with_its_code_and_raises_the_window(
+    inbox: Inbox, server: LocalMailServer, live_address: str, recorded: Recorded, controller: InboxController
+) -> None:
+    announced: list[NewMessage] = []
+    raised: list[tuple[str, str]] = []
+    told: list[ExpectationChanged] = []
+    controller.new_message.connect(announced.append)
+    controller.signals.show_message_requested.connect(lambda a, m: raised.append((a, m)))
+    controller.signals.expectation_changed.connect(told.append)
+    controller.expect_mail(live_address, "acme", "", 30.0, True)
+    await recorded.until(lambda e: isinstance(e, ExpectationChanged) and e.ended is None)
+    (waiting,) = controller.expectations()
+    assert (waiting.address, waiting.sender, waiting.origin) == (live_address, "acme", "window")
+    # Another sender's mail is ordinary mail: announced at once, the wait goes on.
+    await send_mail(server, live_address, "Newsletter", "Deals!", sender="Shop <news@shop.example>")
+    await recorded.until(lambda e: isinstance(e, MessageAdded) and e.summary.subject == "Newsletter")
+    assert [n.subject for n in announced] == ["Newsletter"] and controller.expectations()
+    # The code is in the body only: the announcement of the expected mail has it from there.
+    await send_mail(
+        server,
+        live_address,
+        "Your sign-in",
+        "Hello,\n\nyour one-time code is 482913. It expires in 10 minutes.",
+        sender="ACME <noreply@acme.example>",
+    )
+    await recorded.until(lambda e: isinstance(e, ExpectationChanged) and e.ended == "arrived")
+    await poll_until(lambda: len(announced) == 2)
+    expected = announced[1]
+    assert expected.subject == "Your sign-in"
+    assert expected.extraction is not None and expected.extraction.code == "482913"
+    assert raised == [(live_address, expected.message_id)]
+    assert controller.expectations() == []
+    assert [t.ended for t in told] == [None, "arrived"]
+    # Not announced a second time by the ordinary path.
+    assert [n.subject for n in announced] == ["Newsletter", "Your sign-in"]
+
+
+async def test_a_timed_out_wait_checks_the_address_and_tells_its_verdict(
+    inbox: Inbox, server: LocalMailServer, live_address: str, recorded: Recorded, controller: InboxController
+) -> None:
+    told: list[ExpectationChanged] = []
+    controller.signals.expectation_changed.connect(told.append)
+    controller.expect_mail(live_address, "acme", "", 0.3, False)
+    checked = await recorded.until(lambda e: isinstance(e, ExpectationChanged) and e.ended == "checked", 30)
+    assert isinstance(checked, ExpectationChanged) and checked.report is not None
+    assert checked.report.address == live_address
+    assert checked.report.verdict.code == "ok"  # a healthy address: nobody sent anything
+    assert [t.ended for t in told] == [None, "timed-out", "checked"]
+    assert controller.expectations() == []
+
+
+async def test_a_command_wait_is_an_expectation_and_its_timeout_says_why(
+    inbox: Inbox, server: LocalMailServer, live_address: str, recorded: Recorded
+) -> None:
+    await server.stop()
+    with pytest.raises(NoMailInTime) as timed_out:
+        await inbox.wait_for_message(live_address, subject="verify", timeout=0.3, check_on_timeout=True)
+    assert timed_out.value.report is not None
+    assert timed_out.value.report.verdict.code == "provider-down"
+    assert changes(recorded) == [(None, "command"), ("timed-out", "command"), ("checked", "command")]
+    checked = recorded.events[-1]
+    assert isinstance(checked, ExpectationChanged) and checked.expectation.subject == "verify"
+
+
+async def test_stop_waiting_ends_the_wait_with_a_reason(
+    inbox: Inbox, live_address: str, recorded: Recorded
+) -> None:
+    import asyncio
+
+    from desktop_app.core.errors import WaitStoppedError
+
+    waiting = asyncio.ensure_future(inbox.wait_for_message(live_address, sender="acme"))
+    await recorded.until(lambda e: isinstance(e, ExpectationChanged) and e.ended is None)
+    (expectation,) = inbox.expectations()
+    assert inbox.stop_waiting(expectation.id)
+    with pytest.raises(WaitStoppedError):
+        await waiting
+    assert changes(recorded)[-1] == ("cancelled", "command") and inbox.expectations() == []
+
+
+async def test_the_probe_is_timed_through_the_hub_and_leaves_no_mail(
+    inbox: Inbox, server: LocalMailServer, live_address: str, recorded: Recorded, controller: InboxController
+) -> None:
+    inbox.probe_smtp[inbox.provider.id] = (server.smtp_host, server.smtp_port)
+    announced: list[NewMessage] = []
+    listed: list[str] = []
+    controller.new_message.connect(announced.append)
+    controller.signals.message_added.connect(lambda _a, s: listed.append(s.subject))
+    progress: list[str] = []
+    report = await inbox.check_address(live_address, lambda check: progress.append(check.name))
+    assert report.verdict.code == "ok", report
+    assert progress[-1] == "probe"
+    probe = report.checks[-1]
+    assert probe.ok and probe.detail.startswith("delivered through the live connection in ")
+    assert probe.detail.endswith(" ms")
+    # It arrived, was never the user's mail, and is deleted on the service and here.
+    added = await recorded.until(lambda e: isinstance(e, MessageAdded) and inbox.is_probe(e.summary))
+    assert isinstance(added, MessageAdded) and added.pushed
+    await recorded.until(lambda e: isinstance(e, MessageRemoved) and e.message_id == added.summary.id)
+    assert announced == [] and listed == []
+    assert server.store.message(added.summary.id) is None
+    assert inbox.list_messages(live_address, 0, 50) == []
+    # Nor does it answer a wait.
+    assert inbox.expectations() == []
+
+
+async def test_with_the_hub_down_the_probe_fails_and_the_verdict_names_the_hub(
+    inbox: Inbox, server: LocalMailServer, live_address: str, recorded: Recorded
+) -> None:
+    inbox.probe_smtp[inbox.provider.id] = (server.smtp_host, server.smtp_port)
+    inbox.probe_timeout = 2.0
+    server.faults.fail_next(2000, "500", hub=True)
+    server.faults.drop_streams()
+    await recorded.until(
+        lambda e: getattr(e, "address", "") == live_address and not inbox.is_live(live_address)
+    )
+    report = await inbox.check_address(live_address)
+    assert report.verdict.code == "hub-down", report
+    assert "live connection is down" in report.verdict.text
+    probe = report.checks[-1]
+    assert probe.name == "probe" and not probe.ok
+    assert "not through the live connection" in probe.detail or "did not arrive in 2 s" in probe.detail
+
+
+async def test_smtp_accepting_but_nothing_arriving_is_its_own_verdict(
+    inbox: Inbox, server: LocalMailServer, live_address: str, recorded: Recorded
+) -> None:
+    """The stream looks live, SMTP takes the mail, yet nothing comes through (here: the probe goes to
+    another server's SMTP, whose mail never reaches this hub)."""
+    async with LocalMailServer(rate_limit=None) as elsewhere:
+        other = await _address_on(elsewhere, live_address)
+        inbox.probe_smtp[inbox.provider.id] = (elsewhere.smtp_host, elsewhere.smtp_port)
+        inbox.probe_timeout = 1.0
+        report = await inbox.check_address(live_address)
+        assert other
+    assert report.verdict.code == "probe-lost", report
+    assert "did not come through the live connection in time" in report.verdict.text
+    assert "did not arrive in 1 s" in report.verdict.text
+    assert report.verdict.action == "reconnect"
+
+
+async def test_smtp_refusing_the_probe_is_its_own_verdict(
+    inbox: Inbox, server: LocalMailServer, live_address: str
+) -> None:
+    # Nothing listens on port 9.
+    inbox.probe_smtp[inbox.provider.id] = ("127.0.0.1", 9)
+    report = await inbox.check_address(live_address)
+    assert report.verdict.code == "probe-refused", report
+    assert "SMTP at 127.0.0.1:9 did not take a test mail (connection refused)" in report.verdict.text
+
+
+async def _address_on(server: LocalMailServer, address: str) -> str:
+    """The same address on another server, so that its SMTP accepts mail for it."""
+    import httpx
+
+    from desktop_app.server.wire import new_id
+
+    server.store.configure_domains([address.rpartition("@")[2]], new_id)
+    async with httpx.AsyncClient(base_url=server.api_url) as http:
+        answer = await http.post("/accounts", json={"address": address, "password": "probe-test-pw"})
+        answer.raise_for_status()
+        return str(answer.json()["address"])

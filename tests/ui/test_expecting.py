@@ -1,0 +1,215 @@
+"""Expecting mail in the window: "Expect mail…" from the address's menu, the waiting line on the
+address (sidebar row and the header's bar) with its elapsed time moving on a clock the test drives,
+gone on arrival and on "Stop waiting"; after a timeout, the check's verdict with its one action."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QRect
+from PySide6.QtGui import QImage
+from pytestqt.qtbot import QtBot
+
+from desktop_app.core.events import Expectation, ExpectationChanged
+from desktop_app.core.health import HealthReport, verdict
+from desktop_app.ui.address_list import WAITING_ROLE
+from desktop_app.ui.controller import AppSignals
+from desktop_app.ui.expect_dialog import ExpectMailDialog
+from desktop_app.ui.health_dialog import HealthDialog
+from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.waiting_line import format_elapsed
+from tests.ui.fakes import FakeController
+from tests.ui.windows import shown_window
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+A1 = "quiet.otter@example.com"
+A2 = "other.heron@example.com"
+
+
+class Clock:
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def window_with_clock(qtbot: QtBot) -> tuple[MainWindow, FakeController, Clock]:
+    fake = FakeController(AppSignals())
+    fake.add_address(A1)
+    fake.add_address(A2)
+    window = shown_window(qtbot, fake)
+    clock = Clock(1000.0)
+    window.expecting.board.clock = clock
+    window.select_address(A1)
+    return window, fake, clock
+
+
+def start(fake: FakeController, expectation: Expectation) -> None:
+    fake.waits.append(expectation)
+    fake.signals.expectation_changed.emit(ExpectationChanged(expectation.address or "", expectation))
+
+
+def end(fake: FakeController, expectation: Expectation, how: str, report: HealthReport | None = None) -> None:
+    if expectation in fake.waits:
+        fake.waits.remove(expectation)
+    fake.signals.expectation_changed.emit(
+        ExpectationChanged(expectation.address or "", expectation, how, report)  # type: ignore[arg-type]
+    )
+
+
+def row_line(window: MainWindow, address: str) -> str:
+    model = window.sidebar.model
+    return str(model.index(model.row_of(address)).data(WAITING_ROLE) or "")
+
+
+def fourth_line(window: MainWindow, address: str) -> QImage:
+    """The pixels of the row's fourth line, as the sidebar shows them."""
+    view = window.sidebar.view
+    rect = view.visualRect(window.sidebar.model.index(window.sidebar.model.row_of(address)))
+    line = view.fontMetrics().height()
+    margin = 8
+    area = QRect(rect.left() + 30, rect.top() + margin + 3 * line, rect.width() - 40, line)
+    return view.viewport().grab(area).toImage()
+
+
+def inked(image: QImage) -> int:
+    """Pixels that differ clearly from the line's background (its left edge): drawn text."""
+    background = image.pixelColor(0, image.height() // 2)
+    count = 0
+    for y in range(image.height()):
+        for x in range(image.width()):
+            pixel = image.pixelColor(x, y)
+            distance = (
+                abs(pixel.red() - background.red())
+                + abs(pixel.green() - background.green())
+                + abs(pixel.blue() - background.blue())
+            )
+            count += distance > 90
+    return count
+
+
+def test_elapsed_reads_as_minutes_and_seconds() -> None:
+    assert [format_elapsed(s) for s in (0, 42.9, 65, 725, 3723)] == [
+        "0:00",
+        "0:42",
+        "1:05",
+        "12:05",
+        "1:02:03",
+    ]
+
+
+def test_expect_mail_from_the_menu_asks_what_and_how_long(qtbot: QtBot) -> None:
+    window, fake, _clock = window_with_clock(qtbot)
+    menu = window.sidebar.context_menu_for(A1)
+    assert "Stop waiting" not in [a.text() for a in menu.actions()]
+    next(a for a in menu.actions() if a.text() == "Expect mail…").trigger()
+    dialog = window.expecting.dialog
+    assert isinstance(dialog, ExpectMailDialog) and dialog.isVisible()
+    assert A1 in dialog.windowTitle()
+    assert [dialog.timeout.itemText(i) for i in range(dialog.timeout.count())] == [
+        "No limit",
+        "1 minute",
+        "5 minutes",
+        "15 minutes",
+    ]
+    dialog.sender_edit.setText(" acme ")
+    dialog.subject_edit.setText("verify")
+    dialog.timeout.setCurrentText("1 minute")
+    dialog.raise_window.setChecked(True)
+    dialog.start_button.click()
+    assert fake.called("expect_mail") == [(A1, "acme", "verify", 60.0, True)]
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    # "No limit" is no timeout.
+    window.expecting.open(A2)
+    second = window.expecting.dialog
+    assert second is not None
+    second.timeout.setCurrentText("No limit")
+    second.raise_window.setChecked(False)
+    second.start_button.click()
+    assert fake.called("expect_mail")[-1] == (A2, "", "", None, False)
+
+
+def test_the_waiting_line_shows_on_the_address_with_its_time_then_goes_on_arrival(qtbot: QtBot) -> None:
+    window, fake, clock = window_with_clock(qtbot)
+    bar = window.reading.waiting_bar
+    height_before = window.sidebar.view.visualRect(
+        window.sidebar.model.index(window.sidebar.model.row_of(A1))
+    ).height()
+    assert inked(fourth_line(window, A2)) == 0
+    wait = Expectation(1, A1, "acme", None, 60.0, "window", started=clock.now)
+    clock.now += 42.4
+    start(fake, wait)
+    assert bar.isVisible() and bar.label.text() == "Waiting for mail from acme… 0:42"
+    assert bar.stop_button.isVisible() and not bar.action_button.isVisible()
+    assert row_line(window, A1) == "Waiting for mail from acme… 0:42" and row_line(window, A2) == ""
+    # The row grows a line, and the line is drawn under the address.
+    qtbot.waitUntil(
+        lambda: (
+            window.sidebar.view.visualRect(
+                window.sidebar.model.index(window.sidebar.model.row_of(A1))
+            ).height()
+            > height_before
+        )
+    )
+    row = window.sidebar.model.row_of(A1)
+    assert window.sidebar.view.visualRect(window.sidebar.model.index(row)).height() > height_before
+    assert inked(fourth_line(window, A1)) > 20
+    assert "Waiting for mail from acme" in window.sidebar.model.index(row).data(3)  # tooltip
+    # Time moves (on the clock the test drives); the next tick shows it.
+    assert window.expecting.board.timer.isActive()
+    clock.now += 23
+    window.expecting.board.timer.timeout.emit()
+    assert bar.label.text() == "Waiting for mail from acme… 1:05"
+    assert row_line(window, A1) == "Waiting for mail from acme… 1:05"
+    # Another address shown: its header has no wait; back again, it has.
+    window.select_address(A2)
+    assert not bar.isVisible()
+    window.select_address(A1)
+    assert bar.isVisible()
+    end(fake, wait, "arrived")
+    assert not bar.isVisible() and row_line(window, A1) == ""
+    assert not window.expecting.board.timer.isActive()
+    index = window.sidebar.model.index(row)
+    qtbot.waitUntil(lambda: window.sidebar.view.visualRect(index).height() == height_before)
+
+
+def test_stop_waiting_from_the_bar_and_from_the_menu(qtbot: QtBot) -> None:
+    window, fake, clock = window_with_clock(qtbot)
+    bar = window.reading.waiting_bar
+    wait = Expectation(7, A1, None, "verify", None, "command", started=clock.now)
+    start(fake, wait)
+    assert bar.label.text() == "Waiting for mail with “verify” in the subject… 0:00 (temp-inbox wait)"
+    bar.stop_button.click()
+    assert fake.called("stop_waiting") == [(7,)]
+    menu = window.sidebar.context_menu_for(A1)
+    next(a for a in menu.actions() if a.text() == "Stop waiting").trigger()
+    assert fake.called("stop_waiting") == [(7,), (7,)]
+    end(fake, wait, "cancelled")
+    assert not bar.isVisible() and row_line(window, A1) == ""
+    assert "Stop waiting" not in [a.text() for a in window.sidebar.context_menu_for(A1).actions()]
+
+
+def test_a_timeout_shows_the_checks_verdict_and_its_action(qtbot: QtBot) -> None:
+    window, fake, clock = window_with_clock(qtbot)
+    bar = window.reading.waiting_bar
+    wait = Expectation(3, A1, "acme", None, 300.0, "window", started=clock.now)
+    start(fake, wait)
+    clock.now += 300
+    end(fake, wait, "timed-out")
+    assert bar.isVisible() and bar.label.text() == "No mail from acme in 5:00: checking why…"
+    assert row_line(window, A1) == "No mail from acme in 5:00"
+    report = HealthReport(A1, verdict("hub-down", detail="retrying in 4 s"))
+    end(fake, wait, "checked", report)
+    assert bar.label.text().startswith(
+        "No mail from acme in 5:00. The live connection is down (retrying in 4 s)"
+    )
+    assert bar.action_button.isVisible() and bar.action_button.text() == "Reconnect now"
+    assert not bar.stop_button.isVisible()
+    bar.action_button.click()
+    assert fake.called("retry_now") == [(A1,)]
+    bar.details_button.click()
+    assert isinstance(window.health.dialog, HealthDialog) and window.health.dialog.address == A1
+    window.health.dialog.reject()
+    bar.dismiss_button.click()
+    assert not bar.isVisible() and row_line(window, A1) == ""
