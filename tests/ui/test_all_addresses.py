@@ -146,7 +146,9 @@ def test_new_mail_to_any_address_goes_on_top(window: MainWindow, fake: FakeContr
     assert window.current_message_id() == make_summary(3).id  # the selection stayed on its message
 
 
-def test_search_filters_the_list_across_addresses(qtbot: QtBot, window: MainWindow) -> None:
+def test_search_filters_the_list_across_addresses(
+    qtbot: QtBot, window: MainWindow, fake: FakeController
+) -> None:
     _show_all(window)
     window.search.setText("code")
     qtbot.waitUntil(lambda: window.model.search == "code")
@@ -154,6 +156,8 @@ def test_search_filters_the_list_across_addresses(qtbot: QtBot, window: MainWind
     window.search.setText("boss")  # the sender's name, in another address
     qtbot.waitUntil(lambda: window.model.search == "boss")
     assert _listed(window) == [("Standup notes", "brisk.heron")]
+    qtbot.keyClick(window.search, Qt.Key.Key_Return)  # Enter: to the list, its first row opened
+    assert fake.called("open_message")[-1] == (WORK, make_summary(3).id)
     window.search.setText("nothing like it")
     qtbot.waitUntil(lambda: window.model.rowCount() == 0)
     assert "Nothing found" in window.empty_list.text()
