@@ -129,11 +129,12 @@ class InboxController(QObject):
     def providers(self) -> list[Provider]:
         return self.inbox.providers_for_new_addresses()
 
-    def _provider(self, provider_id: str | None) -> Provider:
-        """The provider a dialog chose (by id), the default one for None or an id no longer known."""
+    def _provider(self, provider_id: str | None) -> Provider | None:
+        """The provider a dialog chose (by id; the default one for None); None when it is no longer
+        known (removed with ``temp-inbox providers remove`` while the dialog was open)."""
         if provider_id is None:
             return self.inbox.provider
-        return next((p for p in self.providers() if p.id == provider_id), self.inbox.provider)
+        return next((p for p in self.providers() if p.id == provider_id), None)
 
     def has_tray(self) -> bool:
         return self.tray is not None and self.tray.isVisible() and QSystemTrayIcon.isSystemTrayAvailable()
@@ -224,6 +225,9 @@ class InboxController(QObject):
 
     def request_domains(self, provider_id: str | None = None) -> None:
         provider = self._provider(provider_id)
+        if provider is None:  # answered, or the dialog would show "Loading domains…" for ever
+            self.signals.domains_failed.emit(str(provider_id), texts.PROVIDER_GONE)
+            return
         self._run(
             f"domains of {provider.id}",
             self.inbox.usable_domains(provider),
@@ -256,6 +260,10 @@ class InboxController(QObject):
         password: str,
         provider_id: str | None = None,
     ) -> None:
+        provider = self._provider(provider_id)
+        if provider is None:
+            self.signals.address_add_failed.emit(texts.PROVIDER_GONE)
+            return
         session_only = self._session_only_agreed()
         if session_only is False:
             self.signals.address_add_failed.emit(str(errors.KeyringUnavailableError()))
@@ -268,13 +276,17 @@ class InboxController(QObject):
                 label,
                 password=password,
                 session_only=bool(session_only),
-                provider=self._provider(provider_id),
+                provider=provider,
             ),
             self._address_added,
             self.signals.address_add_failed.emit,
         )
 
     def login_address(self, address: str, password: str, label: str, provider_id: str | None = None) -> None:
+        provider = self._provider(provider_id)
+        if provider is None:
+            self.signals.address_add_failed.emit(texts.PROVIDER_GONE)
+            return
         session_only = self._session_only_agreed()
         if session_only is False:
             self.signals.address_add_failed.emit(str(errors.KeyringUnavailableError()))
@@ -286,7 +298,7 @@ class InboxController(QObject):
                 password,
                 label,
                 session_only=bool(session_only),
-                provider=self._provider(provider_id),
+                provider=provider,
             ),
             lambda record: self._address_added(record, logged_in=True),
             self.signals.address_add_failed.emit,

@@ -365,7 +365,8 @@ class MainWindow(QMainWindow):
             self._dialog.picker.provider_added(provider)
 
     def _on_provider_add_failed(self, text: str) -> None:
-        if isinstance(self._dialog, NewAddressDialog | LoginDialog):
+        # Only the dialog that asked shows it: another one (opened meanwhile) did not check anything.
+        if isinstance(self._dialog, NewAddressDialog | LoginDialog) and self._dialog.picker.checking():
             self._dialog.picker.show_add_error(text)
         else:
             self.statusBar().showMessage(f"⚠ {text}", 10000)

@@ -103,6 +103,10 @@ class ProviderPicker(QObject):
             self.combo.setCurrentIndex(index)
         return index >= 0
 
+    def checking(self) -> bool:
+        """Whether a server check asked from here is waiting for its answer."""
+        return self._checking
+
     def choosing_other(self) -> bool:
         return bool(self.combo.currentData() == OTHER)
 
@@ -110,8 +114,8 @@ class ProviderPicker(QObject):
 
     def provider_added(self, provider: Provider) -> None:
         """The server answered and is kept: it joins the list, and is chosen if the user still waits."""
+        waiting = self._checking and self.choosing_other()
         self._set_checking(False)
-        waiting = self.choosing_other()
         if self.combo.findData(provider.id) < 0:  # the URL of a known one (mail.tm's) is not listed twice
             self.combo.insertItem(self._other_start(), provider.name, provider.id)
             self.combo.setItemData(

@@ -80,6 +80,7 @@ SERVER_IN_CLEAR = (
     "Use https:// unless the server is on a network you trust."
 )
 ADD_SERVER_FIRST = "Check and add the server first, or choose another mail service."
+PROVIDER_GONE = "This mail service was removed from the list meanwhile. Choose another one."
 
 # --- session-only addresses (no keyring) ---
 SESSION_ONLY_BADGE = "this session only"

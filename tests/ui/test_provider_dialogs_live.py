@@ -200,3 +200,19 @@ async def test_log_in_goes_to_the_server_chosen(rig: Rig) -> None:
     (row,) = rig.inbox.address_rows()
     assert row.address == "old.box@beta.test" and row.provider_name == beta.name
     assert rig.inbox.is_open(row.address)
+
+
+async def test_a_provider_removed_while_the_dialog_is_open_is_said_not_awaited(rig: Rig) -> None:
+    beta = await rig.inbox.add_provider(rig.beta.api_url, name="Beta")
+    dialog = rig.new_address()
+    rig.inbox.remove_provider("Beta")  # `temp-inbox providers remove Beta` meanwhile
+    _choose(dialog, "Beta")
+    assert dialog.domains_error.isVisible() and texts.PROVIDER_GONE in dialog.domains_error.text()
+    assert dialog.domain.currentText() != texts.LOADING_DOMAINS and dialog.retry_domains_button.isVisible()
+    failures: list[str] = []
+    rig.controller.signals.address_add_failed.connect(failures.append)
+    rig.controller.create_address(None, "beta.test", "", "pw-long-enough", beta.id)
+    rig.controller.login_address("old.box@beta.test", "pw-long-enough", "", beta.id)
+    assert failures == [texts.PROVIDER_GONE, texts.PROVIDER_GONE]
+    await settled(rig.controller.tasks)
+    assert rig.inbox.addresses() == [] and rig.beta.store.account_by_address("old.box@beta.test") is None

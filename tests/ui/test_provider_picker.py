@@ -250,3 +250,23 @@ def test_a_new_address_like_another_keeps_its_provider(qtbot: QtBot, fake: FakeC
     assert dialog.picker.combo.currentText() == "mail.gw"
     assert fake.called("request_domains") == [(MAILGW.id,)]  # only the provider shown is asked
     assert dialog.local_part.text() == "quiet.otter"
+
+
+def test_a_check_answered_after_its_dialog_closed_reaches_no_other_dialog(
+    qtbot: QtBot, fake: FakeController
+) -> None:
+    window, dialog = _new_address(qtbot, fake)
+    fake.answer_add_provider = False
+    _choose(dialog, texts.OTHER_SERVER)
+    qtbot.keyClicks(dialog.picker.api_url, "https://api.slow.example")
+    dialog.picker.check_button.click()
+    window.login_action.trigger()  # the user moves on before the answer
+    login = window._dialog
+    assert isinstance(login, LoginDialog) and login is not dialog
+    _choose(login, texts.OTHER_SERVER)  # and is typing another server there, unchecked
+    fake.signals.provider_add_failed.emit(NOBODY)
+    assert login.picker.status.isHidden() and NOBODY in window.statusBar().currentMessage()
+    slow = custom_provider("https://api.slow.example")
+    fake.signals.provider_added.emit(slow)
+    assert login.picker.combo.findData(slow.id) >= 0  # kept, so listed…
+    assert login.picker.choosing_other()  # …but not chosen for the user
