@@ -300,7 +300,8 @@ def _print_result(command: str, args: dict[str, Any], answer: dict[str, Any]) ->
         print(json.dumps(answer["address"]) if as_json else answer["address"]["address"])
         if not as_json and answer["address"].get("expires_exact"):
             # On stderr: stdout stays the bare address that scripts read.
-            print(f"Deleted automatically {answer['address']['expires_exact']}.", file=sys.stderr)
+            when = answer["address"]["expires_exact"]
+            print(f"It will be deleted automatically on {when}.", file=sys.stderr)
     elif command == "expire":
         if as_json:
             print(json.dumps({k: v for k, v in answer.items() if k != "ok"}))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -88,8 +89,9 @@ def describe_expiry(expires_at: datetime, now: datetime, tz: tzinfo | None = Non
         return "deleting now…"
     if left < timedelta(minutes=1):
         return "deletes in under a minute"
-    if left < timedelta(hours=1):
-        return f"deletes in {int(left.total_seconds() // 60)} min"
+    minutes = math.ceil(left.total_seconds() / 60)  # 7 min 59 s is "in 8 min", never an early "7"
+    if minutes < 60:
+        return f"deletes in {minutes} min"
     if left < timedelta(hours=6):
         return f"deletes in {round(left.total_seconds() / 3600)} h"
     when, today = local_time(expires_at, tz), local_time(now, tz).date()
@@ -108,7 +110,7 @@ def exact_expiry(expires_at: datetime, tz: tzinfo | None = None) -> str:
     """The tooltip's exact time, e.g. "Tue 1 Dec 2026, 14:00 (UTC+01:00)"."""
     when = local_time(expires_at, tz)
     offset = when.strftime("%z")
-    zone = f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
+    zone = f"UTC{offset[:3]}:{offset[3:]}" if offset and offset != "+0000" else "UTC"
     return f"{when.strftime('%a')} {when.day} {when.strftime('%b %Y, %H:%M')} ({zone})"
 
 
@@ -138,12 +140,12 @@ def expiry_view(
         retry = local_time(problem.retry_at, tz).strftime("%H:%M")
         return ExpiryView(
             f"not deleted yet · retry {retry}",
-            f"Was to be deleted {exact}, but could not be: {problem.reason} Trying again at {retry}.",
+            f"Was to be deleted on {exact}, but could not be: {problem.reason} Trying again at {retry}.",
             True,
         )
     return ExpiryView(
         describe_expiry(expires_at, now, tz),
-        f"Deleted automatically {exact}, on the service and here.",
+        f"To be deleted automatically on {exact}, on the mail service and here, with its mail.",
         expires_at - now <= REMIND_BEFORE,
     )
 

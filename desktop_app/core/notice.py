@@ -17,9 +17,11 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import Enum
 
 from desktop_app.core.codes import Extraction, extract_from_summary
+from desktop_app.core.lifetime import describe_expiry, local_time
 from desktop_app.core.models import MessageSummary
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -86,6 +88,8 @@ def announcement(address: str, summary: MessageSummary) -> NewMessage | None:
 class NoticeKind(Enum):
     MESSAGE = "message"
     SUMMARY = "summary"
+    EXPIRING = "expiring"  # an address goes soon: "Keep address" clears its expiry
+    EXPIRED = "expired"  # an address was deleted at its expiry
 
 
 @dataclass(frozen=True)
@@ -142,6 +146,27 @@ def summary_notice(messages: list[NewMessage]) -> Notice:
         code=code,
         link=latest.extraction.link if latest.extraction else None,
         count=len(messages),
+    )
+
+
+def expiring_notice(address: str, label: str, expires_at: datetime, now: datetime) -> Notice:
+    """The warning before an address is deleted at the expiry the user chose; "Open" shows it."""
+    name = single_line(label or address, 80)
+    at = local_time(expires_at).strftime("%H:%M")
+    return Notice(
+        NoticeKind.EXPIRING,
+        title=defused_title(f"{name} {describe_expiry(expires_at, now)}"),
+        body=f"{single_line(address)} and its mail are deleted automatically at {at}, as you asked.",
+        address=address,
+    )
+
+
+def expired_notice(address: str, label: str) -> Notice:
+    name = f"{single_line(label, 80)} ({single_line(address)})" if label else single_line(address)
+    return Notice(
+        NoticeKind.EXPIRED,
+        title=defused_title(f"Deleted {single_line(label or address, 80)}"),
+        body=f"{name} was deleted automatically with its mail, as you asked.",
     )
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from datetime import timedelta
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -43,6 +44,7 @@ from PySide6.QtWidgets import (
 from desktop_app.core.accounts import AllAddresses, all_addresses
 from desktop_app.ui import texts
 from desktop_app.ui.controller import ALL_ADDRESSES, AddressInfo
+from desktop_app.ui.lifetime_choice import lifetime_menu
 from desktop_app.ui.link_label import LinkLabel
 from desktop_app.ui.style import format_usage, muted_text, state_color, state_description, state_word
 
@@ -59,6 +61,9 @@ SESSION_ONLY_ROLE = Qt.ItemDataRole.UserRole + 7
 PROVIDER_ROLE = Qt.ItemDataRole.UserRole + 8
 # The "All addresses" entry: (address count, live count) for its second line; None on address rows.
 ALL_ROLE = Qt.ItemDataRole.UserRole + 9
+# "deletes in 3 h" (or "" when the address is kept), and whether it is drawn as a warning.
+EXPIRY_ROLE = Qt.ItemDataRole.UserRole + 11
+EXPIRY_URGENT_ROLE = Qt.ItemDataRole.UserRole + 12
 
 
 def all_summary(entry: AllAddresses) -> str:
@@ -141,6 +146,10 @@ class AddressListModel(QAbstractListModel):
             return info.provider_name if several else ""
         if role == WAITING_ROLE:
             return self.waiting_line(info.address)
+        if role == EXPIRY_ROLE:
+            return info.expiry_text
+        if role == EXPIRY_URGENT_ROLE:
+            return info.expiry_urgent
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
             waiting = self.waiting_line(info.address)
             return self.describe(info) + (f". {waiting}" if waiting else "")
@@ -171,6 +180,8 @@ class AddressListModel(QAbstractListModel):
             parts.append(f"on {info.provider_name}")
         if info.session_only:
             parts.append(texts.SESSION_ONLY_DESCRIPTION)
+        if info.expiry_detail:
+            parts.append(info.expiry_detail)
         return ", ".join(parts)
 
     @staticmethod
@@ -424,6 +435,9 @@ class AddressDelegate(QStyledItemDelegate):
             painter.setPen(secondary)
             if second:
                 footer_left = chip.right() + self.MARGIN // 2
+        if expiry := str(index.data(EXPIRY_ROLE) or ""):
+            footer_left = self._paint_expiry(painter, option, index, expiry, footer_left, footer_top, rect)
+            painter.setPen(secondary)
         elided = fitted_footer(metrics, rect.right() - footer_left, *footer_parts)
         painter.drawText(QRect(footer_left, footer_top, rect.right() - footer_left, line), 0, elided)
         if waiting := str(index.data(WAITING_ROLE) or ""):
@@ -432,6 +446,27 @@ class AddressDelegate(QStyledItemDelegate):
             painter.setPen(text_color if selected else option.palette.color(QPalette.ColorRole.Link))
             elided = metrics.elidedText(waiting, Qt.TextElideMode.ElideRight, full_width)
             painter.drawText(QRect(text_left, rect.top() + 3 * line, full_width, line), 0, elided)
+
+    @staticmethod
+    def _paint_expiry(
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: ModelIndex,
+        expiry: str,
+        left: int,
+        top: int,
+        rect: QRect,
+    ) -> int:
+        """ "deletes in 3 h · " first on the footer line (it matters more than the usage after it),
+        in the warning colour when it is due soon or waits for a retry; returns where the rest goes."""
+        metrics = QFontMetrics(option.font)
+        line = metrics.height()
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        if index.data(EXPIRY_URGENT_ROLE) and not selected:
+            painter.setPen(state_color("failed", option.palette))
+        text = metrics.elidedText(f"{expiry} · ", Qt.TextElideMode.ElideRight, rect.right() - left)
+        painter.drawText(QRect(left, top, rect.right() - left, line), 0, text)
+        return left + metrics.horizontalAdvance(text)
 
 
 class AddressSidebar(QWidget):
@@ -446,6 +481,7 @@ class AddressSidebar(QWidget):
     check_requested = Signal(str)  # "Why hasn't my mail arrived?"
     expect_requested = Signal(str)  # "Expect mail…"
     stop_waiting_requested = Signal(str)
+    lifetime_requested = Signal(str, object)  # address, timedelta | None ("Keep this address")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -529,11 +565,20 @@ class AddressSidebar(QWidget):
                 action = QAction(text, menu)
                 action.triggered.connect(lambda _=False, s=signal, a=address: s.emit(a))
                 menu.addAction(action)
+            self._add_lifetime_menu(menu, address)
             menu.addSeparator()
         menu.addAction("New address…", self.new_address_requested.emit)
         menu.addAction("Log in to an existing address…", self.login_requested.emit)
         menu.popup(self.view.viewport().mapToGlobal(pos))
         self._menu = menu  # kept for tests and so it is not collected while shown
+
+    def _add_lifetime_menu(self, menu: QMenu, address: str) -> None:
+        info = self.model.info(address)
+
+        def chosen(lifetime: timedelta | None) -> None:
+            self.lifetime_requested.emit(address, lifetime)
+
+        menu.addMenu(lifetime_menu(menu, info.expiry_text if info else "", chosen))
 
     def context_menu_for(self, address: str) -> QMenu:
         """Build (without showing) the menu for ``address``; used by tests."""

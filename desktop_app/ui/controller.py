@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
@@ -155,9 +156,16 @@ class AppController(Protocol):
         label: str,
         password: str,
         provider_id: str | None = None,
+        expires_in: timedelta | None = None,
     ) -> None:
         """``local_part`` None means a random readable name; ``domain`` None means any usable one;
-        ``provider_id`` None means the default provider."""
+        ``provider_id`` None means the default provider; ``expires_in``: delete it automatically that
+        long from now (None: never)."""
+        ...
+
+    def set_lifetime(self, address: str, lifetime: timedelta | None) -> None:
+        """Delete ``address`` automatically ``lifetime`` from now, or keep it (None); confirmed with
+        ``status``, the row re-read through ``addresses_changed``."""
         ...
 
     def login_address(

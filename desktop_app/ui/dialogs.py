@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -35,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.api import DEFAULT, Provider
 from desktop_app.ui import texts
+from desktop_app.ui.lifetime_choice import LifetimeChoice
 from desktop_app.ui.provider_picker import ProviderPicker
 
 _LOCAL_PART = re.compile(r"^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$")
@@ -185,6 +187,8 @@ class NewAddressDialog(_BusyDialog):
         form.addRow(self.validation)
         form.addRow("Label:", self.label)
         form.addRow("Password:", password_row)
+        self.lifetime = LifetimeChoice(self)
+        form.addRow(texts.LIFETIME_LABEL, self.lifetime)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
         ok = buttons.addButton(texts.CREATE_ADDRESS, QDialogButtonBox.ButtonRole.AcceptRole)
         self.create_button = ok
@@ -239,6 +243,10 @@ class NewAddressDialog(_BusyDialog):
         self.setWindowTitle(
             texts.NEW_ADDRESS_TITLE.format(provider=name) if name else texts.NEW_ADDRESS_ANYWHERE_TITLE
         )
+
+    def expires_in(self) -> timedelta | None:
+        """The lifetime chosen under "Delete automatically:" (None: never, the default)."""
+        return self.lifetime.lifetime()
 
     def prefill_like(self, address: str) -> None:
         """The same name on another domain (the check's way out when a domain stops taking mail)."""

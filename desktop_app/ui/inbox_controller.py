@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Coroutine
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,9 +25,12 @@ from desktop_app.core.accounts import ImportReport, generate_password
 from desktop_app.core.api import Provider
 from desktop_app.core.errors import user_text
 from desktop_app.core.events import (
+    AddressExpired,
+    AddressExpiring,
     ConnectionChanged,
     Expectation,
     ExpectationChanged,
+    ExpiryFailed,
     MailboxEvent,
     MessageAdded,
     MessageRemoved,
@@ -35,6 +39,7 @@ from desktop_app.core.events import (
     UsageChanged,
 )
 from desktop_app.core.inbox import ArrivedMessage, Inbox, LoadedMessage
+from desktop_app.core.lifetime import exact_expiry
 from desktop_app.core.models import MessageSummary
 from desktop_app.core.notice import NewMessage, announcement
 from desktop_app.core.store import AddressedSummary, MessageSort, StoredAddress, mailbox_key
@@ -49,11 +54,17 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 ADDRESS_REFRESH_MS = 150
+# While an address has an expiry, its row's "deletes in 42 min" is re-read this often. (The deletion
+# itself is the core's timer: this only keeps the text current.)
+EXPIRY_TEXT_REFRESH_MS = 30_000
 
 
 class InboxController(QObject):
     quit_requested = Signal()
     new_message = Signal(object)  # NewMessage, for notifications and the tray
+    # The warning before an expiry: (address, label, expires_at, now), and the deletion: (address, label).
+    address_expiring = Signal(str, str, object, object)
+    address_expired = Signal(str, str)
 
     def __init__(self, inbox: Inbox, signals: AppSignals, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -70,11 +81,15 @@ class InboxController(QObject):
         self._refresh.setInterval(ADDRESS_REFRESH_MS)
         self._refresh.timeout.connect(self.signals.addresses_changed)
         self._waits = 0
+        self._expiry_text = QTimer(self)
+        self._expiry_text.setInterval(EXPIRY_TEXT_REFRESH_MS)
+        self._expiry_text.timeout.connect(self.signals.addresses_changed)
         self._unsubscribe = inbox.subscribe(self._on_event)
 
     def close(self) -> None:
         self._unsubscribe()
         self._refresh.stop()
+        self._expiry_text.stop()
 
     # -- running service work ---------------------------------------------------------------------
 
@@ -91,7 +106,13 @@ class InboxController(QObject):
     # -- synchronous reads ------------------------------------------------------------------------
 
     def addresses(self) -> list[AddressInfo]:
-        return self.inbox.address_rows()
+        rows = self.inbox.address_rows()
+        counting_down = any(row.expires_at is not None for row in rows)
+        if counting_down and not self._expiry_text.isActive():
+            self._expiry_text.start()
+        elif not counting_down:
+            self._expiry_text.stop()
+        return rows
 
     def list_messages(
         self,
@@ -259,6 +280,7 @@ class InboxController(QObject):
         label: str,
         password: str,
         provider_id: str | None = None,
+        expires_in: timedelta | None = None,
     ) -> None:
         provider = self._provider(provider_id)
         if provider is None:
@@ -277,6 +299,7 @@ class InboxController(QObject):
                 password=password,
                 session_only=bool(session_only),
                 provider=provider,
+                expires_in=expires_in,
             ),
             self._address_added,
             self.signals.address_add_failed.emit,
@@ -310,6 +333,20 @@ class InboxController(QObject):
     def rename_address(self, address: str, label: str) -> None:
         self.inbox.rename_address(address, label)
         self.signals.addresses_changed.emit()
+
+    def set_lifetime(self, address: str, lifetime: timedelta | None) -> None:
+        try:
+            record = self.inbox.set_lifetime(address, lifetime)
+        except errors.TempInboxError as exc:
+            self.signals.error.emit(user_text(exc))
+            return
+        self.signals.addresses_changed.emit()
+        if record.expires_at is None:
+            self.signals.status.emit(texts.ADDRESS_KEPT.format(address=address))
+        else:
+            self.signals.status.emit(
+                texts.ADDRESS_EXPIRES.format(address=address, when=exact_expiry(record.expires_at))
+            )
 
     def delete_address(self, address: str) -> None:
         def done(_: None) -> None:
@@ -399,3 +436,13 @@ class InboxController(QObject):
             self.signals.connection_changed.emit(event.address, event.state)
         elif isinstance(event, SyncProblem):
             self.signals.status.emit(f"{event.address}: {event.error}")
+        elif isinstance(event, AddressExpiring):
+            label = next((r.label for r in self.inbox.addresses() if r.address == event.address), "")
+            self.address_expiring.emit(event.address, label, event.expires_at, self.inbox.now())
+            self._refresh.start()
+        elif isinstance(event, AddressExpired):
+            self.signals.status.emit(texts.ADDRESS_EXPIRED.format(address=event.address))
+            self.address_expired.emit(event.address, event.label)
+            self.signals.addresses_changed.emit()  # at once: the row must not linger after the notice
+        elif isinstance(event, ExpiryFailed):
+            self._refresh.start()  # the row says "not deleted yet · retry …"; its tooltip says why

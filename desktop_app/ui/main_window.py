@@ -184,6 +184,7 @@ class MainWindow(QMainWindow):
         sb.copy_requested.connect(lambda a: self.controller.copy_to_clipboard(a, a, False))
         sb.rename_requested.connect(self.rename_address)
         sb.delete_requested.connect(self.confirm_delete_address)
+        sb.lifetime_requested.connect(self.controller.set_lifetime)
         self.health = HealthFlow(
             self.controller,
             s,
@@ -317,7 +318,11 @@ class MainWindow(QMainWindow):
             index = dialog.picker.combo.findText(provider_name)
             if index >= 0:  # before the request below: only its domains are asked for
                 dialog.picker.combo.setCurrentIndex(index)
-        dialog.submitted.connect(self.controller.create_address)
+        dialog.submitted.connect(
+            lambda local, domain, label, password, provider_id, d=dialog: self.controller.create_address(
+                local, domain, label, password, provider_id, expires_in=d.expires_in()
+            )
+        )
         dialog.domains_requested.connect(self.controller.request_domains)
         dialog.picker.add_requested.connect(self.controller.add_provider)
         self._open_busy_dialog(dialog)

@@ -16,12 +16,19 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QSystemTrayIcon
 
-from desktop_app.core.notice import NewMessage, Notice, NoticeBatcher
+from desktop_app.core.notice import (
+    NewMessage,
+    Notice,
+    NoticeBatcher,
+    expired_notice,
+    expiring_notice,
+)
 from desktop_app.desktop.dbus_notify import DBusNotifier
 from desktop_app.ui.banner import NotificationBanner
 from desktop_app.ui.clipboard import copy_text
@@ -41,6 +48,7 @@ class Notifications(QObject):
     copy_code_requested = Signal(str)  # the user asked for a code (we copy it unless copy_codes=False)
     code_copied = Signal(str)
     open_message_requested = Signal(str, str)  # address, message id ("" when unknown)
+    keep_address_requested = Signal(str)  # "Keep address" on the warning before an expiry
     backend_changed = Signal(str)
 
     def __init__(
@@ -102,6 +110,19 @@ class Notifications(QObject):
             self._show(notice)
         self._schedule_flush()
 
+    def address_expiring(
+        self, address: str, label: str, expires_at: datetime, now: datetime | None = None
+    ) -> None:
+        """The warning before an address is deleted at its expiry, with "Keep address". Not folded
+        with new mail (it is about the address, and rare); do-not-disturb holds it back like any
+        popup, while the sidebar row turns to a warning either way."""
+        if not self.do_not_disturb:
+            self._show(expiring_notice(address, label, expires_at, now or datetime.now(UTC)))
+
+    def address_expired(self, address: str, label: str) -> None:
+        if not self.do_not_disturb:
+            self._show(expired_notice(address, label))
+
     def shutdown(self) -> Coroutine[Any, Any, None]:
         """Stop timers; the returned coroutine closes the D-Bus connection (await it at shutdown)."""
         self._closed = True
@@ -125,6 +146,10 @@ class Notifications(QObject):
     def open_message(self, address: str, message_id: str) -> None:
         if not self._closed:
             self.open_message_requested.emit(address, message_id)
+
+    def keep_address(self, address: str) -> None:
+        if not self._closed:
+            self.keep_address_requested.emit(address)
 
     # --- choosing and using the backend -------------------------------------------------------
 
@@ -151,7 +176,9 @@ class Notifications(QObject):
             self._settle(None)
             return
         dbus = DBusNotifier(bus=self.bus, app_icon=str(icon_path() or "mail-message-new"))
-        backend = DBusBackend(dbus, self.copy_code, self.open_message, fallback=self._fallback)
+        backend = DBusBackend(
+            dbus, self.copy_code, self.open_message, fallback=self._fallback, on_keep=self.keep_address
+        )
         self._probe = loop.create_task(dbus.start(), name="notifications-probe-dbus")
         self._probe.add_done_callback(lambda task: self._probed(backend, task))
 

@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 CopyCode = Callable[[str], None]
 OpenMessage = Callable[[str, str], None]  # address, message id
+KeepAddress = Callable[[str], None]  # "Keep address" on the warning before an expiry
 BALLOON_MS = 10_000
 REMEMBERED = 200  # notifications whose actions we can still answer
 
@@ -35,6 +36,10 @@ class NotificationBackend(Protocol):
 
 def dbus_actions(notice: Notice) -> list[tuple[str, str]]:
     """ "Copy code" only when there is a code; "default" is what a click on the popup itself does."""
+    if notice.kind is NoticeKind.EXPIRING:
+        return [("keep", "Keep address"), ("default", "Open")]
+    if notice.kind is NoticeKind.EXPIRED:
+        return []  # nothing left to open
     if notice.code:
         return [("copy-code", "Copy code"), ("open", "Open"), ("default", "Open")]
     return [("default", "Open")]
@@ -53,10 +58,12 @@ class DBusBackend:
         on_open: OpenMessage,
         *,
         fallback: Callable[[Notice], None],
+        on_keep: KeepAddress | None = None,
     ) -> None:
         self.notifier = notifier
         self._on_copy = on_copy
         self._on_open = on_open
+        self._on_keep = on_keep or (lambda address: None)
         self._fallback = fallback
         self._shown: OrderedDict[int, Notice] = OrderedDict()
         self._summary_id = 0
@@ -97,6 +104,8 @@ class DBusBackend:
             return  # not ours (another app's notification) or long forgotten
         if action == "copy-code" and notice.code:
             self._on_copy(notice.code)
+        elif action == "keep" and notice.kind is NoticeKind.EXPIRING and notice.address:
+            self._on_keep(notice.address)
         elif action in {"open", "default"}:
             self._on_open(notice.address or "", notice.message_id or "")
 

@@ -162,3 +162,15 @@ WAIT_DISMISS = "Dismiss"
 
 # --- the health entry of the message-list header ---
 HEALTH_BUTTON_TIP = "{state}. Why hasn't my mail arrived? Check this address"
+
+# --- address lifetime (new-address dialog, the sidebar's menu, the status bar) ---
+LIFETIME_LABEL = "Delete automatically:"
+LIFETIME_NEVER = "Never"
+LIFETIME_AFTER = "After {choice}"
+LIFETIME_MENU = "Delete automatically"
+LIFETIME_MENU_SET = "Change automatic deletion ({when})"
+LIFETIME_KEEP = "Keep this address"
+LIFETIME_TIP = "Deleted on the mail service and here, with its mail, when the time comes."
+ADDRESS_KEPT = "{address} is kept: it will not be deleted automatically."
+ADDRESS_EXPIRES = "{address} will be deleted automatically {when}."
+ADDRESS_EXPIRED = "Deleted {address} automatically, as you asked."

@@ -76,7 +76,7 @@ class ManualClock:
     [
         (timedelta(seconds=-5), "deleting now…"),
         (timedelta(seconds=30), "deletes in under a minute"),
-        (timedelta(minutes=42, seconds=50), "deletes in 42 min"),
+        (timedelta(minutes=42, seconds=10), "deletes in 43 min"),
         (timedelta(hours=3, minutes=20), "deletes in 3 h"),
         (timedelta(hours=7), "deletes today at 16:00"),
         (timedelta(hours=24, minutes=30), "deletes tomorrow at 09:30"),
@@ -119,7 +119,9 @@ def test_rows_and_the_listing_carry_the_expiry() -> None:
         current=False,
         now=NOW,
     )
-    assert row.expiry_text == "deletes in 30 min" and row.expiry_detail.startswith("Deleted automatically")
+    assert row.expiry_text == "deletes in 30 min" and row.expiry_detail.startswith(
+        "To be deleted automatically on "
+    )
     assert row.as_listing()["expires"] == "2026-12-01T09:30:00+00:00"
     assert row.as_listing()["expiry"] == "deletes in 30 min"
     kept = address_row(

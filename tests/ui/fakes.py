@@ -80,6 +80,7 @@ class FakeController:
     list_calls: list[tuple[str, int, int, str]] = field(default_factory=list)
     current: str | None = None
     waits: list[Expectation] = field(default_factory=list)  # what expectations() answers
+    lifetimes: list[timedelta | None] = field(default_factory=list)  # each create_address's expires_in
 
     # --- test helpers ---
     def called(self, name: str) -> list[tuple[object, ...]]:
@@ -265,8 +266,13 @@ class FakeController:
         label: str,
         password: str,
         provider_id: str | None = None,
+        expires_in: timedelta | None = None,
     ) -> None:
         self._record("create_address", local_part, domain, label, password, provider_id)
+        self.lifetimes.append(expires_in)  # apart, so that a call's last item stays its provider
+
+    def set_lifetime(self, address: str, lifetime: timedelta | None) -> None:
+        self._record("set_lifetime", address, lifetime)
 
     def login_address(self, address: str, password: str, label: str, provider_id: str | None = None) -> None:
         self._record("login_address", address, password, label, provider_id)

@@ -250,7 +250,12 @@ async def test_window_without_a_keyring_asks_before_a_session_only_address(
         assert asked == [True]
         if agreed:
             assert calls == [
-                {"password": "pw-shown-to-the-user", "session_only": True, "provider": inbox.provider}
+                {
+                    "password": "pw-shown-to-the-user",
+                    "session_only": True,
+                    "provider": inbox.provider,
+                    "expires_in": None,
+                }
             ]
             assert failures == []
         else:

@@ -93,6 +93,7 @@ def test_a_failed_create_stays_in_the_dialog_with_retry(qtbot: QtBot, fake: Fake
     dialog.create_button.click()  # the same request again
     first, second = fake.called("create_address")
     assert first == second == (None, "example.com", "", "Gen3rated-Passw0rd-xyz", "mail.tm")
+    assert fake.lifetimes == [None, None]
 
     fake.signals.address_add_failed.emit("This address is already taken. Pick another name.")
     dialog.custom_choice.setChecked(True)

@@ -124,4 +124,4 @@ def test_what_list_new_and_expire_print(qtbot: QtBot, tmp_path: Path) -> None:
     received, out, err = run_against(qtbot, tmp_path, new, "new", "--expires", "1w")
     assert received[0][1]["expires"] == "1w"
     assert out == "n@x.test\n"  # the bare address for scripts; the expiry on stderr
-    assert "Deleted automatically Tue 1 Jan 2030, 14:00 (UTC)." in err
+    assert "It will be deleted automatically on Tue 1 Jan 2030, 14:00 (UTC)." in err

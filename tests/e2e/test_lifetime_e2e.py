@@ -1,0 +1,101 @@
+"""Address lifetime through the real app and command line, against ``temp-inbox serve``: an expiry
+set with ``expire --at`` is warned about on D-Bus and carried out while the app runs, and one that
+passes while the app is closed is carried out at the next start: gone from the service (its SMTP
+refuses the address), from ``list`` and from the keyring."""
+
+from __future__ import annotations
+
+import smtplib
+import subprocess
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.desktop_session import DesktopSession, wait_until
+from tests.e2e.test_app_e2e import send
+from tests.e2e.test_scripts_e2e import cli_json, serve_fixture  # noqa: F401  (fixture)
+from tests.processes import stop_process
+
+pytestmark = pytest.mark.e2e
+
+
+def _in_keyring(session: DesktopSession, address: str) -> bool:
+    found = subprocess.run(
+        ["secret-tool", "search", "--all", "service", "Temp Inbox"],
+        env=session.env,
+        capture_output=True,
+        text=True,
+        timeout=20,
+    )
+    return address in found.stdout + found.stderr
+
+
+def _refused_by_the_service(smtp: str, address: str) -> bool:
+    try:
+        send(smtp, address, "Anyone there?", "hello")
+    except smtplib.SMTPRecipientsRefused:
+        return True
+    return False
+
+
+def _addresses(session: DesktopSession, data: Path) -> list[str]:
+    return [item["address"] for item in cli_json(session, data, "list")]
+
+
+def test_expiry_warned_then_done_while_running_and_at_the_next_start(
+    tmp_path: Path, serve: dict[str, str]
+) -> None:
+    data = tmp_path / "data"
+    provider = ("--api-url", serve["api"])
+    with DesktopSession(tmp_path / "session") as session:
+        app = session.start_listening_app(data, *provider)
+        try:
+            made = cli_json(session, data, "new", "--expires", "1d")
+            doomed = made["address"]
+            assert made["expiry"].startswith("deletes tomorrow at ")
+            later = cli_json(session, data, "new")["address"]
+            kept = cli_json(session, data, "new")["address"]
+            (item,) = [i for i in cli_json(session, data, "list") if i["address"] == doomed]
+            assert item["expires"] == made["expires"] and item["expiry"] == made["expiry"]
+            wait_until(lambda: _in_keyring(session, doomed), 30, "the password in the keyring")
+
+            soon = (datetime.now(UTC) + timedelta(seconds=20)).isoformat()
+            moved = session.cli(data, "expire", doomed, "--at", soon)
+            assert moved.returncode == 0, moved.stderr
+            assert moved.stdout.startswith(f"{doomed}: deletes in under a minute (")
+            # Due within ten minutes: warned at once, with "Keep address".
+            warning = wait_until(
+                lambda: [c for c in session.notify_calls() if f'"{doomed} deletes in under a minute"' in c],
+                60,
+                "the warning on D-Bus",
+            )
+            assert '"Keep address"' in warning[0]
+            wait_until(lambda: doomed not in _addresses(session, data), 120, "the deletion at its time")
+            assert datetime.now(UTC) >= datetime.fromisoformat(soon)  # never before its time
+            wait_until(
+                lambda: [c for c in session.notify_calls() if f'"Deleted {doomed}"' in c],
+                30,
+                "the notice after the deletion",
+            )
+            assert _refused_by_the_service(serve["smtp"], doomed)
+            assert not _in_keyring(session, doomed)
+
+            # Closed when its time comes: done at the next start.
+            due = datetime.now(UTC) + timedelta(seconds=5)
+            assert session.cli(data, "expire", later, "--at", due.isoformat()).returncode == 0
+            assert session.cli(data, "quit").returncode == 0
+            assert app.wait(60) == 0
+        finally:
+            stop_process(app)
+        wait_until(lambda: datetime.now(UTC) > due, 30, "the expiry to pass while the app is closed")
+        app = session.start_listening_app(data, *provider)
+        try:
+            wait_until(lambda: later not in _addresses(session, data), 120, "the deletion at start")
+            assert _addresses(session, data) == [kept]
+            assert _refused_by_the_service(serve["smtp"], later)
+            assert not _refused_by_the_service(serve["smtp"], kept)
+            assert not _in_keyring(session, later) and _in_keyring(session, kept)
+        finally:
+            session.cli(data, "quit")
+            stop_process(app)
