@@ -273,6 +273,12 @@ class Inbox:
         has that run's port, where nothing listens any more."""
         return [p for p in self.providers() if p.id != "local" or p.id == self.provider.id]
 
+    def credited_providers(self) -> list[Provider]:
+        """The providers in use whose terms ask for a visible credit link: the default one (new
+        addresses go there) and every one holding an address (mail.tm, mail.gw)."""
+        in_use = {self.provider.id} | {record.provider_id for record in self.addresses()}
+        return [p for p in self.providers() if p.id in in_use and p.requires_credit]
+
     def find_provider(self, name: str) -> Provider | None:
         """A known provider by its id, its name or its API URL (as ``new --provider`` takes it)."""
         wanted = name.strip().lower().rstrip("/")

@@ -11,8 +11,8 @@ an :class:`AppSignals` object that the implementation emits when work finishes::
 Two kinds of controller call exist:
 
 * **Reads from the local store** (``addresses``, ``list_messages``, ``count_messages``, ``provider``,
-  ``providers``, ``has_tray``) are synchronous and fast (SQLite, WAL) and return data directly, so item
-  models can page through thousands of messages without round trips through the loop.
+  ``providers``, ``credits``, ``has_tray``) are synchronous and fast (SQLite, WAL) and return data
+  directly, so item models can page through thousands of messages without round trips through the loop.
 * **Commands** (everything else) return ``None`` immediately; their outcome arrives as a signal:
   ``message_loaded`` after ``open_message``, ``address_added`` / ``address_add_failed`` after
   ``create_address`` or ``login_address``, ``domains_loaded`` / ``domains_failed`` after
@@ -91,6 +91,11 @@ class AppController(Protocol):
 
     def count_all_messages(self, search: str) -> int: ...
     def provider(self) -> ProviderCredit: ...
+    def credits(self) -> list[ProviderCredit]:
+        """A credit link for each provider in use whose terms ask for one (the default, and each
+        provider holding an address); empty when none does."""
+        ...
+
     def providers(self) -> list[Provider]:
         """Where a new address (or a log-in) can be: the default provider first."""
         ...

@@ -147,6 +147,9 @@ class InboxController(QObject):
         p = self.inbox.provider
         return ProviderCredit(p.name, p.credit_url)
 
+    def credits(self) -> list[ProviderCredit]:
+        return [ProviderCredit(p.name, p.credit_url) for p in self.inbox.credited_providers()]
+
     def providers(self) -> list[Provider]:
         return self.inbox.providers_for_new_addresses()
 

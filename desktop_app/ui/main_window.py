@@ -200,19 +200,19 @@ class MainWindow(QMainWindow):
         self.expecting = ExpectFlow(self, self.health)
 
     def _show_credit(self) -> None:
-        credit = self.controller.provider()
-        if credit.credit_url:
-            # The link colour is baked in when the text is set: take it from the current palette
-            # (and set the text again when the palette changes) so it stays readable on dark.
-            link = self.palette().color(QPalette.ColorRole.Link).name()
-            self.credit.setText(
-                f'Powered by <a href="{html.escape(credit.credit_url)}" style="color: {link}">'
-                f"{html.escape(credit.name)}</a>"
-            )
-            self.credit.setToolTip(credit.credit_url)
-            self.credit.show()
-        else:
-            self.credit.hide()
+        """A "Powered by" link for each provider in use whose terms ask for one (mail.tm, mail.gw)."""
+        credits = [c for c in self.controller.credits() if c.credit_url]
+        # The link colour is baked in when the text is set: take it from the current palette
+        # (and set the text again when the palette changes) so it stays readable on dark.
+        link = self.palette().color(QPalette.ColorRole.Link).name()
+        links = [
+            f'<a href="{html.escape(c.credit_url or "")}" style="color: {link}">{html.escape(c.name)}</a>'
+            for c in credits
+        ]
+        if credits and (text := f"Powered by {' and '.join(links)}") != self.credit.text():
+            self.credit.setText(text)  # addresses change often: the label only when it must
+            self.credit.setToolTip(" · ".join(c.credit_url or "" for c in credits))
+        self.credit.setVisible(bool(credits))
 
     # --- addresses ---
     def current_address(self) -> str | None:
@@ -242,6 +242,7 @@ class MainWindow(QMainWindow):
 
     def refresh_addresses(self) -> None:
         infos = self.controller.addresses()
+        self._show_credit()  # an address on another provider may bring its credit
         self.sidebar.model.set_addresses(infos)
         if self.model.set_names(short_names(infos)):
             self.reading.drop_gone_mail()

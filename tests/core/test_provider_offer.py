@@ -10,7 +10,7 @@ from desktop_app.core.accounts.secrets import PasswordVault
 from desktop_app.core.api import sends_in_clear
 from desktop_app.core.api.providers import MAILGW, MAILTM, custom_provider, local_provider
 from desktop_app.core.inbox import Inbox
-from desktop_app.core.store.cache import Store
+from desktop_app.core.store.cache import AddressState, Store
 
 OLD_LOCAL = local_provider("http://127.0.0.1:40001", "http://127.0.0.1:40001/.well-known/mercure")
 NOW_LOCAL = local_provider("http://127.0.0.1:40002", "http://127.0.0.1:40002/.well-known/mercure")
@@ -55,3 +55,14 @@ def test_with_local_the_running_embedded_server_comes_first(store: Store) -> Non
 )
 def test_plain_http_off_this_computer_sends_passwords_in_clear(url: str, in_clear: bool) -> None:
     assert sends_in_clear(url) is in_clear
+
+
+def test_the_credited_providers_are_the_default_and_those_holding_addresses(store: Store) -> None:
+    inbox = Inbox(store, PasswordVault(), MAILTM)
+    assert inbox.credited_providers() == [MAILTM]  # nothing else in use
+    store.save_provider(MAILGW)  # as the book does when an address is made there
+    store.add_address("a@gw.example", MAILGW.id, state=AddressState.ACTIVE)
+    store.add_address("b@kept.example", KEPT.id, state=AddressState.ACTIVE)  # asks for no credit
+    assert inbox.credited_providers() == [MAILTM, MAILGW]
+    local = Inbox(store, PasswordVault(), NOW_LOCAL)
+    assert local.credited_providers() == [MAILGW]  # the embedded server asks for none

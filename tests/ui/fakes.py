@@ -68,6 +68,7 @@ class FakeController:
     raw: dict[str, bytes] = field(default_factory=dict)
     domains_list: list[str] = field(default_factory=lambda: ["example.com", "mail.test"])
     credit: ProviderCredit = field(default_factory=lambda: ProviderCredit("mail.tm", "https://mail.tm"))
+    more_credits: list[ProviderCredit] = field(default_factory=list)  # providers holding addresses
     tray: bool = False
     answer_domains: bool = True
     domains_error: str | None = None  # set: request_domains fails with this text
@@ -179,6 +180,9 @@ class FakeController:
 
     def provider(self) -> ProviderCredit:
         return self.credit
+
+    def credits(self) -> list[ProviderCredit]:
+        return [c for c in (self.credit, *self.more_credits) if c.credit_url]
 
     def providers(self) -> list[Provider]:
         return list(self.provider_list)

@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.core.api.providers import MAILGW, custom_provider
 from desktop_app.ui import texts
-from desktop_app.ui.controller import AppSignals
+from desktop_app.ui.controller import AppSignals, ProviderCredit
 from desktop_app.ui.dialogs import LoginDialog, NewAddressDialog
 from desktop_app.ui.main_window import MainWindow
 from tests.ui.fakes import FakeController
@@ -270,3 +270,17 @@ def test_a_check_answered_after_its_dialog_closed_reaches_no_other_dialog(
     fake.signals.provider_added.emit(slow)
     assert login.picker.combo.findData(slow.id) >= 0  # kept, so listed…
     assert login.picker.choosing_other()  # …but not chosen for the user
+
+
+def test_an_address_on_mail_gw_brings_its_credit_link_beside_mail_tms(
+    qtbot: QtBot, fake: FakeController
+) -> None:
+    window = shown_window(qtbot, fake)
+    assert window.credit.isVisible() and "mail.gw" not in window.credit.text()
+    fake.more_credits.append(ProviderCredit("mail.gw", "https://mail.gw"))
+    fake.add_address("quiet.otter@gw.example", provider_name="mail.gw")  # made with the picker
+    text = window.credit.text()
+    assert 'href="https://mail.tm"' in text and 'href="https://mail.gw"' in text
+    assert ">mail.tm</a> and <a" in text
+    window.credit.linkActivated.emit("https://mail.gw")
+    assert fake.called("open_external") == [("https://mail.gw",)]
