@@ -10,6 +10,8 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QWidget
 
+from desktop_app.ui.controller import ProviderCredit
+
 
 class LinkLabel(QLabel):
     activated = Signal()
@@ -34,3 +36,12 @@ class LinkLabel(QLabel):
         if event.type() == QEvent.Type.PaletteChange:
             self._render()
         super().changeEvent(event)
+
+
+def credit_html(credits: list[ProviderCredit], colour: str) -> str:
+    """ "Powered by mail.tm and mail.gw", each name a link in ``colour`` (the palette's, when set)."""
+    links = [
+        f'<a href="{html.escape(c.credit_url or "")}" style="color: {colour}">{html.escape(c.name)}</a>'
+        for c in credits
+    ]
+    return f"Powered by {' and '.join(links)}"

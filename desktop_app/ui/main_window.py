@@ -10,7 +10,6 @@ banners) are modules of their own.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from typing import Any
 
@@ -44,6 +43,7 @@ from desktop_app.ui.dialogs import (
 )
 from desktop_app.ui.expect_flow import ExpectFlow
 from desktop_app.ui.health_flow import HealthFlow
+from desktop_app.ui.link_label import credit_html
 from desktop_app.ui.link_prompt import LinkPrompt
 from desktop_app.ui.message_browser import MessageBrowser
 from desktop_app.ui.message_pane import HtmlViewFactory, sealed_view_factory
@@ -204,13 +204,9 @@ class MainWindow(QMainWindow):
         credits = [c for c in self.controller.credits() if c.credit_url]
         # The link colour is baked in when the text is set: take it from the current palette
         # (and set the text again when the palette changes) so it stays readable on dark.
-        link = self.palette().color(QPalette.ColorRole.Link).name()
-        links = [
-            f'<a href="{html.escape(c.credit_url or "")}" style="color: {link}">{html.escape(c.name)}</a>'
-            for c in credits
-        ]
-        if credits and (text := f"Powered by {' and '.join(links)}") != self.credit.text():
-            self.credit.setText(text)  # addresses change often: the label only when it must
+        text = credit_html(credits, self.palette().color(QPalette.ColorRole.Link).name())
+        if credits and text != self.credit.text():  # addresses change often: the label only when it must
+            self.credit.setText(text)
             self.credit.setToolTip(" · ".join(c.credit_url or "" for c in credits))
         self.credit.setVisible(bool(credits))
 
