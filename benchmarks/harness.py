@@ -59,6 +59,16 @@ def summary(values: list[float], digits: int = 3) -> dict[str, Any]:
     }
 
 
+def compile_app_bytecode() -> int:
+    """Write the bytecode of the app's own modules (``__pycache__``, git-ignored), as installing it does
+    (pip compiles every module of a wheel). Without it a launch compiles ~120 modules from source (about
+    0.1 s of a 0.4 s start here) whenever the environment sets ``PYTHONDONTWRITEBYTECODE`` (this
+    machine's does) or the tree is fresh: a cost no installed app pays. Returns the modules compiled."""
+    package = REPO / "desktop_app"
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
+    return sum(1 for _ in package.rglob("__pycache__/*.pyc"))
+
+
 def machine() -> dict[str, Any]:
     cpu = "unknown"
     for line in Path("/proc/cpuinfo").read_text().splitlines():

@@ -404,8 +404,9 @@ def table(results: dict[str, Any]) -> str:
     lines += [
         "",
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB RAM, Linux {m['kernel']}, "
-        f"Python {m['python']}, {m['qt']}; load average {m['load_at_start']} at the start. "
-        f"Run {results['finished']} ({'BENCH_QUICK=1' if results['quick'] else 'full run'}) in "
+        f"Python {m['python']}, {m['qt']}; load average {m['load_at_start']} at the start"
+        + (f"; the app's {m['bytecode']} modules precompiled, as installed. " if m.get("bytecode") else ". ")
+        + f"Run {results['finished']} ({'BENCH_QUICK=1' if results['quick'] else 'full run'}) in "
         f"{results['elapsed_s'] / 60:.1f} min."
         + (f" ({results['partial']}.)" if results.get("partial") else ""),
         "Suites: "
@@ -442,6 +443,7 @@ def main() -> int:
     args = parser.parse_args()
     started = time.monotonic()
     results: dict[str, Any] = {"machine": h.machine(), "quick": h.QUICK, "errors": {}}
+    results["machine"]["bytecode"] = h.compile_app_bytecode()
     if args.only != list(SUITES) and RESULTS.exists():  # a partial run updates the last full one
         previous = json.loads(RESULTS.read_text())
         results.update({k: v for k, v in previous.items() if k in SUITES and k not in args.only})

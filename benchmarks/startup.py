@@ -130,6 +130,7 @@ def timed_starts(
 
 
 def run(runs: int, big: bool = False) -> dict[str, Any]:
+    h.compile_app_bytecode()
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="temp-inbox-bench-start-") as tmp:
         root = Path(tmp)
