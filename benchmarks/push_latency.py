@@ -102,6 +102,18 @@ def settle(api: str, quiet_s: float = 3.0, timeout: float = 120.0) -> float:
     return since
 
 
+class StampedSMTP(smtplib.SMTP):
+    """Also stamps the moment the message's last bytes (the ``.`` that ends DATA) are written: a zero
+    that does not move with the server's choice of when to answer ``250``."""
+
+    data_sent = 0
+
+    def send(self, s: bytes | str) -> None:
+        if isinstance(s, bytes) and s.endswith(b"\r\n.\r\n"):
+            self.data_sent = time.monotonic_ns()
+        super().send(s)
+
+
 def probe(to: list[str], subject: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = "Bench <bench@example.test>"
@@ -151,9 +163,10 @@ def one_case(root: Path, addresses: int, messages: int, idle_s: float, warmup: i
                 server.api, [(i, a, p) for i, (a, p) in zip(POLL_INTERVALS, poll_accounts, strict=True)]
             )
             push: list[float] = []
+            push_from_data: list[float] = []
             accepted: dict[str, int] = {}
             rng = random.Random(addresses)
-            with smtplib.SMTP(*server.smtp, timeout=30) as smtp:
+            with StampedSMTP(*server.smtp, timeout=30) as smtp:
                 for i in range(warmup + messages):
                     subject = f"Probe {addresses}-{i:04d}"
                     to = [accounts[i % addresses][0]] + ([a for a, _ in poll_accounts] if i >= warmup else [])
@@ -164,6 +177,7 @@ def one_case(root: Path, addresses: int, messages: int, idle_s: float, warmup: i
                         raise RuntimeError(f"no notification for {subject}")
                     if i >= warmup:
                         push.append((arrived - stamp) / 1e6)
+                        push_from_data.append((arrived - smtp.data_sent) / 1e6)
                         accepted[subject] = stamp
                     time.sleep(rng.uniform(0.1, 0.4))
             wait_polls = max(POLL_INTERVALS) + 1.0
@@ -185,6 +199,7 @@ def one_case(root: Path, addresses: int, messages: int, idle_s: float, warmup: i
                 "idle": idle,
                 "tcp_connections_after_mail": connections_after,
                 "push_ms": push_summary,
+                "push_from_data_ms": h.summary(push_from_data, 3),
                 "poll_ms": {k: h.summary(v, 1) for k, v in polled.items()},
             }
             for interval, summary in result["poll_ms"].items():

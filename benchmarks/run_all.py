@@ -122,6 +122,18 @@ def table(results: dict[str, Any]) -> str:
                 _verdict(ok),
             )
         )
+        if case.get("push_from_data_ms", {}).get("n"):
+            d = case["push_from_data_ms"]
+            rows.append(
+                (
+                    "  … from the sender's end of DATA (independent of when the server sends its 250)",
+                    "",
+                    _ms(d, "median"),
+                    _ms(d, "p99"),
+                    "",
+                    "—",
+                )
+            )
     for n in ("50", "500"):
         case = push.get(n)
         if not isinstance(case, dict) or "idle" not in case:

@@ -1,12 +1,15 @@
 """A Mercure hub as mail.tm runs it (reference §6): private updates per ``/accounts/{id}`` topic.
 
 Publishing is synchronous and ordered: the Message event of an arrival is queued before its Account
-event for every subscriber. A bounded history serves ``Last-Event-ID`` replay.
+event for every subscriber. A bounded history serves ``Last-Event-ID`` replay. ``handed_over`` lets the
+SMTP intake answer ``250`` only once the streams have written what it published (bounded), so a
+subscriber hears of new mail no later than its sender hears it was accepted.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import uuid
 from collections import deque
@@ -32,10 +35,18 @@ class HubEvent:
         return f"id: {self.id}\n{body}\n".encode("utf-8", "replace")
 
 
+def _set_event() -> asyncio.Event:
+    event = asyncio.Event()
+    event.set()
+    return event
+
+
 @dataclass(eq=False)
 class Subscription:
     topics: frozenset[str]
     queue: asyncio.Queue[HubEvent | None] = field(default_factory=asyncio.Queue)
+    # Set while the stream has handed everything queued to the HTTP server (hub_http's pump).
+    idle: asyncio.Event = field(default_factory=_set_event)
 
     def wants(self, event: HubEvent) -> bool:
         return event.topic in self.topics
@@ -90,7 +101,17 @@ class Hub:
         for subscription in self._subscriptions:
             if subscription.wants(event):
                 subscription.queue.put_nowait(event)
+                subscription.idle.clear()
         return event
+
+    async def handed_over(self, timeout: float) -> None:
+        """Wait until every stream has handed what was published so far to the HTTP server (which
+        writes it at once: HTTP/1.1 in that call, HTTP/2 from its send task, woken before this one).
+        At most ``timeout``, so a stream that does not keep up never holds a caller longer."""
+        busy = [s.idle.wait() for s in self._subscriptions if not s.idle.is_set()]
+        if busy:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.gather(*busy), timeout)
 
     def last_event_id(self) -> str:
         return self._history[-1].id if self._history else "earliest"
@@ -115,6 +136,7 @@ class Hub:
 
     def unsubscribe(self, subscription: Subscription) -> None:
         self._subscriptions.discard(subscription)
+        subscription.idle.set()  # nothing more will be written: nobody waits for it
 
     def drop_all(self) -> None:
         """End every live stream (safe to call from any thread)."""

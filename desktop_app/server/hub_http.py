@@ -168,6 +168,8 @@ class HubEndpoint:
             if event is None:
                 return
             await send({"type": "http.response.body", "body": event.encode(), "more_body": True})
+            if subscription.queue.empty():
+                subscription.idle.set()
             if event.glitch:
                 self._faults.count_served("glitches")
 

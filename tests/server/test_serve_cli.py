@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import signal
 import smtplib
+import socket
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -139,3 +141,46 @@ def test_serve_refuses_a_non_positive_limit() -> None:
         timeout=30,
     )
     assert done.returncode == 2 and "must be positive" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_live_subscriber_has_new_mail_before_its_sender_has_the_250() -> None:
+    """The 250 waits (bounded) until the hub streams have written the arrival (``Hub.handed_over``), so
+    a subscriber hears of new mail no later than its sender hears it was accepted. A real process: the
+    reply and the event travel on two sockets and really race."""
+    process, endpoints = _start(None, "--no-rate-limit")
+    try:
+        with httpx.Client(base_url=endpoints["api"]) as http:
+            http.post("/accounts", json={"address": "race@temp-inbox.test", "password": "pw"})
+            token = http.post("/token", json={"address": "race@temp-inbox.test", "password": "pw"}).json()[
+                "token"
+            ]
+            account = http.get("/me", headers={"Authorization": f"Bearer {token}"}).json()["id"]
+        hub = urlsplit(endpoints["hub"])
+        assert hub.hostname is not None and hub.port is not None
+        with socket.create_connection((hub.hostname, hub.port), timeout=10) as stream:
+            stream.sendall(
+                f"GET {hub.path}?topic=/accounts/{account} HTTP/1.1\r\nHost: {hub.netloc}\r\n"
+                f"Authorization: Bearer {token}\r\nAccept: text/event-stream\r\n\r\n".encode()
+            )
+            received = b""
+            while b":\n\n" not in received:  # the headers and the stream's opening comment
+                received += stream.recv(65536)
+            stream.setblocking(False)
+            host, port = endpoints["smtp"].rsplit(":", 1)
+            with smtplib.SMTP(host, int(port), timeout=10) as smtp:
+                for n in range(5):
+                    smtp.sendmail(
+                        "a@example.com", ["race@temp-inbox.test"], f"Subject: race {n}\r\n\r\nhi\r\n"
+                    )
+                    # The reply is in: the event must already be here, without waiting for it.
+                    while True:
+                        try:
+                            chunk = stream.recv(65536)
+                        except BlockingIOError:
+                            break
+                        assert chunk, "the hub closed the stream"
+                        received += chunk
+                    assert f"race {n}".encode() in received, f"the 250 of mail {n} came before its event"
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=15)
