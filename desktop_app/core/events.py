@@ -43,12 +43,24 @@ class ConnectionState:
 
 
 @dataclass(frozen=True, slots=True)
+class MessageArriving:
+    """Pushed mail the cache is storing: it accepted the message, the commit comes right after the
+    listeners (``Mailbox._apply_summaries``). For notifications only, which then need not wait for the
+    disk; a listener must not write to the store here (the write is still open)."""
+
+    address: str
+    summary: MessageSummary
+
+
+@dataclass(frozen=True, slots=True)
 class MessageAdded:
-    """A message this app had never stored before (from the live stream or a catch-up)."""
+    """A message this app had never stored before (from the live stream or a catch-up), now stored.
+    ``announced``: a ``MessageArriving`` for it went out first."""
 
     address: str
     summary: MessageSummary
     pushed: bool = False  # it came through the live stream (not a catch-up): the delivery probe asks
+    announced: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +173,8 @@ class ExpectationChanged:
 
 
 MailboxEvent = (
-    MessageAdded
+    MessageArriving
+    | MessageAdded
     | MessageBodyLoaded
     | MessageUpdated
     | MessageRemoved

@@ -11,7 +11,9 @@ One ``Mailbox`` per address runs three named tasks:
   notifications and code extraction have the text.
 
 Everything is deduplicated by message id through the store (``save_summaries`` reports which ids were new),
-and a message deleted during a catch-up is not resurrected by it. ``MailboxSet`` runs many mailboxes over
+and a message deleted during a catch-up is not resurrected by it. Pushed mail is announced
+(``MessageArriving``) once the cache has accepted it and before the commit, so a notification does not
+wait for the disk; ``MessageAdded`` follows once it is stored. ``MailboxSet`` runs many mailboxes over
 one shared hub connection and shuts them all down within a deadline.
 
 Over 300 lines: the Mailbox's live, catch-up and body workers share its seen and removed bookkeeping;
@@ -35,6 +37,7 @@ from desktop_app.core.events import (
     ConnectionState,
     EventEmitter,
     MessageAdded,
+    MessageArriving,
     MessageBodyLoaded,
     MessageRemoved,
     MessageUpdated,
@@ -80,7 +83,12 @@ class MailboxStore(Protocol):
     def known_message_ids(self, address: str) -> set[str]: ...
     def known_message_times(self, address: str) -> dict[str, datetime]: ...
     def save_summaries(
-        self, address: str, summaries: Sequence[MessageSummary], *, pushed: bool = False
+        self,
+        address: str,
+        summaries: Sequence[MessageSummary],
+        *,
+        pushed: bool = False,
+        before_commit: Callable[[list[str]], None] | None = None,
     ) -> list[str]: ...
     def save_message(self, address: str, message: Message) -> None: ...
     def has_full_message(self, message_id: str) -> bool: ...
@@ -220,12 +228,17 @@ class Mailbox:
             return False
         return True
 
-    def _save_summaries(self, summaries: Sequence[MessageSummary], pushed: bool) -> list[str]:
+    def _save_summaries(
+        self,
+        summaries: Sequence[MessageSummary],
+        pushed: bool,
+        before_commit: Callable[[list[str]], None] | None = None,
+    ) -> list[str]:
         """Save all at once; if the cache refuses the batch, save one by one and skip what it refuses,
         so one undigestible message cannot keep the others out. ``pushed``: from the hub, in arrival
         order (not a page of the list; the store orders mail of one second by it)."""
         try:
-            return self._store.save_summaries(self.key, summaries, pushed=pushed)
+            return self._store.save_summaries(self.key, summaries, pushed=pushed, before_commit=before_commit)
         except errors.StoreError as exc:
             log.warning(
                 "%s: saving %d messages failed (%s); saving one by one", self.key, len(summaries), exc.detail
@@ -233,7 +246,9 @@ class Mailbox:
         new: list[str] = []
         for summary in summaries:
             try:
-                new += self._store.save_summaries(self.key, [summary], pushed=pushed)
+                new += self._store.save_summaries(
+                    self.key, [summary], pushed=pushed, before_commit=before_commit
+                )
             except errors.StoreError as exc:
                 log.warning("%s: cannot store message %r: %s", self.key, summary.id, exc.detail)
         return new
@@ -245,11 +260,26 @@ class Mailbox:
             self._remove(gone.id)
         if not current:
             return
-        new_ids = set(self._save_summaries(current, pushed))
+        announced: set[str] = set()
+
+        def announce(accepted: list[str]) -> None:
+            # Live mail: the cache has taken it, only the commit is left; the notification need not
+            # wait for the disk (a crash in between: the next catch-up lists it again, nothing lost).
+            for summary in current:
+                if summary.id in accepted and summary.id not in announced:
+                    announced.add(summary.id)
+                    self._events.emit(MessageArriving(self.key, summary))
+
+        new_ids = set(self._save_summaries(current, pushed, announce if pushed else None))
+        if announced - new_ids:
+            # Accepted but the commit failed (a disk error): announced, not stored. The service still
+            # has it; a catch-up stores it once the cache can be written again.
+            log.warning("%s: announced mail not stored: %s", self.key, sorted(announced - new_ids))
+            self.request_catch_up("announced mail not stored")
         for summary in current:
             if summary.id in new_ids:
                 self._seen[summary.id] = summary.seen
-                self._events.emit(MessageAdded(self.key, summary, pushed))
+                self._events.emit(MessageAdded(self.key, summary, pushed, announced=summary.id in announced))
                 self._queue_body(summary.id)
             elif self._seen.get(summary.id) != summary.seen:
                 self._seen[summary.id] = summary.seen

@@ -33,6 +33,7 @@ from desktop_app.core.events import (
     ExpiryFailed,
     MailboxEvent,
     MessageAdded,
+    MessageArriving,
     MessageRemoved,
     MessageUpdated,
     SyncProblem,
@@ -416,14 +417,22 @@ class InboxController(QObject):
 
     # -- mailbox events ---------------------------------------------------------------------------
 
+    def _announce(self, address: str, summary: MessageSummary) -> None:
+        if self.inbox.is_probe(summary) or self.inbox.expected_by_window(address, summary):
+            return  # a health-check probe is not mail; mail the window waits for, it announces itself
+        news = announcement(address, summary)
+        if news is not None:
+            self.new_message.emit(news)
+
     def _on_event(self, event: MailboxEvent) -> None:
-        if isinstance(event, MessageAdded):
+        if isinstance(event, MessageArriving):
+            self._announce(event.address, event.summary)  # live mail, before its commit: nothing else
+        elif isinstance(event, MessageAdded):
             if self.inbox.is_probe(event.summary):
                 return  # the health check's test mail: deleted at once, never the user's mail
+            if not event.announced:
+                self._announce(event.address, event.summary)  # first: the list can wait, the popup not
             self.signals.message_added.emit(event.address, event.summary)
-            news = announcement(event.address, event.summary)
-            if news is not None and not self.inbox.expected_by_window(event.address, event.summary):
-                self.new_message.emit(news)
             self._refresh.start()
         elif isinstance(event, ExpectationChanged):
             self.signals.expectation_changed.emit(event)

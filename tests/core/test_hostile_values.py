@@ -153,10 +153,12 @@ class ExplodingClient(FakeMailClient):
 class PickyStore(MemoryStore):
     """Refuses to store one message, as the real cache refuses a value it cannot encode."""
 
-    def save_summaries(self, address: str, summaries: Any, *, pushed: bool = False) -> list[str]:
+    def save_summaries(
+        self, address: str, summaries: Any, *, pushed: bool = False, before_commit: Any = None
+    ) -> list[str]:
         if any(s.id == "bad" for s in summaries):
             raise errors.StoreError(detail="cannot encode")
-        return super().save_summaries(address, summaries, pushed=pushed)
+        return super().save_summaries(address, summaries, pushed=pushed, before_commit=before_commit)
 
 
 async def _run(client: FakeMailClient, store: MemoryStore) -> tuple[EventLog, MemoryStore]:

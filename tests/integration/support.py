@@ -37,7 +37,12 @@ class MemoryStore:
         return {i: s.created_at for i, s in self.summaries.get(address.lower(), {}).items()}
 
     def save_summaries(
-        self, address: str, summaries: Sequence[MessageSummary], *, pushed: bool = False
+        self,
+        address: str,
+        summaries: Sequence[MessageSummary],
+        *,
+        pushed: bool = False,
+        before_commit: Callable[[list[str]], None] | None = None,
     ) -> list[str]:
         box = self.summaries.setdefault(address.lower(), {})
         new = []
@@ -47,6 +52,8 @@ class MemoryStore:
                 self.inserts[summary.id] += 1
             box[summary.id] = summary
             self.seen[summary.id] = summary.seen
+        if before_commit is not None and new:
+            before_commit(new)
         return new
 
     def save_message(self, address: str, message: Message) -> None:

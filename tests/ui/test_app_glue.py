@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from desktop_app.core.accounts.secrets import PasswordVault
 from desktop_app.core.api.providers import local_provider
 from desktop_app.core.errors import PasswordMissingError
-from desktop_app.core.events import MessageAdded
+from desktop_app.core.events import MessageAdded, MessageArriving
 from desktop_app.core.inbox import Inbox
 from desktop_app.core.notice import NewMessage
 from desktop_app.core.store.cache import AddressState, Store
@@ -206,6 +206,27 @@ async def test_only_unread_new_mail_is_announced(qtbot: QtBot, inbox: Inbox, mai
         mailboxes.events.emit(MessageAdded(ADDRESS, summary("fresh", subject="Code 551234")))
         assert listed == ["read-elsewhere", "fresh"]
         assert [n.message_id for n in announced] == ["fresh"]
+    finally:
+        controller.close()
+
+
+async def test_live_mail_is_announced_once_before_it_is_listed(
+    qtbot: QtBot, inbox: Inbox, mailboxes: MailboxSet
+) -> None:
+    """``MessageArriving`` (before the commit) makes the notification; its ``MessageAdded`` (stored)
+    then only lists it. Catch-up mail has no ``MessageArriving``: its ``MessageAdded`` does both,
+    the announcement first."""
+    controller = InboxController(inbox, AppSignals())
+    order: list[str] = []
+    controller.new_message.connect(lambda news: order.append(f"announced {news.message_id}"))
+    controller.signals.message_added.connect(lambda _address, summary: order.append(f"listed {summary.id}"))
+    try:
+        live = summary("live", subject="Code 551234")
+        mailboxes.events.emit(MessageArriving(ADDRESS, live))
+        assert order == ["announced live"]
+        mailboxes.events.emit(MessageAdded(ADDRESS, live, announced=True))
+        mailboxes.events.emit(MessageAdded(ADDRESS, summary("caught-up")))
+        assert order == ["announced live", "listed live", "announced caught-up", "listed caught-up"]
     finally:
         controller.close()
 

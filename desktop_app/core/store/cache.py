@@ -378,9 +378,18 @@ class Store:
         return times
 
     def save_summaries(
-        self, address: str, summaries: Sequence[MessageSummary], *, pushed: bool = False
+        self,
+        address: str,
+        summaries: Sequence[MessageSummary],
+        *,
+        pushed: bool = False,
+        before_commit: Callable[[list[str]], None] | None = None,
     ) -> list[str]:
         """Insert new summaries and refresh known ones; return the ids that were new, in input order.
+
+        ``before_commit`` is called with those ids once every row is written and before the commit:
+        whatever could refuse the mail has accepted it by then, only the disk write is left (a crash
+        now loses the rows, which the next catch-up lists again). It must not use the store.
 
         Summaries come newest first: a page of the API's list, or (``pushed``) what the hub pushed,
         in the order it arrived. A new message's ``arrival`` number follows that order even among mail
@@ -396,7 +405,10 @@ class Store:
                     new.add(summary.id)
             if not pushed:
                 self._order_ties_as_listed(conn, key, summaries, new)
-        return list(dict.fromkeys(s.id for s in summaries if s.id in new))
+            new_ids = list(dict.fromkeys(s.id for s in summaries if s.id in new))
+            if before_commit is not None and new_ids:
+                before_commit(new_ids)
+        return new_ids
 
     @staticmethod
     def _order_ties_as_listed(
