@@ -666,7 +666,8 @@ class Inbox:
             except Exception as exc:  # the check is extra: the answer is still "timed out"
                 log.info("no check after the wait: %r", exc)
         if expectation:
-            self._mailboxes.events.emit(ExpectationChanged(key or "", expectation[0], "checked", report))
+            # Told on the address checked: a wait for any address shows its verdict on the current one.
+            self._mailboxes.events.emit(ExpectationChanged(checked or "", expectation[0], "checked", report))
         raise NoMailInTime(report)
 
     def expectations(self) -> list[Expectation]:

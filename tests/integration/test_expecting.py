@@ -222,3 +222,18 @@ async def _address_on(server: LocalMailServer, address: str) -> str:
         answer = await http.post("/accounts", json={"address": address, "password": "probe-test-pw"})
         answer.raise_for_status()
         return str(answer.json()["address"])
+
+
+async def test_a_wait_for_any_address_tells_its_verdict_on_the_address_checked(
+    inbox: Inbox, live_address: str, recorded: Recorded
+) -> None:
+    inbox.current_address = live_address
+    with pytest.raises(NoMailInTime) as timed_out:
+        await inbox.wait_for_message(timeout=0.2, check_on_timeout=True)
+    assert timed_out.value.report is not None and timed_out.value.report.address == live_address
+    started, checked = (
+        e for e in recorded.events if isinstance(e, ExpectationChanged) and e.ended != "timed-out"
+    )
+    assert started.address == "" and started.expectation.address is None
+    # The window shows the verdict on the address that was checked.
+    assert checked.ended == "checked" and checked.address == live_address
