@@ -39,6 +39,7 @@ from desktop_app.core.events import (
     Listener,
     MailboxEvent,
     MessageAdded,
+    UsageChanged,
 )
 from desktop_app.core.lifetime import AddressLifetimes, Clock, check_future
 from desktop_app.core.models import Message, MessageSummary
@@ -496,9 +497,17 @@ class Inbox:
         if isinstance(event, MessageAdded) and self._probes.is_probe(event.summary):
             self.tasks.spawn(
                 f"delete probe {event.summary.id}",
-                self.delete_message(event.address, event.summary.id),
+                self._delete_probe(event.address, event.summary.id),
                 replace=False,
             )
+
+    async def _delete_probe(self, address: str, message_id: str) -> None:
+        await self.delete_message(address, message_id)
+        # The service pushed the usage with the probe in it and pushes nothing on a deletion: read it
+        # again, so the sidebar does not keep the probe's bytes.
+        me = await self.client(address).me()
+        self._store.set_usage(mailbox_key(address), me.used, me.quota)
+        self._mailboxes.events.emit(UsageChanged(mailbox_key(address), me.used, me.quota))
 
     def reconnect(self, address: str) -> None:
         """Restart the live stream of ``address`` now (no backoff left to sit out); an address that

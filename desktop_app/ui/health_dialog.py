@@ -29,6 +29,7 @@ CHECK_NAMES = {
     "account": "Account",
     "quota": "Storage",
     "hub": "Live connection",
+    "probe": "Delivery probe",
 }
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from desktop_app.core.events import Expectation, ExpectationChanged
 from desktop_app.core.health import HealthReport
@@ -124,11 +124,15 @@ class WaitingBar(QFrame):
         self.action_button = QPushButton(self)
         self.details_button = QPushButton(texts.WAIT_DETAILS, self)
         self.dismiss_button = QPushButton(texts.WAIT_DISMISS, self)
-        layout = QHBoxLayout(self)
+        # One line while waiting ("… 0:42  [Stop waiting]"); a verdict reads better over its buttons.
+        self._layout = layout = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
         layout.setContentsMargins(8, 4, 4, 4)
         layout.addWidget(self.label, 1)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
         for button in (self.stop_button, self.action_button, self.details_button, self.dismiss_button):
-            layout.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+            buttons.addWidget(button)
+        layout.addLayout(buttons)
         self.address: str | None = None
         self._expectation_id = 0
         self._action = ""
@@ -169,6 +173,10 @@ class WaitingBar(QFrame):
             self.setVisible(False)
             return
         self.label.setText(text)
+        over = waiting is None and ended is not None and ended.checked
+        self._layout.setDirection(
+            QBoxLayout.Direction.TopToBottom if over else QBoxLayout.Direction.LeftToRight
+        )
         for button in buttons:
             button.setVisible(button in shown)
         self.setVisible(True)

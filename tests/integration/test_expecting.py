@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 import pytest
 from pytestqt.qtbot import QtBot
 
-from desktop_app.core.events import ExpectationChanged, MessageAdded, MessageRemoved
+from desktop_app.core.events import ExpectationChanged, MessageAdded, MessageRemoved, UsageChanged
 from desktop_app.core.inbox import Inbox, NoMailInTime
 from desktop_app.core.notice import NewMessage
 from desktop_app.server import LocalMailServer
@@ -162,6 +162,10 @@ async def test_the_probe_is_timed_through_the_hub_and_leaves_no_mail(
     assert announced == [] and listed == []
     assert server.store.message(added.summary.id) is None
     assert inbox.list_messages(live_address, 0, 50) == []
+    # Nor do its bytes stay in the address's storage as the sidebar shows it.
+    await poll_until(lambda: inbox.address_rows()[0].used == 0, timeout=10)
+    assert any(isinstance(e, UsageChanged) and e.used == 0 for e in recorded.events)
+    assert inbox.address_rows()[0].unread == 0
     # Nor does it answer a wait.
     assert inbox.expectations() == []
 

@@ -142,6 +142,7 @@ def test_the_waiting_line_shows_on_the_address_with_its_time_then_goes_on_arriva
     start(fake, wait)
     assert bar.isVisible() and bar.label.text() == "Waiting for mail from acme… 0:42"
     assert bar.stop_button.isVisible() and not bar.action_button.isVisible()
+    qtbot.waitUntil(lambda: bar.stop_button.y() < bar.label.y() + bar.label.height())  # one line
     assert row_line(window, A1) == "Waiting for mail from acme… 0:42" and row_line(window, A2) == ""
     # The row grows a line, and the line is drawn under the address.
     qtbot.waitUntil(
@@ -205,6 +206,8 @@ def test_a_timeout_shows_the_checks_verdict_and_its_action(qtbot: QtBot) -> None
         "No mail from acme in 5:00. The live connection is down (retrying in 4 s)"
     )
     assert bar.action_button.isVisible() and bar.action_button.text() == "Reconnect now"
+    # The verdict reads over its buttons, not squeezed beside them.
+    qtbot.waitUntil(lambda: bar.action_button.y() >= bar.label.y() + bar.label.height())
     assert not bar.stop_button.isVisible()
     bar.action_button.click()
     assert fake.called("retry_now") == [(A1,)]

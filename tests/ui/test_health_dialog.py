@@ -42,8 +42,12 @@ def test_checks_appear_as_they_end_then_the_verdict_and_its_action(qtbot: QtBot)
     assert dialog.busy.isVisible() and not dialog.verdict.isVisible()
     fake.signals.health_progress.emit(A1, RUN, CheckResult("password", True, "in the keyring", 3))
     fake.signals.health_progress.emit("other@example.com", RUN, CheckResult("provider", True, "answers", 9))
+    fake.signals.health_progress.emit(
+        A1, RUN, CheckResult("probe", True, "delivered through the live connection in 12 ms", 12)
+    )
     assert [dialog.checks.item(i).text() for i in range(dialog.checks.count())] == [
-        "✓  Password: in the keyring"
+        "✓  Password: in the keyring",
+        "✓  Delivery probe: delivered through the live connection in 12 ms",
     ]
     report = HealthReport(
         A1,
