@@ -159,6 +159,9 @@ class NewAddressDialog(_BusyDialog):
         self.password = QLineEdit(password, self)
         self.password.setReadOnly(True)
         self.password.setAccessibleName("Generated password")
+        # All of it visible, however wide the labels beside it grow ("Mail service:", "Delete
+        # automatically:"): a password cut at its start is copied by hand wrong. 16 px: frame and margins.
+        self.password.setMinimumWidth(self.password.fontMetrics().horizontalAdvance(password) + 16)
         copy = QPushButton("Copy", self)
         copy.setAccessibleName("Copy password")
         copy.clicked.connect(lambda: self._copy_text(self._password))

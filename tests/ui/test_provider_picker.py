@@ -5,7 +5,7 @@ goes. The same dialogs against two real servers are in ``test_provider_dialogs_l
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -284,3 +284,15 @@ def test_an_address_on_mail_gw_brings_its_credit_link_beside_mail_tms(
     assert ">mail.tm</a> and <a" in text
     window.credit.linkActivated.emit("https://mail.gw")
     assert fake.called("open_external") == [("https://mail.gw",)]
+
+
+def test_the_whole_password_shows_beside_the_longer_labels(qtbot: QtBot, fake: FakeController) -> None:
+    wide = "WWWWmmmmWWWWmmmmWWWWmmmmWWWWmmmm"  # 32 characters, as generated, of the widest letters
+    dialog = NewAddressDialog(wide, lambda _t: None, providers=fake.providers())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    field = dialog.password
+    field.end(False)  # where a read-only field's cursor sits: at the end, scrolled there if cut
+    left = QPoint(field.contentsRect().left() + 4, field.height() // 2)
+    assert field.cursorPositionAt(left) == 0  # the first character is on screen
