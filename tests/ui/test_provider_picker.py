@@ -286,9 +286,9 @@ def test_an_address_on_mail_gw_brings_its_credit_link_beside_mail_tms(
     assert fake.called("open_external") == [("https://mail.gw",)]
 
 
-def test_the_whole_password_shows_beside_the_longer_labels(qtbot: QtBot, fake: FakeController) -> None:
+def test_the_whole_password_shows_beside_the_longer_labels(qtbot: QtBot) -> None:
     wide = "WWWWmmmmWWWWmmmmWWWWmmmmWWWWmmmm"  # 32 characters, as generated, of the widest letters
-    dialog = NewAddressDialog(wide, lambda _t: None, providers=fake.providers())
+    dialog = NewAddressDialog(wide, lambda _t: None)  # one short provider name: the narrowest form
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
