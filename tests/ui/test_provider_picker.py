@@ -294,5 +294,6 @@ def test_the_whole_password_shows_beside_the_longer_labels(qtbot: QtBot) -> None
     qtbot.waitExposed(dialog)
     field = dialog.password
     field.end(False)  # where a read-only field's cursor sits: at the end, scrolled there if cut
+    field.grab()  # painted, as on screen: painting is when the field scrolls to its cursor
     left = QPoint(field.contentsRect().left() + 4, field.height() // 2)
     assert field.cursorPositionAt(left) == 0  # the first character is on screen
