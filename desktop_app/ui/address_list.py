@@ -444,7 +444,8 @@ class AddressDelegate(QStyledItemDelegate):
             # Below the footer: the rows of a three-line layout keep their places while a wait runs.
             selected = bool(option.state & QStyle.StateFlag.State_Selected)
             painter.setPen(text_color if selected else option.palette.color(QPalette.ColorRole.Link))
-            elided = metrics.elidedText(waiting, Qt.TextElideMode.ElideRight, full_width)
+            # Cut in the middle: the time at its end is what moves and what the user looks for.
+            elided = metrics.elidedText(waiting, Qt.TextElideMode.ElideMiddle, full_width)
             painter.drawText(QRect(text_left, rect.top() + 3 * line, full_width, line), 0, elided)
 
     @staticmethod
