@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 from desktop_app.core.api import Provider, sends_in_clear
 from desktop_app.ui import texts
 
-OTHER = "other-server"  # the item data of "Other server…"; no provider id looks like it (ids are hosts)
+# The item data of "Other server…": no provider's id (mail.tm, mail.gw, local, custom-<hash>) is this.
+OTHER = "other-server"
 
 
 class ProviderPicker(QObject):
@@ -117,10 +118,7 @@ class ProviderPicker(QObject):
         waiting = self._checking and self.choosing_other()
         self._set_checking(False)
         if self.combo.findData(provider.id) < 0:  # the URL of a known one (mail.tm's) is not listed twice
-            self.combo.insertItem(self._other_start(), provider.name, provider.id)
-            self.combo.setItemData(
-                self.combo.findData(provider.id), provider.api_url, Qt.ItemDataRole.ToolTipRole
-            )
+            self._add_item(provider, self._other_start())
         if waiting:
             self.status.clear()
             self.select(provider.id)
@@ -131,9 +129,11 @@ class ProviderPicker(QObject):
 
     # -- inside ------------------------------------------------------------------------------------
 
-    def _add_item(self, provider: Provider) -> None:
-        self.combo.addItem(provider.name, provider.id)
-        self.combo.setItemData(self.combo.count() - 1, provider.api_url, Qt.ItemDataRole.ToolTipRole)
+    def _add_item(self, provider: Provider, index: int | None = None) -> None:
+        """One provider's entry (its API URL as the tooltip), at ``index`` or at the end."""
+        at = self.combo.count() if index is None else index
+        self.combo.insertItem(at, provider.name, provider.id)
+        self.combo.setItemData(at, provider.api_url, Qt.ItemDataRole.ToolTipRole)
 
     def _other_start(self) -> int:
         """Where the separator before "Other server…" is: new providers go just above it."""

@@ -152,6 +152,8 @@ def test_other_server_accepted_is_kept_selected_and_used(qtbot: QtBot, fake: Fak
     ]
     assert dialog.picker.combo.currentText() == "api.new.example"  # selected, above the separator
     assert _items(dialog)[-3:] == ["api.new.example", "", texts.OTHER_SERVER]
+    combo = dialog.picker.combo
+    assert combo.itemData(combo.currentIndex(), Qt.ItemDataRole.ToolTipRole) == "https://api.new.example"
     assert not picker.api_url.isVisible() and picker.status.isHidden()
     assert fake.called("request_domains")[-1] == (added.id,)
     assert dialog.domain.currentText() == "example.com" and dialog.create_button.isEnabled()
