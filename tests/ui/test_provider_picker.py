@@ -225,6 +225,15 @@ def test_keyboard_tab_reaches_the_picker_and_enter_checks_then_creates(
     assert fake.called("create_address")[-1][-1] == custom_provider("https://api.keys.example").id
 
 
+def test_enter_on_the_picker_creates_on_the_provider_shown(qtbot: QtBot, fake: FakeController) -> None:
+    _window, dialog = _new_address(qtbot, fake)
+    _active(qtbot, dialog)
+    _choose(dialog, "mail.gw")
+    dialog.picker.combo.setFocus()
+    qtbot.keyClick(dialog.picker.combo, Qt.Key.Key_Return)
+    assert fake.called("create_address") == [(None, "gw.example", "", "Gen3rated-Passw0rd-xyz", MAILGW.id)]
+
+
 def test_login_goes_to_the_chosen_provider_and_waits_for_other_server(
     qtbot: QtBot, fake: FakeController
 ) -> None:
