@@ -224,7 +224,7 @@ def build_shell(
     controller.ask_session_only = window.confirm_session_only
     window.setWindowIcon(app_icon())
     tray = TrayIcon(
-        lambda: [TrayAddress(r.address, r.label, r.unread) for r in inbox.address_rows()],
+        lambda: [TrayAddress(r.address, r.label, r.unread, r.expiry_text) for r in inbox.address_rows()],
         window_visible=window.isVisible,
     )
     if QSystemTrayIcon.isSystemTrayAvailable():
@@ -294,6 +294,9 @@ def connect(
 
     def open_message(address: str, message_id: str) -> None:
         raise_window(window)
+        if not message_id:  # a notice about the address itself ("deletes in 10 min"): show it
+            signals.show_address_requested.emit(address)
+            return
         signals.show_message_requested.emit(address, message_id)
 
     def open_address(address: str) -> None:

@@ -29,6 +29,7 @@ class TrayAddress:
     address: str
     label: str = ""
     unread: int = 0
+    expiry: str = ""  # "deletes in 3 h", as the sidebar row says it ("" when it is kept)
 
 
 def unread_tooltip(unread: int, *, dnd: bool = False) -> str:
@@ -101,6 +102,8 @@ class TrayIcon(QSystemTrayIcon):
         for entry in addresses:
             name = single_line(entry.label or entry.address, 60)
             title = f"{name} ({entry.unread})" if entry.unread else name
+            if entry.expiry:
+                title += f" · {entry.expiry}"
             submenu = self.menu.addMenu(title.replace("&", "&&"))
             submenu.setToolTip(entry.address)
             self._submenus.append(submenu)

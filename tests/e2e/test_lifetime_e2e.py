@@ -1,7 +1,8 @@
 """Address lifetime through the real app and command line, against ``temp-inbox serve``: an expiry
-set with ``expire --at`` is warned about on D-Bus and carried out while the app runs, and one that
-passes while the app is closed is carried out at the next start: gone from the service (its SMTP
-refuses the address), from ``list`` and from the keyring."""
+set with ``expire --at`` is warned about on D-Bus (dunst), whose "Keep address" keeps the address and
+whose click shows it; one that comes is carried out while the app runs, and one that passes while the
+app is closed at the next start: gone from the service (its SMTP refuses the address), from ``list``
+and from the keyring."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from desktop_app.settings import DEBUG_IPC_ENV
 from tests.e2e.desktop_session import DesktopSession, wait_until
 from tests.e2e.test_app_e2e import send
+from tests.e2e.test_reading_e2e import command
 from tests.e2e.test_scripts_e2e import cli_json, serve_fixture  # noqa: F401  (fixture)
 from tests.processes import stop_process
 
@@ -43,13 +46,39 @@ def _addresses(session: DesktopSession, data: Path) -> list[str]:
     return [item["address"] for item in cli_json(session, data, "list")]
 
 
+def _expires(session: DesktopSession, data: Path, address: str) -> str | None:
+    (item,) = [i for i in cli_json(session, data, "list") if i["address"] == address]
+    return item["expires"]
+
+
+def _dunst(session: DesktopSession, *args: str) -> None:
+    subprocess.run(["dunstctl", *args], env=session.env, check=True, timeout=20)
+
+
+def _warned(session: DesktopSession, address: str, when: str) -> list[str]:
+    return [c for c in session.notify_calls() if f'"{address} deletes {when}"' in c]
+
+
+def _pick_keep(root: Path) -> Path:
+    """dunst's context menu runs "dmenu" with one line per action; this one picks "Keep address" of
+    the address named in ``target`` (what a user picking it from the menu does)."""
+    (root / "home" / ".config" / "dunst").mkdir(parents=True)
+    script = root / "pick-keep.sh"
+    target = root / "target"
+    script.write_text(f'#!/bin/sh\ngrep -m1 "^#Keep address ($(cat {target}) "\n')
+    script.chmod(0o755)
+    (root / "home" / ".config" / "dunst" / "dunstrc").write_text(f"[global]\n    dmenu = {script}\n")
+    return target
+
+
 def test_expiry_warned_then_done_while_running_and_at_the_next_start(
     tmp_path: Path, serve: dict[str, str]
 ) -> None:
     data = tmp_path / "data"
     provider = ("--api-url", serve["api"])
+    target = _pick_keep(tmp_path / "session")
     with DesktopSession(tmp_path / "session") as session:
-        app = session.start_listening_app(data, *provider)
+        app = session.start_listening_app(data, *provider, extra_env={DEBUG_IPC_ENV: "1"})
         try:
             made = cli_json(session, data, "new", "--expires", "1d")
             doomed = made["address"]
@@ -60,15 +89,32 @@ def test_expiry_warned_then_done_while_running_and_at_the_next_start(
             assert item["expires"] == made["expires"] and item["expiry"] == made["expiry"]
             wait_until(lambda: _in_keyring(session, doomed), 30, "the password in the keyring")
 
+            # Three minutes left: warned at once. "Keep address" in dunst's menu keeps it.
+            in_three = (datetime.now(UTC) + timedelta(minutes=3, seconds=30)).isoformat()
+            assert session.cli(data, "expire", kept, "--at", in_three).returncode == 0
+            wait_until(lambda: _warned(session, kept, "in 4 min"), 60, "the warning about the kept one")
+            target.write_text(kept)
+            _dunst(session, "context")
+            wait_until(lambda: _expires(session, data, kept) is None, 60, "Keep address to clear it")
+            # A click on the warning (its default action) shows the address in the window.
+            _dunst(session, "close-all")
+            assert session.cli(data, "expire", later, "--at", in_three).returncode == 0
+            wait_until(lambda: _warned(session, later, "in 4 min"), 60, "the warning about the later one")
+            _dunst(session, "action", "0")
+            wait_until(
+                lambda: command(data, "debug-pane")["state"]["title"].startswith(later),
+                60,
+                "the window to show the address the warning was about",
+            )
+            _dunst(session, "close-all")
+
             soon = (datetime.now(UTC) + timedelta(seconds=20)).isoformat()
             moved = session.cli(data, "expire", doomed, "--at", soon)
             assert moved.returncode == 0, moved.stderr
             assert moved.stdout.startswith(f"{doomed}: deletes in under a minute (")
             # Due within ten minutes: warned at once, with "Keep address".
             warning = wait_until(
-                lambda: [c for c in session.notify_calls() if f'"{doomed} deletes in under a minute"' in c],
-                60,
-                "the warning on D-Bus",
+                lambda: _warned(session, doomed, "in under a minute"), 60, "the warning on D-Bus"
             )
             assert '"Keep address"' in warning[0]
             wait_until(lambda: doomed not in _addresses(session, data), 120, "the deletion at its time")

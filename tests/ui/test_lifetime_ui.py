@@ -28,6 +28,7 @@ from desktop_app.ui.dialogs import NewAddressDialog
 from desktop_app.ui.inbox_controller import InboxController
 from desktop_app.ui.notifications import Notifications
 from desktop_app.ui.style import state_color
+from desktop_app.ui.tray import TrayAddress, TrayIcon
 from tests.core.test_lifetime import ManualClock
 from tests.core.test_secrets import DictKeyring
 from tests.integration.harness import FAST_SYNC
@@ -235,3 +236,13 @@ def test_the_notice_after_the_deletion_has_no_buttons(
 
     qloop.run_until_complete(scenario())
     assert len(fake_server.calls) == 1  # do-not-disturb held the others back
+
+
+def test_the_tray_menu_says_when_an_address_goes(qtbot: QtBot) -> None:
+    tray = TrayIcon(
+        lambda: [TrayAddress(A1, "Shop", 2, "deletes in 3 h"), TrayAddress("b@x.test", "", 0, "")],
+        window_visible=lambda: True,
+    )
+    tray.menu.aboutToShow.emit()
+    titles = [a.text() for a in tray.menu.actions() if a.menu() is not None]
+    assert titles == ["Shop (2) · deletes in 3 h", "b@x.test"]
