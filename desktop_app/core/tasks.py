@@ -15,6 +15,8 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
+from desktop_app.core.errors import TempInboxError
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -25,6 +27,9 @@ class NamedTasks:
     def __init__(self, owner: str = "") -> None:
         self._owner = owner
         self._tasks: dict[str, asyncio.Task[Any]] = {}
+        # Tasks whose failures someone hears (spawn_reported): an expected failure of ours is theirs
+        # to tell, so it is not logged here as if it were a bug.
+        self._reported: set[asyncio.Task[Any]] = set()
         self._closed = False
 
     def spawn(self, name: str, coro: Coroutine[Any, Any, Any], *, replace: bool = True) -> asyncio.Task[Any]:
@@ -49,9 +54,20 @@ class NamedTasks:
     def _forget(self, name: str, task: asyncio.Task[Any]) -> None:
         if self._tasks.get(name) is task:
             del self._tasks[name]
-        if not task.cancelled() and task.exception() is not None:
+        reported = task in self._reported
+        self._reported.discard(task)
+        if task.cancelled() or (exc := task.exception()) is None:
+            return
+        if reported and isinstance(exc, TempInboxError):
+            log.info("task %s ended: %s", task.get_name(), exc)
+        else:
             # A background task must handle its own errors; reaching here is a bug worth a stack trace.
-            log.error("background task %s failed", task.get_name(), exc_info=task.exception())
+            log.error("background task %s failed", task.get_name(), exc_info=exc)
+
+    def mark_reported(self, task: asyncio.Task[Any]) -> None:
+        """``task``'s own failures (``TempInboxError``) are told to the user by whoever started it."""
+        if not task.done():
+            self._reported.add(task)
 
     def get(self, name: str) -> asyncio.Task[Any] | None:
         return self._tasks.get(name)
@@ -89,6 +105,7 @@ def spawn_reported(
 ) -> asyncio.Task[T]:
     """Start ``coro`` under ``name`` and call exactly one of the three with its outcome."""
     task: asyncio.Task[T] = tasks.spawn(name, coro)
+    tasks.mark_reported(task)
 
     def done(t: asyncio.Task[T]) -> None:
         if t.cancelled():

@@ -86,8 +86,10 @@ def hostile_html(name: str, tracker: Tracker) -> str:
     return (HOSTILE_DIR / f"{name}.html").read_text(encoding="utf-8").replace("{{TRACKER}}", tracker.url)
 
 
-def run_js(qtbot, page: QWebEnginePage, script: str, timeout: int = 5000) -> object:  # type: ignore[no-untyped-def]
-    """Evaluate ``script`` in the ApplicationWorld (works with page JavaScript off) and return it."""
+def run_js(qtbot, page: QWebEnginePage, script: str, timeout: int = 20_000) -> object:  # type: ignore[no-untyped-def]
+    """Evaluate ``script`` in the ApplicationWorld (works with page JavaScript off) and return it.
+    The bound is generous: the first call may wait for a renderer process to start on a loaded machine
+    (it once took over 5 s with six test runs on two cores); only an answer that never comes fails."""
     results: list[object] = []
     page.runJavaScript(script, QWebEngineScript.ScriptWorldId.ApplicationWorld, results.append)
     qtbot.waitUntil(lambda: bool(results), timeout=timeout)

@@ -35,7 +35,7 @@ def sealed(qtbot) -> SealedMessageView:  # type: ignore[no-untyped-def]
 
 
 def show_sealed(qtbot, view: SealedMessageView, html: str, parts=None) -> None:  # type: ignore[no-untyped-def]
-    with qtbot.waitSignal(view.loadFinished, timeout=10_000):
+    with qtbot.waitSignal(view.loadFinished, timeout=30_000):
         view.show_message("msg-1", html, parts or {})
 
 
@@ -71,12 +71,12 @@ def test_hostile_message_makes_no_connection_and_runs_no_script(
     # Teeth: the very same HTML in an ordinary view phones home (and runs its scripts).
     _view, page = unprotected_view(qtbot, plain_profile)
     page.setHtml(html, QUrl(tracker.url + "/"))
-    qtbot.waitUntil(lambda: tracker.connections > 0, timeout=10_000)
+    qtbot.waitUntil(lambda: tracker.connections > 0, timeout=30_000)
     assert all("favicon" not in line for line in tracker.requests)
     if name in SCRIPTED:
         qtbot.waitUntil(
             lambda: json.loads(run_js(qtbot, page, PWNED_JS)) != ["sealed", None],  # type: ignore[arg-type]
-            timeout=10_000,
+            timeout=30_000,
         )
 
 
