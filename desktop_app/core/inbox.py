@@ -81,6 +81,7 @@ class LoadedMessage:
     message: Message
     inline_parts: dict[str, tuple[str, bytes]]
     raw: bytes | None
+    source_pending: bool = False  # raw is None for now: ``Inbox.load_source`` fetches it
 
 
 class Inbox:
@@ -573,15 +574,16 @@ class Inbox:
         return message
 
     async def load_message(self, address: str, message_id: str) -> LoadedMessage:
-        """The full message with its raw source (when it can be had), marked seen."""
+        """The full message, marked seen, with its raw source when it is cached or its HTML needs the
+        inline parts in it. Otherwise ``source_pending``: the body is shown without waiting for a
+        download (tens of ms), and ``load_source`` fetches the source for the headers and sizes."""
         message = await self._full_message(address, message_id)
-        raw: bytes | None = None
-        try:
-            raw = await self.raw_source(address, message_id)
-        except (errors.ApiError, errors.UsageError) as exc:
-            log.info("source of %s not available: %s", message_id, exc.detail or exc)
+        needs_parts = any("cid:" in h for h in message.html)
+        raw = self._store.get_raw(message_id)
+        if raw is None and needs_parts:
+            raw = await self.load_source(address, message_id)
         # Off the event loop: the source is the sender's, and parsing it may cost seconds.
-        parts = await inline_parts_async(raw) if raw and any("cid:" in h for h in message.html) else {}
+        parts = await inline_parts_async(raw) if raw and needs_parts else {}
         if not message.summary.seen:
             self._mailboxes.note_seen(mailbox_key(address), message_id, True)
             client = self._accounts.get(mailbox_key(address))
@@ -590,7 +592,15 @@ class Inbox:
             # What the caller shows is the message as it is now: opened, so seen. (The window heard
             # MessageUpdated before it had the message, and kept "Mark unread" greyed out.)
             message = replace(message, summary=replace(message.summary, seen=True))
-        return LoadedMessage(message, parts, raw)
+        return LoadedMessage(message, parts, raw, source_pending=raw is None and not needs_parts)
+
+    async def load_source(self, address: str, message_id: str) -> bytes | None:
+        """``raw_source``, or None when it cannot be had (logged; the window says it is missing)."""
+        try:
+            return await self.raw_source(address, message_id)
+        except (errors.ApiError, errors.UsageError) as exc:
+            log.info("source of %s not available: %s", message_id, exc.detail or exc)
+            return None
 
     async def _push_seen(self, client: MailTmClient, message_id: str, seen: bool) -> None:
         try:

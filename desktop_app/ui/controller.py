@@ -232,6 +232,9 @@ class AppSignals(QObject):
     messages_changed = Signal(str)
     # (address, the message_id asked for, core.inbox.LoadedMessage: message, inline parts, raw source).
     message_loaded = Signal(str, str, object)
+    # Its raw source, when message_loaded came without it (source_pending): (address, message_id,
+    # bytes or None when the service has none).
+    message_source_loaded = Signal(str, str, object)
     # A message could not be loaded: (address, message_id, user-facing text).
     message_failed = Signal(str, str, str)
     # Answers to create_address/login_address: the new address, or a user-facing reason.

@@ -82,6 +82,13 @@ class HeadersSourceView(QWidget):
         self.cut_note.hide()
         self.source.clear()
 
+    def show_loading(self, message: Message) -> None:
+        """The sender checks now; the header fields and source once the source is downloaded."""
+        self.checks.setText(sender_checks(message))
+        self.table.setRowCount(0)
+        self.cut_note.hide()
+        self.source.setPlainText(texts.RAW_SOURCE_LOADING)
+
     def show_message(self, message: Message, raw_source: bytes | None) -> None:
         self.checks.setText(sender_checks(message))
         if raw_source is None:

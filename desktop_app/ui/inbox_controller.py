@@ -172,6 +172,12 @@ class InboxController(QObject):
     def open_message(self, address: str, message_id: str) -> None:
         def loaded(result: LoadedMessage) -> None:
             self.signals.message_loaded.emit(address, message_id, result)
+            if result.source_pending:  # shown already; the headers and exact sizes follow
+                self._run(
+                    f"source {message_id}",
+                    self.inbox.load_source(address, message_id),
+                    lambda raw: self.signals.message_source_loaded.emit(address, message_id, raw),
+                )
 
         self._run(
             "open message",

@@ -153,6 +153,7 @@ class MessageBrowser(QSplitter):
         s.message_removed.connect(self._on_message_removed)
         s.messages_changed.connect(self._on_messages_changed)
         s.message_loaded.connect(self._on_message_loaded)
+        s.message_source_loaded.connect(self._on_source_loaded)
         s.message_failed.connect(self._on_message_failed)
 
         self.list_view.selectionModel().currentRowChanged.connect(self._on_current_message)
@@ -334,7 +335,14 @@ class MessageBrowser(QSplitter):
 
     def _on_message_loaded(self, address: str, message_id: str, loaded: LoadedMessage) -> None:
         if message_id == self.current_message_id() and self.model.address_of(message_id) == address:
-            self.pane.show_message(address, loaded.message, loaded.inline_parts, loaded.raw)
+            self.pane.show_message(
+                address, loaded.message, loaded.inline_parts, loaded.raw, source_pending=loaded.source_pending
+            )
+
+    def _on_source_loaded(self, address: str, message_id: str, raw: bytes | None) -> None:
+        shown = self.pane.message
+        if shown is not None and shown.id == message_id and self.pane.address == address:
+            self.pane.show_source(raw)
 
     def _on_message_failed(self, address: str, message_id: str, text: str) -> None:
         if message_id == self.current_message_id() and self.model.address_of(message_id) == address:

@@ -195,7 +195,10 @@ class MessagePane(QWidget):
         message: Message,
         inline_parts: Mapping[str, tuple[str, bytes]],
         raw_source: bytes | None,
+        *,
+        source_pending: bool = False,
     ) -> None:
+        """``source_pending``: the raw source is on its way (``show_source``); the headers tab says so."""
         summary = message.summary
         self.address = address
         self.message = message
@@ -209,9 +212,24 @@ class MessagePane(QWidget):
         self._html_view_used = True
         self.html_view.show_message(summary.id, html, inline_parts)  # type: ignore[attr-defined]
         self.text_view.setPlainText(message.text or "(This message has no plain-text part.)")
-        self.headers_view.show_message(message, raw_source)
+        if source_pending:
+            self.headers_view.show_loading(message)
+        else:
+            self.headers_view.show_message(message, raw_source)
         self._choose_tab(has_html=bool(html.strip()), has_text=bool(message.text))
+        self._list_attachments(message, raw_source)
+        self.stack.setCurrentIndex(1)
 
+    def show_source(self, raw_source: bytes | None) -> None:
+        """The raw source of the message on show, once downloaded: its headers, and attachments'
+        exact sizes."""
+        if self.message is None:
+            return
+        self.headers_view.show_message(self.message, raw_source)
+        if raw_source is not None and listed_attachments(self.message):
+            self._list_attachments(self.message, raw_source)
+
+    def _list_attachments(self, message: Message, raw_source: bytes | None) -> None:
         self.attachments.clear()
         listed = listed_attachments(message)
         exact = exact_attachment_sizes(raw_source) if listed else {}
@@ -222,7 +240,6 @@ class MessagePane(QWidget):
             self.attachments.add(attachment, attachment_size_text(attachment, size), size)
         for widget in (self.attachments_title, self.attachments):
             widget.setVisible(bool(listed))
-        self.stack.setCurrentIndex(1)
 
     def _choose_tab(self, *, has_html: bool, has_text: bool) -> None:
         """HTML whenever there is HTML, unless the user prefers Text and there is text; the Headers

@@ -128,7 +128,12 @@ async def test_new_mail_is_read_marked_seen_and_deleted(
     loaded = await inbox.load_message(record.address, message_id)
     assert "482913" in loaded.message.text
     assert loaded.message.summary.seen  # as the window shows it: opening marked it seen
-    assert loaded.raw is not None and b"Your code" in loaded.raw
+    # Not downloaded yet: the body comes without waiting for it, the source follows on request.
+    assert loaded.raw is None and loaded.source_pending
+    raw = await inbox.load_source(record.address, message_id)
+    assert raw is not None and b"Your code" in raw
+    again = await inbox.load_message(record.address, message_id)
+    assert again.raw == raw and not again.source_pending  # cached now
     # Seen goes through the mailbox, so the window hears about it at once and the hub's echo is a no-op.
     assert recorded.count(lambda e: isinstance(e, MessageUpdated) and e.message_id == message_id) == 1
     assert store.unread_counts().get(record.address, 0) == 0

@@ -21,7 +21,7 @@ from desktop_app.core.tasks import NamedTasks
 from desktop_app.instance.commands import InstanceCommands
 from desktop_app.ui.controller import AppSignals
 from desktop_app.ui.inbox_controller import InboxController
-from tests.core.store_helpers import summary
+from tests.core.store_helpers import message, summary
 from tests.core.test_secrets import DictKeyring
 
 ADDRESS = "kept@temp-inbox.test"
@@ -227,6 +227,33 @@ async def test_live_mail_is_announced_once_before_it_is_listed(
         mailboxes.events.emit(MessageAdded(ADDRESS, live, announced=True))
         mailboxes.events.emit(MessageAdded(ADDRESS, summary("caught-up")))
         assert order == ["announced live", "listed live", "announced caught-up", "listed caught-up"]
+    finally:
+        controller.close()
+
+
+async def test_a_message_is_shown_before_its_source_is_downloaded(
+    qtbot: QtBot, inbox: Inbox, store: Store
+) -> None:
+    """open_message answers with the cached body at once (``source_pending``, no download first) and
+    then asks for the source, answered by ``message_source_loaded`` (None here: the address is not
+    open, so there is nothing to download it from)."""
+    store.add_address(ADDRESS, inbox.provider.id, state=AddressState.ACTIVE)
+    store.save_message(ADDRESS, message("m1"))
+    controller = InboxController(inbox, AppSignals())
+    heard: list[tuple[str, object]] = []
+    controller.signals.message_loaded.connect(
+        lambda _a, _m, loaded: heard.append(("body", loaded.source_pending))
+    )
+    controller.signals.message_source_loaded.connect(lambda _a, _m, raw: heard.append(("source", raw)))
+    try:
+        controller.open_message(ADDRESS, "m1")
+        await settled(controller.tasks)
+        assert heard == [("body", True), ("source", None)]
+        store.save_raw("m1", b"Subject: Hello\r\n\r\nhi\r\n")
+        heard.clear()
+        controller.open_message(ADDRESS, "m1")  # cached now: one answer, with the source
+        await settled(controller.tasks)
+        assert heard == [("body", False)]
     finally:
         controller.close()
 

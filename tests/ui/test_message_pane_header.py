@@ -109,6 +109,24 @@ def test_the_headers_tab_has_a_decoded_table_above_the_raw_source(pane: MessageP
     assert view.fields() == [] and view.source.toPlainText() == texts.NO_RAW_SOURCE
 
 
+def test_a_body_shown_before_its_source_fills_the_headers_tab_when_the_source_comes(
+    pane: MessagePane,
+) -> None:
+    """The window shows a message without waiting for its raw source (``source_pending``): the
+    Headers tab says it is on its way, then shows the decoded table and the source."""
+    pane.show_message(A, make_message(make_summary(5)), {}, None, source_pending=True)
+    view = pane.headers_view
+    assert pane.stack.currentIndex() == 1  # the message is on screen already
+    assert view.fields() == [] and view.source.toPlainText() == texts.RAW_SOURCE_LOADING
+    assert view.checks.text().startswith("Sender checks by the mail service")
+    pane.show_source(RAW)
+    assert view.fields()[0] == ("From", "Jürgen Müller <juergen@example.org>")
+    assert view.source.toPlainText().startswith("From: =?UTF-8?Q?")
+    pane.show_message(A, make_message(make_summary(6)), {}, None, source_pending=True)
+    pane.show_source(None)  # the service had none
+    assert view.source.toPlainText() == texts.NO_RAW_SOURCE
+
+
 def test_the_link_s_host_is_on_screen_beside_open_link(pane: MessagePane, qtbot: QtBot) -> None:
     """The label used to be squeezed to nothing by the stretch before it."""
     message = make_message(make_summary(7), text="Confirm: https://accounts.example.com/verify?t=abc")
