@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.models import MessageSummary
 from desktop_app.core.store import MessageSort
+from desktop_app.ui.sort_header import SortHeader
 from desktop_app.ui.style import muted_text, paperclip_icon, selected_text
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -584,6 +585,7 @@ class MessageListView(QTreeView):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setHeader(SortHeader(self))
         self.setRootIsDecorated(False)
         self.setUniformRowHeights(True)  # lets the view skip measuring thousands of rows
         self.setItemsExpandable(False)

@@ -35,13 +35,15 @@ class NotificationBackend(Protocol):
 
 
 def dbus_actions(notice: Notice) -> list[tuple[str, str]]:
-    """ "Copy code" only when there is a code; "default" is what a click on the popup itself does."""
+    """ "Copy code" only when there is a code; "default" is what a click on the popup itself does, and
+    the servers that list actions (dunst's menu, mako) list it as "Open". A second, named "Open"
+    action beside it read "Open, Open" there."""
     if notice.kind is NoticeKind.EXPIRING:
         return [("keep", "Keep address"), ("default", "Open")]
     if notice.kind is NoticeKind.EXPIRED:
         return []  # nothing left to open
     if notice.code:
-        return [("copy-code", "Copy code"), ("open", "Open"), ("default", "Open")]
+        return [("copy-code", "Copy code"), ("default", "Open")]
     return [("default", "Open")]
 
 
@@ -106,7 +108,7 @@ class DBusBackend:
             self._on_copy(notice.code)
         elif action == "keep" and notice.kind is NoticeKind.EXPIRING and notice.address:
             self._on_keep(notice.address)
-        elif action in {"open", "default"}:
+        elif action == "default":
             self._on_open(notice.address or "", notice.message_id or "")
 
     def _closed(self, notification_id: int, reason: int) -> None:

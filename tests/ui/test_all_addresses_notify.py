@@ -50,7 +50,7 @@ def test_clicking_a_notification_selects_its_message_where_the_user_is(
         assert window.pane.message is not None and window.pane.address == WORK
 
         window.select_address(SHOP)
-        fake_server.invoke_action(fake_server.calls[-1].id, "open")
+        fake_server.invoke_action(fake_server.calls[-1].id, "default")
         await wait_until(lambda: window.current_message_id() == news.id)
         assert window.current_address() == WORK and not window.shows_all()
         await notifications.shutdown()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtCore import QPoint, QRect, QSettings, Qt
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core.store.cache import MessageSort
@@ -107,3 +107,33 @@ def test_the_sort_order_is_restored_after_a_restart(qtbot: QtBot, tmp_path: Path
         Qt.SortOrder.DescendingOrder,
     )
     assert subjects(second) == ["delta", "charlie", "bravo", "Alpha"]
+
+
+def _arrow_rows(window: MainWindow) -> list[int]:
+    """How many pixels each row of the Received section paints right of its title (the sort
+    arrow), top to bottom, blank rows left out."""
+    header = window.list_view.header()
+    title_end = header.fontMetrics().horizontalAdvance("Received") + 8  # the style's margin, and some
+    left = header.sectionViewportPosition(COL_TIME) + title_end
+    right = header.sectionViewportPosition(COL_TIME) + header.sectionSize(COL_TIME) - 2  # not the edge
+    image = header.viewport().grab(QRect(left, 2, right - left, header.height() - 4)).toImage()
+    background = image.pixelColor(0, 0).lightness()
+    rows = [
+        sum(abs(image.pixelColor(x, y).lightness() - background) > 60 for x in range(image.width()))
+        for y in range(image.height())
+    ]
+    return [count for count in rows if count]
+
+
+def test_the_sort_arrow_points_down_for_newest_first_and_up_for_oldest_first(qtbot: QtBot) -> None:
+    window, _fake = _window(qtbot)
+    header = window.list_view.header()
+    assert header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+    rows = _arrow_rows(window)
+    assert len(rows) >= 3 and rows[0] > rows[-1], rows  # wide at the top: a down arrow
+    header.setSortIndicator(COL_TIME, Qt.SortOrder.AscendingOrder)
+    qtbot.waitUntil(lambda: subjects(window) == ["delta", "Alpha", "charlie", "bravo"])
+    rows = _arrow_rows(window)
+    assert len(rows) >= 3 and rows[0] < rows[-1], rows  # an up arrow over the oldest first
+    # The header Qt's tree view would have made: columns can still be dragged into another order.
+    assert header.sectionsMovable()

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from PySide6.QtWidgets import QSystemTrayIcon
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core.codes.extract import Extraction
-from desktop_app.core.notice import NoticeBatcher
+from desktop_app.core.notice import Notice, NoticeBatcher, NoticeKind
 from desktop_app.ui.banner import NotificationBanner
 from desktop_app.ui.clipboard import clipboard_text, copy_text
 from desktop_app.ui.notifications import Notifications
-from desktop_app.ui.notify_backends import NullBackend
+from desktop_app.ui.notify_backends import NullBackend, dbus_actions
 from tests.core.notice_helpers import new_message
 
 from .notify_fixtures import FakeNotificationServer, fake_server, qloop, session_bus, wait_until
@@ -50,7 +51,8 @@ def test_notify_escapes_body_offers_copy_code_and_copies_it(
             "To: me@tmp.test\nCode: 482913"
         )
         assert "<" not in call.body
-        assert call.actions == ["copy-code", "Copy code", "open", "Open", "default", "Open"]
+        # One "Open": dunst lists every action in its menu, the default one too.
+        assert call.actions == ["copy-code", "Copy code", "default", "Open"]
         assert call.hints["category"] == ("s", "email.arrived")
         assert call.app_name == "Temp Inbox"
 
@@ -61,7 +63,7 @@ def test_notify_escapes_body_offers_copy_code_and_copies_it(
         await wait_until(lambda: opened)
         assert opened == [("me@tmp.test", "msg-1")]
         fake_server.invoke_action(call.id + 100, "copy-code")  # not ours: ignored
-        fake_server.invoke_action(call.id, "open")
+        fake_server.invoke_action(call.id, "default")
         await wait_until(lambda: len(opened) == 2)
         assert copied == ["482913"]
         await notifications.shutdown()
@@ -191,3 +193,20 @@ def test_without_an_event_loop_the_chain_ends_in_null() -> None:
     assert notifications.backend_name == "null"
     backend = notifications._backend
     assert isinstance(backend, NullBackend) and backend.shown[-1].title == "Nowhere"
+
+
+@pytest.mark.parametrize(
+    "notice",
+    [
+        Notice(NoticeKind.MESSAGE, "Hi", "From: a", "me@tmp.test", "m1"),
+        Notice(NoticeKind.MESSAGE, "Code", "From: a", "me@tmp.test", "m1", code="482913"),
+        Notice(NoticeKind.SUMMARY, "3 new messages", "Latest: x", "me@tmp.test", "m1", count=3),
+        Notice(NoticeKind.EXPIRING, "Shop goes in 10 min", "me@tmp.test", "me@tmp.test"),
+    ],
+    ids=lambda n: f"{n.kind.value}{'-code' if n.code else ''}",
+)
+def test_no_two_actions_of_a_notification_have_one_label(notice: Notice) -> None:
+    """dunst and mako list every action, the default one too, by its label: each label once."""
+    labels = [label for _key, label in dbus_actions(notice)]
+    assert len(labels) == len(set(labels)), labels
+    assert ("default", "Open") in dbus_actions(notice)  # a click on the popup opens it
