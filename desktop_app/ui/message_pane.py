@@ -5,6 +5,9 @@
 Everything a sender controls (names, subject, file names) is shown as plain text, never as rich text,
 so a subject like ``<img src=…>`` is just characters. The HTML tab is the sealed view; links in the
 Text tab are not clickable at all; attachments can only be saved.
+
+Over 300 lines: the pane owns its HTML view's life (made after the first frame, given back while the
+pane is hidden, the window in the tray) beside what it shows.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
@@ -100,6 +104,7 @@ class MessagePane(QWidget):
         # Until the first message, the HTML view has loaded nothing, so QtWebEngine has started no
         # renderer process for it (about 85 MB); clearing it would load an empty page and start one.
         self._html_view_used = False
+        self._html_shown: tuple[str, str, Mapping[str, tuple[str, bytes]]] | None = None  # id, html, parts
 
         self.placeholder = QLabel("Select a message to read it.", self)
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -183,6 +188,7 @@ class MessagePane(QWidget):
         self.link_text = ""
         self.placeholder.setText(text)
         self.stack.setCurrentWidget(self.placeholder)
+        self._html_shown = None
         if self._html_view_used:
             self.html_view.clear()  # type: ignore[attr-defined]
         self.text_view.clear()
@@ -210,6 +216,7 @@ class MessagePane(QWidget):
         self.code_bar.show_found(found.code, found.link, found.link_text)
 
         self._html_view_used = True
+        self._html_shown = (summary.id, html, inline_parts)
         self.html_view.show_message(summary.id, html, inline_parts)  # type: ignore[attr-defined]
         self.text_view.setPlainText(message.text or "(This message has no plain-text part.)")
         if source_pending:
@@ -263,6 +270,32 @@ class MessagePane(QWidget):
         if prefer != self.prefer_plain_text:
             self.prefer_plain_text = prefer
             self.prefer_plain_text_changed.emit(prefer)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        if not event.spontaneous():  # the window went to the tray (a minimised one stays as it is)
+            self.release_html_view()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.restore_html_view()
+        super().showEvent(event)
+
+    def release_html_view(self) -> None:
+        """Nothing is read while the pane is hidden: let the HTML view go, its page and with the last
+        page the renderer process (about 100 MB); ``restore_html_view`` shows the message again."""
+        self._warm_up.stop()
+        view, self._html_view = self._html_view, None
+        if view is None:
+            return
+        self._html_view_used = False
+        self._html_box.removeWidget(view)
+        view.deleteLater()  # its destroyed signal withdraws its message from the scheme (sealed_view)
+
+    def restore_html_view(self) -> None:
+        """The window is back: the message on show gets its HTML view again."""
+        if self._html_view is None and self._html_shown is not None:
+            self._html_view_used = True
+            self.html_view.show_message(*self._html_shown)  # type: ignore[attr-defined]
 
     @property
     def html_view(self) -> QWidget:

@@ -81,12 +81,27 @@ for n in range(3):
     pump(0.5)
     seen |= renderers()
 maps = Path("/proc/self/maps").read_text()
+# The window goes to the tray: the pane is hidden and lets its HTML view go, and with its page the
+# renderer process ends; shown again, the message is back on a new renderer.
+pane.hide()
+end = time.monotonic() + 30
+while renderers() and time.monotonic() < end:
+    pump(0.1)
+after_hide = sorted(renderers())
+restored: list[bool] = []
+pane.show()
+pane.html_view.loadFinished.connect(restored.append)  # type: ignore[attr-defined]
+end = time.monotonic() + 30
+while not restored and time.monotonic() < end:
+    pump(0.02)
 print(
     json.dumps(
         {
             "before": before,
             "seen": sorted(seen),
             "mesa_loaded": "libLLVM" in maps or "swrast_dri" in maps or "llvmpipe" in maps,
+            "after_hide": after_hide,
+            "restored": restored == [True] and len(renderers()) == 1,
             "platform": app.platformName(),
         }
     ),

@@ -84,6 +84,8 @@ def test_real_sealed_view_one_renderer_for_three_sites_none_before_and_no_mesa()
     assert probe["before"] == [], probe  # no page loaded: no renderer yet
     assert len(probe["seen"]) == 1, probe  # three sites, one renderer process
     assert probe["mesa_loaded"] is False, probe
+    assert probe["after_hide"] == [], probe  # hidden to the tray: no page, so no renderer
+    assert probe["restored"] is True, probe  # shown again: the message loaded on a new renderer
 
 
 def test_the_html_view_is_made_after_the_first_frame_or_when_first_needed(qtbot: QtBot) -> None:
