@@ -253,6 +253,8 @@ TEXT_PAIRS: dict[str, tuple[Callable[[QPalette], QColor], Callable[[QPalette], Q
     "visited link": (_role(_R.LinkVisited), _role(_R.Base)),
     "disabled label": (_disabled(_R.WindowText), _role(_R.Window)),
     "disabled text": (_disabled(_R.Text), _role(_R.Base)),
+    # A sidebar row's "deletes in 8 min" / "not deleted yet · retry 14:05" (address_list._paint_expiry).
+    "expiry warning on a row": (lambda palette: state_color("failed", palette), _role(_R.Base)),
 }
 
 
