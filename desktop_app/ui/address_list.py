@@ -75,27 +75,40 @@ def all_summary(entry: AllAddresses) -> str:
     return f"{entry.addresses} addresses · {live}"
 
 
-# "Waiting for mail from acme… 0:42" (or what a timed-out wait found): a fourth line while there is one.
+# "Waiting for mail from acme… 0:42" (or what a timed-out wait found): a line under the row's text.
 WAITING_ROLE = Qt.ItemDataRole.UserRole + 10
+
+
+def usage_forms(usage: str) -> list[str]:
+    """The usage, whole and then shorter, each a unit a reader can take in: "1.2 MB of 40 MB", then
+    "1.2 MB"; "39.8 MB of 40 MB (nearly full)", then "39.8 MB (nearly full)", then "nearly full"."""
+    forms = [usage] if usage else []
+    used, of, rest = usage.partition(" of ")
+    if of:
+        note = rest[rest.find(" (") :] if " (" in rest else ""
+        forms.append(used + note)
+        if note:
+            forms.append(note.strip(" ()"))
+    return forms
 
 
 def fitted_footer(metrics: QFontMetrics, width: int, state: str, usage: str, provider: str) -> str:
     """A row's "Live · 1.2 MB of 40 MB · provider" line in ``width`` pixels. The provider's name is what
     tells two rows apart ("127.0.0.1:18150" from "127.0.0.1:18151"), so the usage in the middle gives
-    way first; the tooltip has everything."""
-    full = " · ".join(part for part in (state, usage, provider) if part)
-    elided = metrics.elidedText(full, Qt.TextElideMode.ElideRight, width)
-    if not provider or elided == full:  # Qt's own measure: it elides some texts as wide as ``width``
-        return elided
-    head, tail = f"{state} · ", f" · {provider}"
-    for spare in range(4):  # the parts' widths do not quite add up to the whole's
-        room = width - metrics.horizontalAdvance(head + tail) - spare
-        middle = metrics.elidedText(usage, Qt.TextElideMode.ElideRight, room) if room > 0 else ""
-        text = head + middle + tail
-        if middle and metrics.elidedText(text, Qt.TextElideMode.ElideRight, width) == text:
+    way first, as a unit: shorter ("1.2 MB"), then not at all, never cut inside a number
+    ("1.2 MB of 4…" reads as 4 MB); the tooltip has everything."""
+
+    def fits(text: str) -> bool:  # Qt's own measure: it elides some texts as wide as ``width``
+        return metrics.elidedText(text, Qt.TextElideMode.ElideRight, width) == text
+
+    for form in [*usage_forms(usage), ""]:
+        text = " · ".join(part for part in (state, form, provider) if part)
+        if fits(text):
             return text
-    # Not even "…" fits between them: the state and the provider, cut at the end.
-    return metrics.elidedText(f"{state} · {provider}", Qt.TextElideMode.ElideRight, width)
+    # Not even the state and the provider fit: cut at the end.
+    return metrics.elidedText(
+        " · ".join(p for p in (state, provider) if p), Qt.TextElideMode.ElideRight, width
+    )
 
 
 class AddressListModel(QAbstractListModel):
@@ -279,8 +292,18 @@ class AddressDelegate(QStyledItemDelegate):
 
     def sizeHint(self, option: QStyleOptionViewItem, index: ModelIndex) -> QSize:
         line = QFontMetrics(option.font).height()
-        lines = 4 if index.data(WAITING_ROLE) else 3
+        lines = max(3, self.waiting_line(index) + 1) if index.data(WAITING_ROLE) else 3
         return QSize(220, lines * line + 2 * self.MARGIN)
+
+    @staticmethod
+    def waiting_line(index: ModelIndex) -> int:
+        """Which line (from 0) a wait's line takes: the one right under the row's text. A labelled row
+        has three lines of text (label, address, footer); one without a label has two, and its third
+        holds the session-only chip when there is one, else the wait's line (the row keeps its
+        height)."""
+        if index.data(LABEL_ROLE):
+            return 3
+        return 3 if index.data(SESSION_ONLY_ROLE) else 2
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
         self.initStyleOption(option, index)
@@ -441,12 +464,13 @@ class AddressDelegate(QStyledItemDelegate):
         elided = fitted_footer(metrics, rect.right() - footer_left, *footer_parts)
         painter.drawText(QRect(footer_left, footer_top, rect.right() - footer_left, line), 0, elided)
         if waiting := str(index.data(WAITING_ROLE) or ""):
-            # Below the footer: the rows of a three-line layout keep their places while a wait runs.
+            # Right under the row's text, with no blank line between (a row without a label has one).
+            top = rect.top() + self.waiting_line(index) * line
             selected = bool(option.state & QStyle.StateFlag.State_Selected)
             painter.setPen(text_color if selected else option.palette.color(QPalette.ColorRole.Link))
             # Cut in the middle: the time at its end is what moves and what the user looks for.
             elided = metrics.elidedText(waiting, Qt.TextElideMode.ElideMiddle, full_width)
-            painter.drawText(QRect(text_left, rect.top() + 3 * line, full_width, line), 0, elided)
+            painter.drawText(QRect(text_left, top, full_width, line), 0, elided)
 
     @staticmethod
     def _paint_expiry(

@@ -63,14 +63,20 @@ def row_line(window: MainWindow, address: str) -> str:
     return str(model.index(model.row_of(address)).data(WAITING_ROLE) or "")
 
 
-def fourth_line(window: MainWindow, address: str) -> QImage:
-    """The pixels of the row's fourth line, as the sidebar shows them."""
+def line_pixels(window: MainWindow, address: str, line_number: int) -> QImage:
+    """The pixels of the row's line ``line_number`` (from 0), as the sidebar shows them."""
     view = window.sidebar.view
     rect = view.visualRect(window.sidebar.model.index(window.sidebar.model.row_of(address)))
     line = view.fontMetrics().height()
     margin = 8
-    area = QRect(rect.left() + 30, rect.top() + margin + 3 * line, rect.width() - 40, line)
+    area = QRect(rect.left() + 30, rect.top() + margin + line_number * line, rect.width() - 40, line)
     return view.viewport().grab(area).toImage()
+
+
+def row_height(window: MainWindow, address: str) -> int:
+    return window.sidebar.view.visualRect(
+        window.sidebar.model.index(window.sidebar.model.row_of(address))
+    ).height()
 
 
 def inked(image: QImage) -> int:
@@ -133,10 +139,9 @@ def test_expect_mail_from_the_menu_asks_what_and_how_long(qtbot: QtBot) -> None:
 def test_the_waiting_line_shows_on_the_address_with_its_time_then_goes_on_arrival(qtbot: QtBot) -> None:
     window, fake, clock = window_with_clock(qtbot)
     bar = window.reading.waiting_bar
-    height_before = window.sidebar.view.visualRect(
-        window.sidebar.model.index(window.sidebar.model.row_of(A1))
-    ).height()
-    assert inked(fourth_line(window, A2)) == 0
+    height_before = row_height(window, A1)
+    assert inked(line_pixels(window, A1, 1)) > 20  # the footer, under the address
+    assert inked(line_pixels(window, A1, 2)) == 0
     wait = Expectation(1, A1, "acme", None, 60.0, "window", started=clock.now)
     clock.now += 42.4
     start(fake, wait)
@@ -144,18 +149,12 @@ def test_the_waiting_line_shows_on_the_address_with_its_time_then_goes_on_arriva
     assert bar.stop_button.isVisible() and not bar.action_button.isVisible()
     qtbot.waitUntil(lambda: bar.stop_button.y() < bar.label.y() + bar.label.height())  # one line
     assert row_line(window, A1) == "Waiting for mail from acme… 0:42" and row_line(window, A2) == ""
-    # The row grows a line, and the line is drawn under the address.
-    qtbot.waitUntil(
-        lambda: (
-            window.sidebar.view.visualRect(
-                window.sidebar.model.index(window.sidebar.model.row_of(A1))
-            ).height()
-            > height_before
-        )
-    )
+    # Drawn right under the footer, with no blank line between: a row without a label has room for it
+    # in its third line, so it keeps its height and the rows under it their places.
+    qtbot.waitUntil(lambda: inked(line_pixels(window, A1, 2)) > 20)
+    assert row_height(window, A1) == height_before
+    assert inked(line_pixels(window, A2, 2)) == 0
     row = window.sidebar.model.row_of(A1)
-    assert window.sidebar.view.visualRect(window.sidebar.model.index(row)).height() > height_before
-    assert inked(fourth_line(window, A1)) > 20
     assert "Waiting for mail from acme" in window.sidebar.model.index(row).data(3)  # tooltip
     # Time moves (on the clock the test drives); the next tick shows it.
     assert window.expecting.board.timer.isActive()
@@ -171,8 +170,22 @@ def test_the_waiting_line_shows_on_the_address_with_its_time_then_goes_on_arriva
     end(fake, wait, "arrived")
     assert not bar.isVisible() and row_line(window, A1) == ""
     assert not window.expecting.board.timer.isActive()
-    index = window.sidebar.model.index(row)
-    qtbot.waitUntil(lambda: window.sidebar.view.visualRect(index).height() == height_before)
+    qtbot.waitUntil(lambda: inked(line_pixels(window, A1, 2)) == 0)
+    assert row_height(window, A1) == height_before
+
+
+def test_a_labelled_row_grows_a_line_for_the_wait_right_under_its_footer(qtbot: QtBot) -> None:
+    fake = FakeController(AppSignals())
+    fake.add_address(A1, "Shop sign-up")
+    fake.add_address(A2)
+    window = shown_window(qtbot, fake)
+    window.select_address(A1)
+    height_before = row_height(window, A1)
+    assert inked(line_pixels(window, A1, 2)) > 20  # label, address, then the footer
+    start(fake, Expectation(2, A1, "acme", None, None, "window", started=0.0))
+    qtbot.waitUntil(lambda: row_height(window, A1) > height_before)
+    assert row_height(window, A1) == height_before + window.sidebar.view.fontMetrics().height()
+    qtbot.waitUntil(lambda: inked(line_pixels(window, A1, 3)) > 20)
 
 
 def test_stop_waiting_from_the_bar_and_from_the_menu(qtbot: QtBot) -> None:

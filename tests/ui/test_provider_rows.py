@@ -65,9 +65,37 @@ def test_the_footer_fits_and_drops_the_usage_first(qtbot: QtBot) -> None:
     widest = metrics.horizontalAdvance(full) + 10
     assert fitted_footer(metrics, widest, "Live", "1.2 MB of 40 MB", "127.0.0.1:18151") == full
     assert fitted_footer(metrics, widest, "Live", "1.2 MB of 40 MB", "") == "Live · 1.2 MB of 40 MB"
-    needed = metrics.horizontalAdvance("Live · … · 127.0.0.1:18151") + 4
+    provider = "127.0.0.1:18151"
+    whole = {f"Live · 1.2 MB of 40 MB · {provider}", f"Live · 1.2 MB · {provider}", f"Live · {provider}"}
+    needed = metrics.horizontalAdvance(f"Live · {provider}") + 4
     for width in range(20, widest):  # every width, the edges where Qt's measures disagree included
-        text = fitted_footer(metrics, width, "Live", "1.2 MB of 40 MB", "127.0.0.1:18151")
+        text = fitted_footer(metrics, width, "Live", "1.2 MB of 40 MB", provider)
         assert metrics.elidedText(text, Qt.TextElideMode.ElideRight, width) == text, (width, text)
-        if width >= needed:
-            assert text.startswith("Live · ") and text.endswith(" · 127.0.0.1:18151"), (width, text)
+        if width >= needed:  # the usage goes as a unit: never "1.2 MB of 4…"
+            assert text in whole, (width, text)
+
+
+@pytest.mark.parametrize(
+    ("usage", "forms"),
+    [
+        ("341 B of 40 MB", ["341 B of 40 MB", "341 B", ""]),
+        (
+            "39.8 MB of 40 MB (nearly full)",
+            ["39.8 MB of 40 MB (nearly full)", "39.8 MB (nearly full)", "nearly full", ""],
+        ),
+    ],
+)
+def test_a_footer_without_a_provider_shortens_the_usage_as_a_unit(
+    qtbot: QtBot, usage: str, forms: list[str]
+) -> None:
+    """Beside "deletes in 55 min · " the room is short: the footer read "Live · 341 B of …"."""
+    fake = FakeController(AppSignals())
+    window = shown_window(qtbot, fake)
+    metrics = QFontMetrics(window.sidebar.view.font())
+    whole = [" · ".join(p for p in ("Live", form) if p) for form in forms]
+    seen = set()
+    for width in range(metrics.horizontalAdvance("Live") + 4, metrics.horizontalAdvance(whole[0]) + 10):
+        text = fitted_footer(metrics, width, "Live", usage, "")
+        assert text in whole, (width, text)
+        seen.add(text)
+    assert seen == set(whole)  # each shorter form is used at some width
