@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -435,7 +436,20 @@ def run_command(options: Options) -> int:
             return EXIT_ERROR
         time.sleep(0.2)  # polling the socket: the instance says nothing until it listens
         answer = send()
-    return _print_result(options.command, options.args, answer)
+    return _print_to_reader(options.command, options.args, answer)
+
+
+def _print_to_reader(command: str, args: dict[str, Any], answer: dict[str, Any]) -> int:
+    """``_print_result``, for a reader that may stop early (``temp-inbox list | head``, ``| grep -q``):
+    the command has done its work, so that is no error and no traceback."""
+    try:
+        code = _print_result(command, args, answer)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python would meet the closed pipe again when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    return code
 
 
 def main(argv: list[str] | None = None) -> int:
