@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QFont, QPalette
+from PySide6.QtGui import QFont, QPainter, QPaintEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -23,6 +23,8 @@ from desktop_app.core.models import Address, Message
 from desktop_app.ui import texts
 from desktop_app.ui.action_icons import themed_icon
 
+_NO_LIMIT = 16_777_215  # QWIDGETSIZE_MAX, which PySide6 does not export
+
 
 def plain_label(parent: QWidget, accessible: str, *, wrap: bool = True) -> QLabel:
     label = QLabel(parent)
@@ -32,6 +34,44 @@ def plain_label(parent: QWidget, accessible: str, *, wrap: bool = True) -> QLabe
     label.setAccessibleName(accessible)
     label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
     return label
+
+
+class ElidedLabel(QLabel):
+    """One line of sender-controlled text that gives way with "…" when its room is short. A plain
+    label wants its whole text as its minimum width: a 90-character sender name made the window wider
+    than the screen allowed (and cut the address without a sign)."""
+
+    def __init__(self, parent: QWidget, accessible: str, mode: Qt.TextElideMode) -> None:
+        super().__init__(parent)
+        self._mode = mode
+        self.setTextFormat(Qt.TextFormat.PlainText)  # sender-controlled text is never rich text
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setAccessibleName(accessible)
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(min(hint.width(), self.fontMetrics().horizontalAdvance("W…")), hint.height())
+
+    def shown_text(self) -> str:
+        """The text as painted: whole when it fits, else cut with "…"."""
+        room = self.contentsRect().width()
+        return self.fontMetrics().elidedText(self.text(), self._mode, room)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        shown = self.shown_text()
+        if shown == self.text():
+            super().paintEvent(event)  # whole: Qt's own painting, mouse selection included
+            return
+        painter = QPainter(self)
+        self.style().drawItemText(
+            painter,
+            self.contentsRect(),
+            int(self.alignment()),
+            self.palette(),
+            self.isEnabled(),
+            shown,
+            self.foregroundRole(),
+        )
 
 
 def muted(label: QLabel) -> QLabel:
@@ -105,13 +145,14 @@ class MessageHeader(QFrame):
             button.clicked.connect(signal)
             tools.addWidget(button)
 
-        self.sender_label = plain_label(self, "From", wrap=False)
+        self.sender_label = ElidedLabel(self, "From", Qt.TextElideMode.ElideRight)
         name_font = QFont(self.sender_label.font())
         name_font.setBold(True)
         name_font.setPointSizeF(name_font.pointSizeF() * 1.08)
         self.sender_label.setFont(name_font)
         self.sender_label.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
-        self.sender_address = muted(plain_label(self, "Sender address", wrap=False))
+        # Cut in the middle: both ends of the address stay readable.
+        self.sender_address = muted(ElidedLabel(self, "Sender address", Qt.TextElideMode.ElideMiddle))
         self.date = muted(plain_label(self, "Date", wrap=False))
         self.date.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.recipients_title = muted(QLabel(texts.TO_LABEL, self))
@@ -123,7 +164,7 @@ class MessageHeader(QFrame):
         top = QHBoxLayout()
         top.addWidget(self.subject, 1)
         top.addWidget(self.toolbar, 0, Qt.AlignmentFlag.AlignTop)
-        sender = QHBoxLayout()
+        sender = self._sender_row = QHBoxLayout()
         sender.setSpacing(6)
         sender.addWidget(self.sender_label)
         sender.addWidget(self.sender_address, 1)
@@ -144,6 +185,21 @@ class MessageHeader(QFrame):
         layout.addLayout(sender)
         layout.addLayout(people)
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._share_sender_row()
+
+    def _share_sender_row(self) -> None:
+        """A display name longer than the row leaves the address at least half of it: a name made
+        long cannot push the real address out of sight (a look-alike "Bank Support …" would)."""
+        spacing = self._sender_row.spacing()
+        room = self.contentsRect().width() - self.date.sizeHint().width() - 2 * spacing
+        name = self.sender_label.sizeHint().width()
+        wanted = self.sender_address.sizeHint().width() if self.sender_address.isVisibleTo(self) else 0
+        cap = max(room - wanted, room // 2) if name + wanted > room else _NO_LIMIT
+        if self.sender_label.maximumWidth() != cap:
+            self.sender_label.setMaximumWidth(cap)
+
     def show_message(self, address: str, message: Message) -> None:
         summary = message.summary
         self.subject.setText(summary.subject or texts.NO_SUBJECT)
@@ -151,6 +207,8 @@ class MessageHeader(QFrame):
         self.sender_label.setText(name or sender_address or texts.UNKNOWN_SENDER)
         self.sender_address.setText(f"<{sender_address}>" if name and sender_address else "")
         self.sender_address.setVisible(bool(name and sender_address))
+        self.sender_address.setToolTip(sender_address)
+        self._share_sender_row()
         self.sender_label.setToolTip(summary.sender.display())
         when = summary.created_at.astimezone()
         self.date.setText(when.strftime("%a %d %b %Y, %H:%M"))

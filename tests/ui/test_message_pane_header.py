@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from PySide6.QtGui import QFontInfo, QPalette
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core.models import Address
@@ -156,3 +157,37 @@ def test_retention_in_words() -> None:
     late = datetime(2026, 12, 1, 23, 0).astimezone()
     assert "(in 1 day)" in retention_text(late + timedelta(hours=2), late)
     assert retention_text(datetime(1970, 1, 1, tzinfo=UTC), now) == ""  # an unreadable date
+
+
+LONG_NAME = "The Extremely Long Display Name Of A Sender Department Of Customer Happiness And More"
+LONG_ADDRESS = "customer.happiness.department.notifications@very-long-subdomain.example-company.test"
+
+
+def test_a_long_sender_is_cut_with_an_ellipsis_and_does_not_widen_the_pane(
+    pane: MessagePane, qtbot: QtBot
+) -> None:
+    """Seen in a screenshot: such a sender made the window 1018 px wide when it was set to 800, and
+    cut the address without a sign ("<customer.happiness.")."""
+    pane.show_message(A, make_message(make_summary(1)), {}, None)
+    QApplication.processEvents()  # the layouts take the new texts' sizes
+    narrow = pane.minimumSizeHint().width()
+    pane.resize(700, 600)
+    long = make_summary(2, name=LONG_NAME, sender=LONG_ADDRESS)
+    pane.show_message(A, make_message(long), {}, None)
+    QApplication.processEvents()
+    header = pane.header
+    assert pane.minimumSizeHint().width() == narrow < 700
+    qtbot.waitUntil(lambda: header.date.x() + header.date.width() <= pane.width())
+    name, address = header.sender_label.shown_text(), header.sender_address.shown_text()
+    assert name.endswith("…") and LONG_NAME.startswith(name[:-1]), name
+    # Both stay in sight, the address cut in its middle: its start and its domain's end are shown.
+    assert address.startswith("<customer") and address.endswith(".test>") and "…" in address, address
+    assert header.sender_address.width() > 100
+    assert header.sender_address.x() + header.sender_address.width() <= header.date.x()
+    assert header.sender_address.toolTip() == LONG_ADDRESS
+    # Pixels: the date is painted whole at the right, not under the address.
+    assert header.date.visibleRegion().boundingRect().width() == header.date.width()
+    # A short sender is shown whole, by Qt's own label painting.
+    pane.show_message(A, make_message(make_summary(3)), {}, None)
+    assert header.sender_label.shown_text() == "Example Shop"
+    assert header.sender_address.shown_text() == "<shop@example.com>"
