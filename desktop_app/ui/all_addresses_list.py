@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QWidget
 
 from desktop_app.core.models import MessageSummary
 from desktop_app.core.store import AddressedSummary, MessageSort
+from desktop_app.ui import texts
 from desktop_app.ui.controller import ALL_ADDRESSES
 from desktop_app.ui.message_list import COL_ADDRESS, CountMessages, ListPage, MessageListModel
 
@@ -24,6 +25,17 @@ ModelIndex = QModelIndex | QPersistentModelIndex
 # (offset, limit, search, sort, ascending)
 ListAll = Callable[[int, int, str, MessageSort, bool], list[AddressedSummary]]
 CountAll = Callable[[str], int]  # (search)
+
+
+def all_count(total: int, unread: int, search: str) -> str:
+    """What the header says of the list: "5 messages, 2 unread"; while a search filters it, "2 messages
+    match" (the unread count is of all mail: beside a count of matches it read as theirs)."""
+    s = "" if total == 1 else "s"
+    if search.strip():
+        return texts.ALL_MATCHES.format(count=total, s=s, es="es" if total == 1 else "")
+    return texts.ALL_COUNT.format(
+        count=total, s=s, unread=texts.ALL_UNREAD.format(count=unread) if unread else ""
+    )
 
 
 class MailListModel(MessageListModel):

@@ -32,6 +32,7 @@ from desktop_app.core.events import ConnectionState
 from desktop_app.ui import texts
 from desktop_app.ui.action_icons import apply_action_icons
 from desktop_app.ui.address_list import UNREAD_ROLE, AddressSidebar, all_summary
+from desktop_app.ui.all_addresses_list import all_count
 from desktop_app.ui.banner import NotificationBanner
 from desktop_app.ui.connection_banner import install_connection_banner
 from desktop_app.ui.controller import ALL_ADDRESSES, AppController, AppSignals
@@ -266,9 +267,7 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         entry = self.sidebar.model.all_entry
         if self.shows_all() and entry is not None:
-            unread = f", {entry.unread} unread" if entry.unread else ""
-            total = self.model.total
-            messages = f"{total} message{'' if total == 1 else 's'}{unread}"
+            messages = all_count(self.model.total, entry.unread, self.model.search)
             self.address_title.setText(f"{texts.ALL_ADDRESSES} · {messages}")
             self.address_title.setToolTip(f"{texts.ALL_ADDRESSES}: {all_summary(entry)}, {messages}")
             self.setWindowTitle(f"{texts.ALL_ADDRESSES} — {APP_NAME}")

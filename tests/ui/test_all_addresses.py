@@ -153,6 +153,8 @@ def test_search_filters_the_list_across_addresses(
     window.search.setText("code")
     qtbot.waitUntil(lambda: window.model.search == "code")
     assert _listed(window) == [("Your code 123", "Shopping")]
+    # The count is of the matches; the unread count (of all mail) would read as theirs.
+    assert window.address_title.text() == "All addresses · 1 message matches"
     window.search.setText("boss")  # the sender's name, in another address
     qtbot.waitUntil(lambda: window.model.search == "boss")
     assert _listed(window) == [("Standup notes", "brisk.heron")]
@@ -161,6 +163,9 @@ def test_search_filters_the_list_across_addresses(
     window.search.setText("nothing like it")
     qtbot.waitUntil(lambda: window.model.rowCount() == 0)
     assert "Nothing found" in window.empty_list.text()
+    assert window.address_title.text() == "All addresses · 0 messages match"
+    window.search.clear()
+    qtbot.waitUntil(lambda: window.address_title.text() == "All addresses · 4 messages, 3 unread")
 
 
 def test_open_keys_delete_and_mark_unread_go_to_the_rows_address(
