@@ -71,10 +71,9 @@ class MessageBrowser(QSplitter):
             controller.count_all_messages,
             self,
         )
-        self.list_view = MessageListView(self)
-        self.list_view.setModel(self.model)
-        self.pane = MessagePane(html_view_factory, self)
-
+        # Made in the order they stand on the screen, top to bottom, which Tab follows: the header's
+        # buttons, the search, the list, the message (it went from the list to the message and only
+        # then up to the buttons and the search above them).
         self.address_title = QLabel(self)
         self.address_title.setTextFormat(Qt.TextFormat.PlainText)
         self.address_title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -118,10 +117,14 @@ class MessageBrowser(QSplitter):
         # The message a search hid from the list (and so from the pane): open again when the search
         # that hid it is cleared, as mail readers do.
         self._hidden_by_search: str | None = None
+        self.list_view = MessageListView(self)
+        self.list_view.setModel(self.model)
         self.empty_list = EmptyState(self)
         self.empty_list.new_address_requested.connect(self.new_address_requested)
         self.empty_list.copy_address_requested.connect(self.copy_address_requested)
         self.empty_list.check_requested.connect(self._check_address_shown)
+        self.pane = MessagePane(html_view_factory, self)
+        QWidget.setTabOrder(self.health_button, self.copy_button)  # as they stand: the state first
 
         header = QHBoxLayout()
         header.addWidget(self.address_title, 1)
