@@ -194,8 +194,11 @@ class MessageBrowser(QSplitter):
         has = address is not None
         for widget in (self.copy_button, self.search):
             widget.setEnabled(has)
-        # Every address at once: there is no one address to copy.
+        # Every address at once: there is no one address to copy, nor one address's state to show
+        # (the button kept the address shown before, and a click on it did nothing).
         self.copy_button.setVisible(address != ALL_ADDRESSES)
+        if address == ALL_ADDRESSES:
+            self.set_health_state(None, "")
 
     def scroll_to_top(self) -> None:
         if self.model.rowCount():

@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.core.events import ConnectionState
 from desktop_app.core.health import CheckResult, HealthReport, verdict
-from desktop_app.ui.controller import AppSignals
+from desktop_app.ui.controller import ALL_ADDRESSES, AppSignals
 from desktop_app.ui.dialogs import NewAddressDialog
 from desktop_app.ui.health_dialog import HealthDialog
 from desktop_app.ui.main_window import MainWindow
@@ -137,3 +137,21 @@ def test_the_message_list_header_opens_the_health_panel(qtbot: QtBot) -> None:
     # The dot follows the state when it changes.
     fake.signals.connection_changed.emit(A1, ConnectionState("live"))
     assert button.text() == "Live"
+
+
+def test_all_addresses_shows_no_one_addresses_state_in_the_header(qtbot: QtBot) -> None:
+    """The button kept the state of the address shown before ('Live'), and a click did nothing."""
+    fake = FakeController(AppSignals())
+    fake.add_address(A1, state_kind="live", state_text="live")
+    fake.add_address("other.heron@example.com", state_kind="offline", state_text="offline")
+    window = shown_window(qtbot, fake)
+    window.select_address(A1)
+    button = window.reading.health_button
+    assert button.isVisible() and button.text() == "Live"
+    window.select_address(ALL_ADDRESSES)
+    assert not button.isVisible()
+    fake.signals.connection_changed.emit(A1, ConnectionState("retrying"))  # a state change meanwhile
+    assert not button.isVisible()
+    assert window.state_label.text() == "2 addresses · none live"  # the status bar says it for all
+    window.select_address(A1)
+    assert button.isVisible() and button.text() == "Reconnecting"
