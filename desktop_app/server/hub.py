@@ -13,7 +13,7 @@ import contextlib
 import json
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -104,11 +104,13 @@ class Hub:
                 subscription.idle.clear()
         return event
 
-    async def handed_over(self, timeout: float) -> None:
-        """Wait until every stream has handed what was published so far to the HTTP server (which
-        writes it at once: HTTP/1.1 in that call, HTTP/2 from its send task, woken before this one).
+    async def handed_over(self, topics: Collection[str], timeout: float) -> None:
+        """Wait until every stream of ``topics`` has handed what was published so far to the HTTP server
+        (which writes it at once: HTTP/1.1 in that call, HTTP/2 from its send task, woken before this
+        one). Only those streams: a stalled subscriber of another account holds no one else's mail.
         At most ``timeout``, so a stream that does not keep up never holds a caller longer."""
-        busy = [s.idle.wait() for s in self._subscriptions if not s.idle.is_set()]
+        wanted = frozenset(topics)
+        busy = [s.idle.wait() for s in self._subscriptions if not s.idle.is_set() and s.topics & wanted]
         if busy:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.gather(*busy), timeout)

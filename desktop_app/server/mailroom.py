@@ -10,7 +10,7 @@ import asyncio
 import logging
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from enum import Enum
 from typing import Any
@@ -188,6 +188,11 @@ class MailService:
             len(raw),
         )
         return delivered
+
+    def topics_of(self, message_ids: Iterable[str]) -> set[str]:
+        """The hub topics the arrival of these messages was published to (their accounts')."""
+        found = (self.store.message(message_id) for message_id in message_ids)
+        return {topic_of(message.account_id) for message in found if message is not None}
 
     def _store_copy(self, account: StoredAccount, raw: bytes, parsed: ParsedMail) -> str:
         now = time.time()

@@ -96,7 +96,7 @@ class IntakeHandler:
         self._stats.smtp_messages += 1
         # Stored and published: the live streams are written before the 250 instead of racing it, so
         # a subscriber hears of the mail no later than its sender hears it was accepted.
-        await self._mail.hub.handed_over(HUB_FIRST_TIMEOUT)
+        await self._mail.hub.handed_over(self._mail.topics_of(delivered), HUB_FIRST_TIMEOUT)
         return f"250 2.0.0 OK: queued as {delivered[0]}"
 
 

@@ -267,3 +267,25 @@ async def test_stop_ends_live_streams_promptly() -> None:
             await server.stop()
             assert loop.time() - started < 2.5
             assert await stream.ended(timeout=30)
+
+
+async def test_a_stalled_stream_holds_back_only_its_own_topics_mail() -> None:
+    """``handed_over`` waits for the streams of the topics a mail went to, and only those: a subscriber
+    of another account that stopped reading must not hold every sender's 250 for the full bound."""
+    from desktop_app.server.faults import FaultInjector
+    from desktop_app.server.hub import Hub
+
+    hub = Hub(FaultInjector())
+    stalled, _ = hub.subscribe(frozenset({"/accounts/stalled"}), None)
+    mine, _ = hub.subscribe(frozenset({"/accounts/mine"}), None)
+    hub.publish("/accounts/stalled", {"n": 1})  # never read: its stream stays busy
+    # An hour's bound: were the stalled stream waited for, this would not end within 30 s.
+    await asyncio.wait_for(hub.handed_over({"/accounts/mine"}, 3600), 30)
+
+    hub.publish("/accounts/mine", {"n": 2})
+    waiting = asyncio.ensure_future(hub.handed_over({"/accounts/mine"}, 3600))
+    await asyncio.sleep(0)
+    assert not waiting.done()  # its own stream has not handed the event over yet
+    mine.idle.set()  # what the stream's pump does once its queue is empty
+    await asyncio.wait_for(waiting, 30)
+    assert not stalled.idle.is_set()
