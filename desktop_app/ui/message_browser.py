@@ -19,7 +19,6 @@ from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, QTimer, Sig
 from PySide6.QtGui import QColor, QIcon, QKeySequence, QPainter, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QSplitter,
@@ -34,6 +33,7 @@ from desktop_app.ui import texts
 from desktop_app.ui.all_addresses_list import MailListModel
 from desktop_app.ui.attachments import choose_attachment_path, choose_eml_path
 from desktop_app.ui.controller import ALL_ADDRESSES, AppController, AppSignals
+from desktop_app.ui.elided_label import ElidedLabel
 from desktop_app.ui.empty_state import EmptyState
 from desktop_app.ui.link_prompt import LinkPrompt
 from desktop_app.ui.message_list import MessageListView
@@ -74,12 +74,10 @@ class MessageBrowser(QSplitter):
         # Made in the order they stand on the screen, top to bottom, which Tab follows: the header's
         # buttons, the search, the list, the message (it went from the list to the message and only
         # then up to the buttons and the search above them).
-        self.address_title = QLabel(self)
-        self.address_title.setTextFormat(Qt.TextFormat.PlainText)
-        self.address_title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.address_title.setAccessibleName("Current address")
         # A long address must not hold the list (and, beside the message, the window) wide; it is
-        # cut at the right edge instead, and the window title and tooltip carry it whole.
+        # cut in its middle instead (both ends stay readable), the window title and tooltip carry it
+        # whole.
+        self.address_title = ElidedLabel(self, "Current address", Qt.TextElideMode.ElideMiddle)
         self.address_title.setMinimumWidth(1)
         title_font = self.address_title.font()
         title_font.setBold(True)
@@ -197,6 +195,9 @@ class MessageBrowser(QSplitter):
         # Every address at once: there is no one address to copy, nor one address's state to show
         # (the button kept the address shown before, and a click on it did nothing).
         self.copy_button.setVisible(address != ALL_ADDRESSES)
+        # "All addresses · 6 messages, 3 unread" reads from its start: cut at its end.
+        mode = Qt.TextElideMode.ElideRight if address == ALL_ADDRESSES else Qt.TextElideMode.ElideMiddle
+        self.address_title.set_elide_mode(mode)
         if address == ALL_ADDRESSES:
             self.set_health_state(None, "")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QFont, QPainter, QPaintEvent, QPalette, QResizeEvent
+from PySide6.QtGui import QFont, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from desktop_app.core.models import Address, Message
 from desktop_app.ui import texts
 from desktop_app.ui.action_icons import themed_icon
+from desktop_app.ui.elided_label import ElidedLabel
 
 _NO_LIMIT = 16_777_215  # QWIDGETSIZE_MAX, which PySide6 does not export
 
@@ -34,44 +35,6 @@ def plain_label(parent: QWidget, accessible: str, *, wrap: bool = True) -> QLabe
     label.setAccessibleName(accessible)
     label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
     return label
-
-
-class ElidedLabel(QLabel):
-    """One line of sender-controlled text that gives way with "…" when its room is short. A plain
-    label wants its whole text as its minimum width: a 90-character sender name made the window wider
-    than the screen allowed (and cut the address without a sign)."""
-
-    def __init__(self, parent: QWidget, accessible: str, mode: Qt.TextElideMode) -> None:
-        super().__init__(parent)
-        self._mode = mode
-        self.setTextFormat(Qt.TextFormat.PlainText)  # sender-controlled text is never rich text
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.setAccessibleName(accessible)
-
-    def minimumSizeHint(self) -> QSize:
-        hint = super().minimumSizeHint()
-        return QSize(min(hint.width(), self.fontMetrics().horizontalAdvance("W…")), hint.height())
-
-    def shown_text(self) -> str:
-        """The text as painted: whole when it fits, else cut with "…"."""
-        room = self.contentsRect().width()
-        return self.fontMetrics().elidedText(self.text(), self._mode, room)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        shown = self.shown_text()
-        if shown == self.text():
-            super().paintEvent(event)  # whole: Qt's own painting, mouse selection included
-            return
-        painter = QPainter(self)
-        self.style().drawItemText(
-            painter,
-            self.contentsRect(),
-            int(self.alignment()),
-            self.palette(),
-            self.isEnabled(),
-            shown,
-            self.foregroundRole(),
-        )
 
 
 def muted(label: QLabel) -> QLabel:

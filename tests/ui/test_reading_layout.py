@@ -10,7 +10,7 @@ from PySide6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
 
 from desktop_app.ui import texts
-from desktop_app.ui.controller import AppSignals
+from desktop_app.ui.controller import ALL_ADDRESSES, AppSignals
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.reading_layout import SIDE_BY_SIDE
 from desktop_app.ui.window_state import restore_window_state, save_window_state
@@ -100,3 +100,25 @@ def test_beside_the_message_the_window_still_fits_800_pixels(qtbot: QtBot) -> No
     window.resize(800, 600)
     qtbot.waitUntil(lambda: window.width() <= 800)
     assert window.minimumSizeHint().width() <= 800 and window.layout().totalMinimumSize().width() <= 800
+
+
+def test_a_long_address_over_the_list_is_cut_in_its_middle_not_clipped(qtbot: QtBot) -> None:
+    """Beside the message the list is narrow: its title read 'witty.bison2191@temp-in', cut
+    mid-letter with no sign of it; now both ends stay, with '…' between."""
+    fake = FakeController(AppSignals())
+    long_address = "a.very.long.disposable.address.for.signups@subdomain.example-mail.test"
+    fake.add_address(long_address, state_kind="live", state_text="live")
+    fake.add_address(A1)
+    window = shown_window(qtbot, fake)
+    window.select_address(long_address)
+    window.reading_layout.action.trigger()
+    window.resize(800, 600)
+    title = window.address_title
+    qtbot.waitUntil(lambda: title.width() < title.fontMetrics().horizontalAdvance(long_address))
+    shown = title.shown_text()
+    assert shown.startswith("a.very") and shown.endswith("mail.test") and "…" in shown, shown
+    assert title.fontMetrics().horizontalAdvance(shown) <= title.contentsRect().width()
+    assert title.toolTip() == long_address
+    window.select_address(ALL_ADDRESSES)  # "All addresses · …" reads from its start: cut at its end
+    title.resize(title.fontMetrics().horizontalAdvance("All addresses · 0 m"), title.height())
+    assert title.shown_text().startswith("All addresses") and title.shown_text().endswith("…")
