@@ -149,6 +149,13 @@ class UsageError(TempInboxError):
     default_message = "That input is not valid."
 
 
+class ExpiryCancelledError(TempInboxError):
+    """An automatic deletion called off before the remote DELETE: the user kept the address (or gave
+    it a later expiry) while the deletion was starting."""
+
+    default_message = "The address was kept, so it was not deleted."
+
+
 class WaitStoppedError(TempInboxError):
     default_message = "The wait for mail was stopped in the Temp Inbox window."
 

@@ -131,7 +131,7 @@ class Inbox:
         self._mailboxes.events.subscribe(self._delete_probes)
         # Deletes each address at the expiry the user chose (a test passes a clock it moves itself).
         self._lifetimes = AddressLifetimes(
-            self.addresses, self.delete_address, self._mailboxes.events.emit, clock=clock
+            self.addresses, self._delete_expired, self._mailboxes.events.emit, clock=clock
         )
         store.save_provider(provider)  # refreshes the URL of a provider whose port changes (local)
 
@@ -396,11 +396,18 @@ class Inbox:
         return opened.record
 
     async def delete_address(self, address: str) -> None:
-        key = mailbox_key(address)
+        await self._delete(mailbox_key(address))
+
+    async def _delete_expired(self, address: str, still_due: Callable[[], bool]) -> None:
+        """The scheduler's deletion: ``still_due`` is asked once more right before the remote DELETE
+        (a "Keep address" during the first steps calls it off)."""
+        await self._delete(address, still_due)
+
+    async def _delete(self, key: str, still_wanted: Callable[[], bool] | None = None) -> None:
         await self._mailboxes.remove(key)
         client = self._accounts.pop(key, None)
         try:
-            await self.book.delete(key, confirm=True)
+            await self.book.delete(key, confirm=True, still_wanted=still_wanted)
         except BaseException:
             # Not deleted (offline, keyring locked…): the address stays, so it must stay live too.
             record = self._store.get_address(key)

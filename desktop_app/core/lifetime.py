@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Protocol
 
 from desktop_app.core.api.backoff import Backoff
-from desktop_app.core.errors import UsageError, user_text
+from desktop_app.core.errors import ExpiryCancelledError, UsageError, user_text
 from desktop_app.core.events import AddressExpired, AddressExpiring, ExpiryFailed, MailboxEvent
 from desktop_app.core.store import AddressState, StoredAddress
 
@@ -169,13 +169,15 @@ class AddressLifetimes:
     def __init__(
         self,
         records: Callable[[], Sequence[StoredAddress]],
-        delete: Callable[[str], Awaitable[None]],
+        delete: Callable[[str, Callable[[], bool]], Awaitable[None]],
         emit: Callable[[MailboxEvent], None],
         *,
         clock: Clock | None = None,
         remind_before: timedelta = REMIND_BEFORE,
     ) -> None:
         self._records = records
+        # Deletes an address; it calls the check it is given right before the remote DELETE and
+        # raises ``ExpiryCancelledError`` when that says the deletion is no longer wanted.
         self._delete = delete
         self._emit = emit
         self.clock: Clock = clock or SystemClock()
@@ -232,7 +234,11 @@ class AddressLifetimes:
                 if problem is not None and problem.retry_at > now:
                     wake_in = min(wake_in, (problem.retry_at - now).total_seconds())
                     continue
-                wake_in = min(wake_in, await self._expire(record))
+                # Each deletion awaits the network: what the list said before it may be stale now (the
+                # user kept the address meanwhile), so each one is decided on the record as it is now.
+                current = self.due_record(record.address)
+                if current is not None:
+                    wake_in = min(wake_in, await self._expire(current))
                 now = self.clock.now()
                 continue
             remind_at = when - self._remind_before
@@ -245,12 +251,24 @@ class AddressLifetimes:
             wake_in = min(wake_in, (when - now).total_seconds())
         return max(0.0, wake_in)
 
+    def due_record(self, address: str) -> StoredAddress | None:
+        """``address`` as it is stored now, if it is still to be deleted now: it exists, is not being
+        settled, and its expiry (as it is now, not as it was) has come."""
+        record = next((r for r in self._records() if r.address == address), None)
+        if record is None or record.state is AddressState.PENDING or record.expires_at is None:
+            return None
+        return record if record.expires_at <= self.clock.now() else None
+
     async def _expire(self, record: StoredAddress) -> float:
         """Delete ``record``; on failure, the seconds until it is tried again."""
         address = record.address
         log.info("%s reached its expiry: deleting it", address)
         try:
-            await self._delete(address)
+            await self._delete(address, lambda: self.due_record(address) is not None)
+        except ExpiryCancelledError:
+            log.info("%s was kept while its deletion was starting: not deleted", address)
+            self.forget(address)
+            return 0.0  # look again at once: its new expiry (if any) needs a fresh plan
         except Exception as exc:  # whatever it was, the address stays and is tried again
             backoff = self._backoffs.setdefault(address, Backoff(RETRY_BASE, RETRY_CAP))
             delay = backoff.next_delay()

@@ -16,7 +16,7 @@ import pytest
 from desktop_app.core.accounts.rows import address_row
 from desktop_app.core.accounts.secrets import PasswordVault
 from desktop_app.core.accounts.transfer import export_addresses, import_addresses
-from desktop_app.core.errors import NetworkError, UsageError
+from desktop_app.core.errors import ExpiryCancelledError, NetworkError, UsageError
 from desktop_app.core.events import (
     AddressExpired,
     AddressExpiring,
@@ -240,9 +240,15 @@ class Book:
         self.events: list[MailboxEvent] = []
         self.heard = asyncio.Event()
 
-    async def delete(self, address: str) -> None:
+        self.hold: asyncio.Event | None = None  # set: a deletion waits for it (the network is slow)
+        self.holding = asyncio.Event()  # a deletion is waiting on ``hold``
+
+    async def delete(self, address: str, still_due: Callable[[], bool]) -> None:
         if self.failures:
             raise self.failures.pop(0)
+        if self.hold is not None:
+            self.holding.set()
+            await self.hold.wait()
         self.store.forget_address(address)
         self.deleted.append(address)
 
@@ -361,3 +367,48 @@ async def test_a_half_created_address_is_left_to_the_start_up_settling(book: Boo
     lifetimes = AddressLifetimes(book.store.list_addresses, book.delete, book.emit, clock=ManualClock(NOW))
     await lifetimes.run_due()
     assert book.deleted == []
+
+
+async def test_keeping_an_address_while_another_is_being_deleted_keeps_it(book: Book) -> None:
+    """Two addresses due at once: while the first one's deletion waits on the network, the user keeps
+    the second. The scheduler must decide on the second as it is then, not as the pass began."""
+    other = "other@example.org"
+    book.store.add_address(other, PROVIDER.id, state=AddressState.ACTIVE)
+    book.store.set_expiry(ME, NOW - timedelta(minutes=1))
+    book.store.set_expiry(other, NOW - timedelta(minutes=1))
+    book.hold = asyncio.Event()
+    clock = ManualClock(NOW)
+    lifetimes, task = await _running(book, clock)
+    try:
+        async with asyncio.timeout(10):
+            await book.holding.wait()
+        book.store.set_expiry(other, None)  # "Keep address" on the second
+        lifetimes.changed(other)
+        book.hold.set()
+        await book.until(lambda: len(clock.sleeps) >= 1)  # the pass ended
+        assert book.deleted == [ME]
+        kept = book.store.get_address(other)
+        assert kept is not None and kept.expires_at is None
+        assert [e for e in book.events if isinstance(e, AddressExpired)] == [AddressExpired(ME, "")]
+    finally:
+        await _stop(task)
+
+
+async def test_the_deletion_asks_whether_the_address_is_still_due(book: Book) -> None:
+    """The check the scheduler hands to the deletion (called right before the remote DELETE) says
+    no once the address was kept, or given a later expiry, and the pass then deletes nothing."""
+    checks: list[Callable[[], bool]] = []
+
+    async def delete(address: str, still_due: Callable[[], bool]) -> None:
+        checks.append(still_due)
+        assert still_due()
+        book.store.set_expiry(ME, NOW + timedelta(hours=1))  # changed while the deletion starts
+        if not still_due():
+            raise ExpiryCancelledError()
+        book.store.forget_address(address)
+
+    book.store.set_expiry(ME, NOW - timedelta(seconds=1))
+    lifetimes = AddressLifetimes(book.store.list_addresses, delete, book.emit, clock=ManualClock(NOW))
+    await lifetimes.run_due()
+    assert len(checks) == 1 and book.store.get_address(ME) is not None
+    assert book.events == [] and lifetimes.problems == {}  # called off: no failure, no "deleted"

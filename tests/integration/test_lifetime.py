@@ -177,3 +177,41 @@ async def test_keep_address_clears_the_expiry(rig: Rig) -> None:
     assert rig.everywhere(record.address) == (True, True, True)
     with pytest.raises(UsageError, match="already passed"):
         inbox.set_expiry(record.address, NOW)  # a time gone by would delete it at once: refused
+
+
+class HeldVault(PasswordVault):
+    """A keyring whose read of ``held`` waits until the test lets it go (a slow keyring daemon)."""
+
+    def __init__(self, keyring: DictKeyring) -> None:
+        super().__init__(keyring)
+        self.held: str | None = None
+        self.reading = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def load(self, provider_id: str, address: str) -> str | None:
+        if address == self.held:
+            self.reading.set()
+            await self.release.wait()
+        return await super().load(provider_id, address)
+
+
+async def test_keep_address_during_the_first_steps_of_the_deletion_keeps_it(rig: Rig) -> None:
+    vault = rig.vault = HeldVault(rig.keyring)
+    inbox = await rig.start()
+    record = await inbox.create_address(expires_in=timedelta(hours=1))
+    await rig.asleep_after(1)
+    vault.held = record.address
+
+    rig.clock.advance(timedelta(hours=1))  # due: the deletion starts and reads the keyring
+    async with asyncio.timeout(20):
+        await vault.reading.wait()
+    inbox.set_expiry(record.address, None)  # "Keep address", clicked now
+    vault.release.set()
+    await rig.asleep_after(2)
+
+    assert rig.everywhere(record.address) == (True, True, True)
+    assert not rig.expired(record.address)
+    assert not any(isinstance(e, ExpiryFailed) for e in rig.recorded.events)  # called off, not failed
+    (row,) = inbox.address_rows()
+    assert row.expiry_text == ""
+    await rig.until(lambda: inbox.is_open(record.address))  # and its mailbox is live again

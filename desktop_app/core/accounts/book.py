@@ -12,6 +12,9 @@ or undone on the next start, and the password is never lost:
 means the service was never asked, so the record is dropped; otherwise log in, or create the account
 and log in. "Taken" after our own earlier attempt means that attempt reached the service: log in again;
 if the password is still refused the address is marked ``failed`` and its password kept.
+
+Over 300 lines: creating, deleting and recovering an address rest on the same ordering of cache,
+keyring and service steps; apart, each would have to restate the others' rules.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from desktop_app.core.errors import (
     AddressNotRecoveredError,
     AddressTakenError,
     ApiError,
+    ExpiryCancelledError,
     InvalidCredentialsError,
     KeyringUnavailableError,
     NotFoundError,
@@ -216,8 +220,13 @@ class AddressBook:
             raise PasswordMissingError(detail=f"no keyring entry for {provider.id}:{record.address}")
         return self._client_for(provider).for_account(record.address, password, account_id=record.account_id)
 
-    async def delete(self, address: str, *, confirm: bool = False) -> None:
-        """Delete the account on the service, its password and its cached mail. Cannot be undone."""
+    async def delete(
+        self, address: str, *, confirm: bool = False, still_wanted: Callable[[], bool] | None = None
+    ) -> None:
+        """Delete the account on the service, its password and its cached mail. Cannot be undone.
+
+        ``still_wanted`` (an automatic deletion) is asked right before the remote DELETE, after the
+        keyring and the login were awaited: False raises ``ExpiryCancelledError`` with nothing deleted."""
         if not confirm:
             raise UsageError("Deleting an address cannot be undone; confirm to delete it.")
         record, provider = self._record(address)
@@ -227,16 +236,21 @@ class AddressBook:
             password = None  # no keyring at all: nothing to log in with, nothing to remove there
         # Any other keyring error (locked, D-Bus trouble) propagates: retry once it is readable, or the
         # remote account could never be deleted.
+        deleted_there = False
         if password is not None:
             client = self._client_for(provider).for_account(
                 record.address, password, account_id=record.account_id
             )
             try:
                 await client.login()
+                _check_wanted(still_wanted)
                 await client.delete_account()
+                deleted_there = True
             except (InvalidCredentialsError, AccountGoneError, NotFoundError) as exc:
                 # Already gone, never created, or not ours: there is nothing left to delete remotely.
                 log.info("%s: remote account not deleted (%s)", record.address, exc.detail)
+        if not deleted_there:  # once it is gone there, it must go here too, kept or not
+            _check_wanted(still_wanted)
         self._store.forget_address(record.address)
         try:
             await self._vault.delete(provider.id, record.address)
@@ -291,3 +305,8 @@ class AddressBook:
             return ReconcileOutcome(address, AddressState.PENDING, str(exc))
         opened = self._activate(provider, client, session_only=False)
         return ReconcileOutcome(address, opened.record.state)
+
+
+def _check_wanted(still_wanted: Callable[[], bool] | None) -> None:
+    if still_wanted is not None and not still_wanted():
+        raise ExpiryCancelledError()
