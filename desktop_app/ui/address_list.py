@@ -111,6 +111,24 @@ def fitted_footer(metrics: QFontMetrics, width: int, state: str, usage: str, pro
     )
 
 
+def fitted_waiting(metrics: QFontMetrics, text: str, width: int) -> str:
+    """A wait's line in ``width`` pixels, keeping the moving time at its end, which is what the user
+    looks for. "Waiting for mail from acme… 0:42" is cut before its own "…" ("Waiting for mail fr…
+    0:42"): cut in the middle it read "Waiting for m… acme… 0:42", two ellipses."""
+    head, sep, elapsed = text.rpartition("… ")
+    if metrics.elidedText(text, Qt.TextElideMode.ElideRight, width) == text or not sep:
+        return metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, width)
+    tail = f"{sep}{elapsed}"
+    for spare in range(4):  # the parts' widths do not quite add up to the whole's
+        cut = metrics.elidedText(
+            head + "…", Qt.TextElideMode.ElideRight, width - metrics.horizontalAdvance(tail) - spare
+        )
+        shown = cut.removesuffix("…") + tail if cut.endswith("…") else ""
+        if shown and metrics.elidedText(shown, Qt.TextElideMode.ElideRight, width) == shown:
+            return shown
+    return metrics.elidedText(tail.lstrip("… "), Qt.TextElideMode.ElideRight, width)
+
+
 class AddressListModel(QAbstractListModel):
     """Addresses in a stable order. ``set_addresses`` updates rows in place so selection survives."""
 
@@ -468,8 +486,7 @@ class AddressDelegate(QStyledItemDelegate):
             top = rect.top() + self.waiting_line(index) * line
             selected = bool(option.state & QStyle.StateFlag.State_Selected)
             painter.setPen(text_color if selected else option.palette.color(QPalette.ColorRole.Link))
-            # Cut in the middle: the time at its end is what moves and what the user looks for.
-            elided = metrics.elidedText(waiting, Qt.TextElideMode.ElideMiddle, full_width)
+            elided = fitted_waiting(metrics, waiting, full_width)
             painter.drawText(QRect(text_left, top, full_width, line), 0, elided)
 
     @staticmethod

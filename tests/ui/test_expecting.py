@@ -5,13 +5,13 @@ gone on arrival and on "Stop waiting"; after a timeout, the check's verdict with
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QRect
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core.events import Expectation, ExpectationChanged
 from desktop_app.core.health import HealthReport, verdict
-from desktop_app.ui.address_list import WAITING_ROLE
+from desktop_app.ui.address_list import WAITING_ROLE, fitted_waiting
 from desktop_app.ui.controller import AppSignals
 from desktop_app.ui.expect_dialog import ExpectMailDialog
 from desktop_app.ui.health_dialog import HealthDialog
@@ -229,3 +229,21 @@ def test_a_timeout_shows_the_checks_verdict_and_its_action(qtbot: QtBot) -> None
     window.health.dialog.reject()
     bar.dismiss_button.click()
     assert not bar.isVisible() and row_line(window, A1) == ""
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Waiting for mail from nobody… 2:29", "Waiting for mail from acme with “verify” in the subject… 0:04"],
+)
+def test_the_rows_wait_line_keeps_its_time_with_one_ellipsis(qtbot: QtBot, text: str) -> None:
+    """In a narrow sidebar the line read 'Waiting for m… nobody… 2:29': cut in its middle, beside
+    its own '…'."""
+    window, _fake, _clock = window_with_clock(qtbot)
+    metrics = window.sidebar.view.fontMetrics()
+    elapsed = text.rsplit(" ", 1)[1]
+    least = metrics.horizontalAdvance(f"Wai… {elapsed}") + 4
+    for width in range(least, metrics.horizontalAdvance(text) + 10):
+        shown = fitted_waiting(metrics, text, width)
+        assert metrics.elidedText(shown, Qt.TextElideMode.ElideRight, width) == shown, (width, shown)
+        assert shown.endswith(f"… {elapsed}") and shown.count("…") == 1, (width, shown)
+        assert text.startswith(shown.split("…")[0]), (width, shown)
