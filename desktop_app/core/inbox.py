@@ -702,7 +702,7 @@ class Inbox:
 
     def expected_by_window(self, address: str, summary: MessageSummary) -> bool:
         """Whether the window waits for this arrival: it then announces it itself, with the code."""
-        return any(e.origin == "window" for e in self._waiters.matching(mailbox_key(address), summary))
+        return self._waiters.expected_by_window(mailbox_key(address), summary)
 
     def stop_waiting(self, expectation_id: int) -> bool:
         """End one wait ("Stop waiting"); its caller gets ``WaitStoppedError``."""

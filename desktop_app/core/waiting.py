@@ -3,6 +3,9 @@
 
 A waiter is registered before the caller is told "waiting", so that mail sent from then on counts;
 each arrival answers every waiter it matches, with the code and link read from the message's body.
+A waiter is settled the moment its mail arrives, before the body is fetched: a slow fetch (the
+client's retries) outlasting the time left, or "Stop waiting" meanwhile, must not turn the mail the
+window held back from its ordinary notice into "nothing came".
 Every waiter is an :class:`~desktop_app.core.events.Expectation` the window can show ("Waiting for
 mail from acme… 0:42"); ``on_change`` hears each one start and end.
 """
@@ -17,13 +20,20 @@ from dataclasses import dataclass
 from typing import Literal
 
 from desktop_app.core import errors
-from desktop_app.core.codes import Extraction
+from desktop_app.core.codes import Extraction, extract_from_summary
 from desktop_app.core.events import Expectation, ExpectationChanged, MailboxEvent, MessageAdded
 from desktop_app.core.models import MessageSummary
 from desktop_app.core.tasks import NamedTasks
 
 WaitOrigin = Literal["window", "command"]
 Extractor = Callable[[str, MessageSummary], Awaitable[Extraction]]
+
+# How long an answer may spend reading the code from the body before it makes do with the subject and
+# preview: the mail has come, and ``temp-inbox wait`` gets its reply within its timeout plus 30 s.
+BODY_FOR_CODE_S = 20.0
+# Arrivals answered for the window's waits, remembered so that the ordinary notice leaves them to the
+# wait's answer even once the waiter is gone (a few: the events of one arrival follow each other).
+HELD_BACK_KEPT = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +88,8 @@ def expects(expectation: Expectation, address: str, summary: MessageSummary) -> 
     )
 
 
-_Waiter = tuple[Expectation, asyncio.Future[ArrivedMessage]]
+# A waiter's future gets the (shared) answer of the arrival that settled it.
+_Waiter = tuple[Expectation, asyncio.Future[asyncio.Task[ArrivedMessage]]]
 
 
 class MessageWaiters:
@@ -96,6 +107,7 @@ class MessageWaiters:
         self._on_change = on_change
         self._waiters: list[_Waiter] = []
         self._ids = itertools.count(1)
+        self._held_back: dict[tuple[str, str], None] = {}  # (address, message id), oldest first
 
     def expectations(self) -> list[Expectation]:
         return [expectation for expectation, _ in self._waiters]
@@ -110,7 +122,7 @@ class MessageWaiters:
         subject: str | None = None,
         origin: WaitOrigin = "command",
     ) -> ArrivedMessage:
-        future: asyncio.Future[ArrivedMessage] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[asyncio.Task[ArrivedMessage]] = asyncio.get_running_loop().create_future()
         expectation = Expectation(next(self._ids), key, sender or None, subject or None, timeout, origin)
         entry = (expectation, future)
         self._waiters.append(entry)
@@ -119,17 +131,22 @@ class MessageWaiters:
             on_registered(expectation)
         ended: Literal["arrived", "cancelled", "timed-out"] = "cancelled"
         try:
-            async with asyncio.timeout(timeout):
-                arrived = await future
+            try:
+                async with asyncio.timeout(timeout):
+                    answer = await future
+            except TimeoutError:
+                if not _settled(future):
+                    ended = "timed-out"
+                    raise
+                answer = future.result()  # the mail came in the very tick the time ran out
             ended = "arrived"
-            return arrived
-        except TimeoutError:
-            ended = "timed-out"
-            raise
         finally:
             if entry in self._waiters:
                 self._waiters.remove(entry)
             self._on_change(ExpectationChanged(key or "", expectation, ended))
+        # Shielded: the answer is shared by every wait the arrival settled; one caller giving up
+        # (the app closing) does not take it from the others.
+        return await asyncio.shield(answer)
 
     def cancel(self, expectation_id: int) -> bool:
         """End one wait (its caller gets :class:`errors.WaitStoppedError`); False when it is over."""
@@ -149,17 +166,41 @@ class MessageWaiters:
             return []
         return [e for e, _ in self._waiters if expects(e, address, summary)]
 
-    def on_event(self, event: MailboxEvent) -> None:
-        if isinstance(event, MessageAdded) and self._waiters:
-            wanted = {e.id for e in self.matching(event.address, event.summary)}
-            matching = [w for w in self._waiters if w[0].id in wanted]
-            if matching:
-                self._tasks.spawn(f"wait {event.summary.id}", self._answer(event, matching), replace=False)
+    def expected_by_window(self, address: str, summary: MessageSummary) -> bool:
+        """Whether a window wait takes (or took) this arrival: its answer announces it, with the code."""
+        if (address, summary.id) in self._held_back:
+            return True
+        return any(e.origin == "window" for e in self.matching(address, summary))
 
-    async def _answer(self, event: MessageAdded, waiters: list[_Waiter]) -> None:
-        arrived = ArrivedMessage(
-            event.address, event.summary, await self._extraction(event.address, event.summary)
+    def on_event(self, event: MailboxEvent) -> None:
+        if not (isinstance(event, MessageAdded) and self._waiters):
+            return
+        wanted = {e.id for e in self.matching(event.address, event.summary)}
+        settled = [w for w in self._waiters if w[0].id in wanted and not w[1].done()]
+        if not settled:
+            return
+        # Settled now, not once the body is read: no timeout or "Stop waiting" can end these waits
+        # empty-handed any more.
+        answer: asyncio.Task[ArrivedMessage] = self._tasks.spawn(
+            f"wait {event.address} {event.summary.id}", self._answer(event), replace=False
         )
-        for _, future in waiters:
-            if not future.done():
-                future.set_result(arrived)
+        for entry in settled:
+            self._waiters.remove(entry)
+            entry[1].set_result(answer)
+        if any(expectation.origin == "window" for expectation, _ in settled):
+            self._held_back[(event.address, event.summary.id)] = None
+            while len(self._held_back) > HELD_BACK_KEPT:
+                del self._held_back[next(iter(self._held_back))]
+
+    async def _answer(self, event: MessageAdded) -> ArrivedMessage:
+        try:
+            extraction = await asyncio.wait_for(
+                self._extraction(event.address, event.summary), BODY_FOR_CODE_S
+            )
+        except TimeoutError:
+            extraction = extract_from_summary(event.summary)
+        return ArrivedMessage(event.address, event.summary, extraction)
+
+
+def _settled(future: asyncio.Future[asyncio.Task[ArrivedMessage]]) -> bool:
+    return future.done() and not future.cancelled() and future.exception() is None

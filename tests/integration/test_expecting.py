@@ -7,14 +7,23 @@ deleted; with the hub down, the verdict names it."""
 
 from __future__ import annotations
 
+import asyncio
+import re
 from collections.abc import AsyncIterator
 
+import httpx
 import pytest
 from pytestqt.qtbot import QtBot
 
+from desktop_app.core import waiting
+from desktop_app.core.accounts.secrets import PasswordVault
+from desktop_app.core.api.client import MailTmClient
+from desktop_app.core.api.providers import local_provider
 from desktop_app.core.events import ExpectationChanged, MessageAdded, MessageRemoved, UsageChanged
 from desktop_app.core.inbox import Inbox, NoMailInTime
 from desktop_app.core.notice import NewMessage
+from desktop_app.core.store.cache import Store
+from desktop_app.core.sync import MailboxSet
 from desktop_app.server import LocalMailServer
 from desktop_app.server.testing import send_mail
 from desktop_app.ui.controller import AppSignals
@@ -241,3 +250,168 @@ async def test_a_wait_for_any_address_tells_its_verdict_on_the_address_checked(
     assert started.address == "" and started.expectation.address is None
     # The window shows the verdict on the address that was checked.
     assert checked.ended == "checked" and checked.address == live_address
+
+
+class BodyGate:
+    """Holds every fetch of a message's body until opened: a slow body, as when the client retries."""
+
+    def __init__(self) -> None:
+        self.open = asyncio.Event()
+        self.open.set()
+        self.held = 0
+
+    def transport(self) -> httpx.AsyncBaseTransport:
+        gate = self
+
+        class Held(httpx.AsyncHTTPTransport):
+            async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+                if request.method == "GET" and re.fullmatch(r"/messages/[^/]+", request.url.path):
+                    gate.held += 1
+                    await gate.open.wait()
+                return await super().handle_async_request(request)
+
+        return Held()
+
+
+@pytest.fixture(name="gate")
+def gate_fixture() -> BodyGate:
+    return BodyGate()
+
+
+@pytest.fixture(name="slow_inbox")
+async def slow_inbox_fixture(
+    server: LocalMailServer, store: Store, mailboxes: MailboxSet, vault: PasswordVault, gate: BodyGate
+) -> AsyncIterator[Inbox]:
+    provider = local_provider(server.api_url, server.hub_url)
+    inbox = Inbox(
+        store,
+        vault,
+        provider,
+        client_factory=lambda p: MailTmClient(p.api_url, transport=gate.transport(), backoff_base=0.01),
+        mailboxes=mailboxes,
+    )
+    await inbox.start()
+    yield inbox
+    gate.open.set()
+    assert await inbox.aclose(2.0)
+
+
+async def _expect_with_a_slow_body(
+    inbox: Inbox, server: LocalMailServer, gate: BodyGate, controller: InboxController, timeout: float
+) -> tuple[Recorded, str, list[NewMessage], list[ExpectationChanged]]:
+    """A window wait on a live address, whose mail has come and whose body is being fetched (held)."""
+    recorded = Recorded()
+    inbox.subscribe(recorded)
+    address = (await inbox.create_address(session_only=True)).address
+    await _live(inbox, recorded, address)
+    announced: list[NewMessage] = []
+    told: list[ExpectationChanged] = []
+    controller.new_message.connect(announced.append)
+    controller.signals.expectation_changed.connect(told.append)
+    controller.expect_mail(address, "acme", "", timeout, False)
+    await recorded.until(lambda e: isinstance(e, ExpectationChanged) and e.ended is None)
+    gate.open.clear()
+    await send_mail(
+        server, address, "Your sign-in", "Your one-time code is 482913.", sender="ACME <noreply@acme.example>"
+    )
+    await recorded.until(lambda e: isinstance(e, MessageAdded) and e.summary.subject == "Your sign-in")
+    await poll_until(lambda: gate.held > 0)  # the body is on its way, and held
+    return recorded, address, announced, told
+
+
+async def test_expected_mail_whose_body_outlasts_the_wait_is_still_announced(
+    qtbot: QtBot, slow_inbox: Inbox, server: LocalMailServer, gate: BodyGate
+) -> None:
+    """The wait ran out while the body was fetched for the code: the mail was held back from the
+    ordinary notice and never announced, and the bar said nothing had come ("the sender has not
+    sent yet") with the mail in the list."""
+    controller = InboxController(slow_inbox, AppSignals())
+    try:
+        # 3 s: time for the mail to come; the body is held until the wait has ended, however.
+        recorded, address, announced, told = await _expect_with_a_slow_body(
+            slow_inbox, server, gate, controller, 3.0
+        )
+        ended = await recorded.until(lambda e: isinstance(e, ExpectationChanged) and e.ended is not None, 30)
+        assert isinstance(ended, ExpectationChanged) and ended.ended == "arrived"
+        assert announced == [] and slow_inbox.expectations() == []
+        gate.open.set()
+        await poll_until(lambda: announced != [], timeout=20)
+        (news,) = announced
+        assert news.subject == "Your sign-in" and news.address == address
+        assert news.extraction is not None and news.extraction.code == "482913"  # from the body
+        # Nothing came after: no timeout, no verdict, no second notice.
+        await poll_until(lambda: not controller.tasks.names(), timeout=10)
+        assert [t.ended for t in told] == [None, "arrived"] and len(announced) == 1
+    finally:
+        gate.open.set()
+        controller.close()
+
+
+async def test_stop_waiting_while_the_body_is_fetched_still_announces_the_mail(
+    qtbot: QtBot, slow_inbox: Inbox, server: LocalMailServer, gate: BodyGate
+) -> None:
+    controller = InboxController(slow_inbox, AppSignals())
+    try:
+        _recorded, address, announced, told = await _expect_with_a_slow_body(
+            slow_inbox, server, gate, controller, 60.0
+        )
+        (waiting,) = [t.expectation for t in told if t.ended is None]
+        controller.stop_waiting(waiting.id)  # the user's "Stop waiting", a moment too late
+        gate.open.set()
+        await poll_until(lambda: announced != [], timeout=20)
+        assert [n.subject for n in announced] == ["Your sign-in"] and announced[0].address == address
+        await poll_until(lambda: not controller.tasks.names(), timeout=10)
+        assert [t.ended for t in told] == [None, "arrived"] and len(announced) == 1
+    finally:
+        gate.open.set()
+        controller.close()
+
+
+async def test_a_body_that_does_not_come_leaves_the_code_to_the_preview(
+    qtbot: QtBot,
+    slow_inbox: Inbox,
+    server: LocalMailServer,
+    gate: BodyGate,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The mail has come: its notice does not wait for ever on the body (the code is in its preview)."""
+    monkeypatch.setattr(waiting, "BODY_FOR_CODE_S", 0.5)
+    controller = InboxController(slow_inbox, AppSignals())
+    try:
+        _recorded, _address, announced, told = await _expect_with_a_slow_body(
+            slow_inbox, server, gate, controller, 60.0
+        )
+        await poll_until(lambda: announced != [], timeout=20)  # the body is still held
+        assert not gate.open.is_set()
+        (news,) = announced
+        assert news.extraction is not None and news.extraction.code == "482913"
+        assert [t.ended for t in told] == [None, "arrived"]
+    finally:
+        gate.open.set()
+        controller.close()
+
+
+async def test_expected_mail_found_by_a_catch_up_is_announced_once(
+    inbox: Inbox, server: LocalMailServer, live_address: str, recorded: Recorded, controller: InboxController
+) -> None:
+    """Not pushed (the hub is down): the catch-up's arrival settles the wait before the ordinary notice
+    asks whether the window waits for it; the answer is still yes, so it is announced once."""
+    announced: list[NewMessage] = []
+    controller.new_message.connect(announced.append)
+    controller.expect_mail(live_address, "acme", "", 60.0, False)
+    await recorded.until(lambda e: isinstance(e, ExpectationChanged) and e.ended is None)
+    server.faults.fail_next(2000, "500", hub=True)
+    server.faults.drop_streams()
+    await recorded.until(
+        lambda e: getattr(e, "address", "") == live_address and not inbox.is_live(live_address)
+    )
+    await send_mail(server, live_address, "Your code", "Code: 731905", sender="ACME <noreply@acme.example>")
+    inbox.request_catch_up(live_address, "the test asks")
+    added = await recorded.until(lambda e: isinstance(e, MessageAdded) and e.summary.subject == "Your code")
+    assert isinstance(added, MessageAdded) and not added.announced
+    await poll_until(lambda: announced != [], timeout=20)
+    await poll_until(lambda: not controller.tasks.names(), timeout=10)
+    assert [(n.subject, n.extraction.code if n.extraction else None) for n in announced] == [
+        ("Your code", "731905")
+    ]
+    server.faults.reset()
