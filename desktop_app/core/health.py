@@ -201,12 +201,22 @@ def verdict(
 
 
 def _megabytes(n: int) -> str:
-    """Sizes as the sidebar shows them: "230 B", "4.2 kB", "40.0 MB"."""
+    """Sizes as the sidebar shows them: "230 B", "4.2 kB", "40 MB" (it said "40.0 MB" there)."""
     if n < 1000:
         return f"{n} B"
-    if n < 1_000_000:
-        return f"{n / 1000:.1f} kB"
-    return f"{n / 1_000_000:.1f} MB"
+    text = f"{n / 1000:.1f} kB" if n < 1_000_000 else f"{n / 1_000_000:.1f} MB"
+    return text.replace(".0 ", " ")
+
+
+def _duration(seconds: float) -> str:
+    """How long a stream has been live, as a person says it: "42 s", "2 min", "3 h 5 min"."""
+    whole = max(0, round(seconds))
+    if whole < 120:
+        return f"{whole} s"
+    minutes = whole // 60
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60} min" if minutes % 60 else f"{minutes // 60} h"
 
 
 class _Run:
@@ -341,7 +351,7 @@ async def _check_hub(
 ) -> None:
     live = facts.live
     if live.kind == "live":
-        run.done("hub", True, f"live for {max(0, round(time.monotonic() - live.since))} s")
+        run.done("hub", True, f"live for {_duration(time.monotonic() - live.since)}")
         return
     status = await probe_hub(facts.hub_url, account_id, token)
     if live.kind == "stopped":

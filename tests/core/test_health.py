@@ -5,6 +5,7 @@ unreadable answer; and the verdict order (the first failed check names the cause
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 
 import httpx
@@ -56,8 +57,8 @@ async def hub_says(status: int | None) -> Callable[[str, str, str], object]:
     [
         ({"isDeleted": True}, "account-gone", "deleted on the service"),
         ({"isDisabled": True}, "account-gone", "disabled on the service"),
-        ({"used": 40_000_000}, "quota-full", "storage is full (40.0 MB of 40.0 MB)"),
-        ({"used": 39_500_000}, "quota-full", "storage is full (39.5 MB of 40.0 MB)"),
+        ({"used": 40_000_000}, "quota-full", "storage is full (40 MB of 40 MB)"),
+        ({"used": 39_500_000}, "quota-full", "storage is full (39.5 MB of 40 MB)"),
     ],
 )
 async def test_what_the_account_says(me: dict[str, object], code: str, words: str) -> None:
@@ -120,3 +121,21 @@ async def test_a_hub_refusing_the_token_is_not_blamed_on_the_password() -> None:
     )
     assert report.verdict.code == "token-refused" and "although the password works" in report.verdict.text
     assert report.verdict.action == "reconnect"
+
+
+@pytest.mark.parametrize(
+    ("live_for", "words"),
+    [
+        (42.2, "live for 42 s"),
+        (122.0, "live for 2 min"),
+        (3600 * 3 + 330, "live for 3 h 5 min"),
+        (7200, "live for 2 h"),
+    ],
+)
+async def test_the_live_check_says_how_long_as_a_person_would(live_for: float, words: str) -> None:
+    """The health panel read "Live connection: live for 122 s"; the sidebar says "40 MB", not "40.0 MB"."""
+    since = time.monotonic() - live_for
+    report = await check_address(facts(live=ConnectionState("live", since=since)), service({"used": 5_100}))
+    details = {c.name: c.detail for c in report.checks}
+    assert details["hub"] == words
+    assert details["quota"] == "5.1 kB of 40 MB"
