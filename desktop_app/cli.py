@@ -367,6 +367,14 @@ def _print_result(command: str, args: dict[str, Any], answer: dict[str, Any]) ->
                 print(f"{address}: no password in the file; log in to it in the window", file=sys.stderr)
             for address in answer.get("kept_saved_password") or ():
                 print(f"{address}: kept the password already saved (the file's differs)", file=sys.stderr)
+            for address in answer.get("expiry_passed") or ():
+                print(
+                    f"{address}: its automatic deletion in the file was past or minutes away: imported kept "
+                    "(set it again with 'temp-inbox expire')",
+                    file=sys.stderr,
+                )
+            for address in answer.get("with_expiry") or ():
+                print(f"{address}: deleted automatically at the time the file gives", file=sys.stderr)
     elif command == "info":
         info = answer["info"]
         print(json.dumps(info, indent=2) if as_json else "\n".join(f"{k}: {v}" for k, v in info.items()))

@@ -449,7 +449,9 @@ class Inbox:
 
     async def import_addresses(self, path: Path, *, session_only: bool = False) -> ImportReport:
         """The file's new addresses, all or nothing, then live like the others (those with a password)."""
-        report = await transfer.import_addresses(self._store, self._vault, path, session_only=session_only)
+        report = await transfer.import_addresses(
+            self._store, self._vault, path, session_only=session_only, now=self._lifetimes.clock.now()
+        )
         await self._open_all()
         self._lifetimes.changed()
         if self.current_address is None and report.added:

@@ -297,6 +297,8 @@ class InstanceCommands(QObject):
                 skipped=[{"address": a, "reason": why} for a, why in report.skipped],
                 without_password=report.without_password,
                 kept_saved_password=report.kept_saved_password,
+                expiry_passed=report.expiry_passed,
+                with_expiry=report.with_expiry,
             )
 
         async def run() -> ImportReport:

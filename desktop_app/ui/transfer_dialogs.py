@@ -73,6 +73,18 @@ def import_summary(report: ImportReport) -> str:
             f"Kept the password already saved for {_names(report.kept_saved_password)} "
             "(the file's is different)."
         )
+    if report.expiry_passed:
+        count = len(report.expiry_passed)
+        lines.append(
+            f"{count} had an automatic deletion already past or minutes away in the file "
+            f"({_names(report.expiry_passed)}): imported kept, so that nothing is deleted the moment "
+            "it arrives. Set it again if you want."
+        )
+    if report.with_expiry:
+        lines.append(
+            f"Deleted automatically at the time the file gives: {_names(report.with_expiry)} "
+            "(the list says when; Keep this address undoes it)."
+        )
     return "\n\n".join(lines)
 
 

@@ -223,8 +223,97 @@ async def test_export_and_import_carry_the_expiry(tmp_path: Path) -> None:
     items = {i["address"]: i for i in json.loads(target.read_text())["addresses"]}
     assert items[ME]["expires"] == NOW.isoformat() and "expires" not in items["kept@example.org"]
     fresh = Store(None)
-    await import_addresses(fresh, PasswordVault(DictKeyring()), target)
+    report = await import_addresses(fresh, PasswordVault(DictKeyring()), target, now=NOW - timedelta(days=1))
     assert {a.address: a.expires_at for a in fresh.list_addresses()} == {ME: NOW, "kept@example.org": None}
+    assert report.with_expiry == [ME] and report.expiry_passed == []
+
+
+async def test_an_imported_expiry_already_due_is_not_applied_and_the_report_says_so(tmp_path: Path) -> None:
+    """A file's expiry is the exporting machine's old plan: one passed, or minutes away, would delete
+    at once an address perhaps kept there since. It is imported kept, and said."""
+    store = store_with(ME)
+    plans = {
+        "passed@example.org": NOW - timedelta(hours=2),
+        "minutes@example.org": NOW + timedelta(minutes=9),
+        "later@example.org": NOW + timedelta(hours=3),
+    }
+    for address, when in plans.items():
+        store.add_address(address, PROVIDER.id, state=AddressState.ACTIVE)
+        store.set_expiry(address, when)
+    target = tmp_path / "out.json"
+    await export_addresses(store, PasswordVault(DictKeyring()), target)
+    fresh = Store(None)
+    report = await import_addresses(fresh, PasswordVault(DictKeyring()), target, now=NOW)
+    assert {a.address: a.expires_at for a in fresh.list_addresses()} == {
+        ME: None,
+        "passed@example.org": None,
+        "minutes@example.org": None,
+        "later@example.org": plans["later@example.org"],
+    }
+    assert report.expiry_passed == ["passed@example.org", "minutes@example.org"]
+    assert report.with_expiry == ["later@example.org"]
+    assert sorted(report.added) == sorted([ME, *plans])
+
+
+class SlowVault(PasswordVault):
+    """A keyring whose save of ``held`` waits for the test, then perhaps fails (a locked keyring)."""
+
+    def __init__(self) -> None:
+        super().__init__(DictKeyring())
+        self.held = ""
+        self.saving = asyncio.Event()
+        self.release = asyncio.Event()
+        self.fail = False
+
+    async def save(
+        self, provider_id: str, address: str, password: str, *, session_only: bool = False
+    ) -> None:
+        if address == self.held:
+            self.saving.set()
+            await self.release.wait()
+            if self.fail:
+                raise NetworkError("the keyring went away")
+        await super().save(provider_id, address, password, session_only=session_only)
+
+
+@pytest.mark.parametrize("fails", [False, True])
+async def test_no_imported_expiry_is_seen_before_the_import_is_whole(tmp_path: Path, fails: bool) -> None:
+    """While the import still awaits (a later entry's keyring write), the scheduler runs: it must not
+    see an earlier entry's expiry, which it could act on though an undo may take the entry back."""
+    first, second = "first@example.org", "second@example.org"
+    document = {
+        "format": "temp-inbox/addresses",
+        "version": 1,
+        "addresses": [
+            {
+                "address": address,
+                "provider": {"id": PROVIDER.id, "name": "T", "api_url": PROVIDER.api_url},
+                "expires": (NOW + timedelta(hours=1)).isoformat(),
+                "password": "secret-password",
+            }
+            for address in (first, second)
+        ],
+    }
+    target = tmp_path / "in.json"
+    target.write_text(json.dumps(document))
+    store, vault = Store(None), SlowVault()
+    vault.held, vault.fail = second, fails
+    importing = asyncio.ensure_future(import_addresses(store, vault, target, now=NOW))
+    async with asyncio.timeout(10):
+        await vault.saving.wait()
+    seen = {a.address: a.expires_at for a in store.list_addresses()}
+    assert seen[first] is None  # in the list, but with no expiry yet
+    vault.release.set()
+    if fails:
+        with pytest.raises(NetworkError):
+            await importing
+        assert store.list_addresses() == []
+    else:
+        await importing
+        assert {a.address: a.expires_at for a in store.list_addresses()} == {
+            first: NOW + timedelta(hours=1),
+            second: NOW + timedelta(hours=1),
+        }
 
 
 # -- the scheduler ------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -215,3 +216,41 @@ async def test_keep_address_during_the_first_steps_of_the_deletion_keeps_it(rig:
     (row,) = inbox.address_rows()
     assert row.expiry_text == ""
     await rig.until(lambda: inbox.is_open(record.address))  # and its mailbox is live again
+
+
+async def test_an_old_export_does_not_delete_an_address_kept_since(rig: Rig, tmp_path: Path) -> None:
+    """Exported on machine A with "1 day", kept on A since; a day later the old file is imported on
+    B: B must not delete the account A still uses. It is imported kept, and the report says so."""
+    first = await rig.start()
+    record = await first.create_address(expires_in=timedelta(days=1))
+    export = tmp_path / "addresses.json"
+    await first.export_addresses(export, include_passwords=True)
+    first.set_expiry(record.address, None)  # "Keep this address" on A
+    await rig.stop(first)  # B's scheduler alone counts the passes below
+    rig.clock.advance(timedelta(days=1, hours=1))
+
+    other_store = Store(None)
+    machine_b = Inbox(
+        other_store,
+        PasswordVault(DictKeyring()),
+        local_provider(rig.server.api_url, rig.server.hub_url),
+        client_factory=_fast_client,
+        sync_settings=FAST_SYNC,
+        clock=rig.clock,
+    )
+    machine_b.subscribe(rig.recorded)
+    try:
+        passes = len(rig.clock.sleeps)
+        await machine_b.start()
+        await rig.until(lambda: len(rig.clock.sleeps) > passes)  # its first pass is over
+        report = await machine_b.import_addresses(export)
+        assert report.added == [record.address] and report.expiry_passed == [record.address]
+        await rig.asleep_after(1)  # it looked again after the import
+        (row,) = machine_b.address_rows()
+        assert row.expiry_text == "" and other_store.get_address(record.address).expires_at is None  # type: ignore[union-attr]
+        assert rig.server.store.account_by_address(record.address) is not None
+        assert not rig.expired(record.address)
+        await rig.until(lambda: machine_b.is_open(record.address))  # and it is live on B
+    finally:
+        assert await machine_b.aclose(2.0)
+        other_store.close()

@@ -3,6 +3,7 @@ instance does against the embedded server, and what the command prints."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -125,3 +126,40 @@ def test_what_list_new_and_expire_print(qtbot: QtBot, tmp_path: Path) -> None:
     assert received[0][1]["expires"] == "1w"
     assert out == "n@x.test\n"  # the bare address for scripts; the expiry on stderr
     assert "It will be deleted automatically on Tue 1 Jan 2030, 14:00 (UTC)." in err
+
+
+async def test_import_answers_which_expiries_it_did_not_apply(
+    qtbot: QtBot, inbox: Inbox, tmp_path: Path
+) -> None:
+    commands = _commands(inbox)
+    made = await _answer(commands, "new", {"session_only": True, "expires": "1h"})
+    address = made["address"]["address"]
+    exported = await _answer(commands, "export", {"file": str(tmp_path / "a.json"), "with_passwords": True})
+    assert exported["ok"], exported
+    document = json.loads((tmp_path / "a.json").read_text())
+    document["addresses"][0]["address"] = f"again-{address}"
+    document["addresses"][0]["expires"] = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+    (tmp_path / "old.json").write_text(json.dumps(document))
+    imported = await _answer(commands, "import", {"file": str(tmp_path / "old.json"), "session_only": True})
+    assert imported["ok"], imported
+    assert imported["expiry_passed"] == [f"again-{address}"] and imported["with_expiry"] == []
+    again = next(r for r in inbox.address_rows() if r.address == f"again-{address}")
+    assert again.expires_at is None
+
+
+def test_what_import_prints_about_expiries(qtbot: QtBot, tmp_path: Path) -> None:
+    answer = {
+        "ok": True,
+        "added": ["a@x.test", "b@x.test"],
+        "skipped": [],
+        "expiry_passed": ["a@x.test"],
+        "with_expiry": ["b@x.test"],
+    }
+    (tmp_path / "in.json").write_text("{}")
+    _, out, err = run_against(qtbot, tmp_path, answer, "import", "in.json")
+    assert out == "a@x.test\nb@x.test\n"
+    assert (
+        "a@x.test: its automatic deletion in the file was past or minutes away: imported kept "
+        "(set it again with 'temp-inbox expire')" in err
+    )
+    assert "b@x.test: deleted automatically at the time the file gives" in err

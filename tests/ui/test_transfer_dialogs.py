@@ -119,7 +119,13 @@ def test_the_outcome_texts_name_what_happened() -> None:
     assert text.startswith("Added 2 addresses: a@t.test, b@t.test.")
     assert "Skipped 1: c@t.test (already in your list)." in text
     assert "no password for b@t.test" in text
-    assert "Kept" not in text
+    assert "Kept" not in text and "automatic" not in text
+    dated = import_summary(
+        ImportReport(added=["a@t.test"], expiry_passed=["a@t.test"], with_expiry=["b@t.test"])
+    )
+    assert "1 had an automatic deletion already past or minutes away in the file (a@t.test): " in dated
+    assert "imported kept" in dated and "Set it again if you want." in dated
+    assert "Deleted automatically at the time the file gives: b@t.test" in dated
 
 
 @pytest.fixture(name="server")

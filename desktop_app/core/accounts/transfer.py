@@ -4,6 +4,11 @@ Passwords go into an export only when the caller asks (``include_passwords=True`
 is written owner-only (0600). An import checks the whole file before changing anything, says plainly
 what is wrong with a bad file, skips addresses already in the list, and never replaces a password
 already in the keyring.
+
+An expiry in the file is the exporting machine's plan, perhaps stale (the address was kept there
+since): one already passed, or due within the reminder window, is not applied (the address is
+imported kept, and the report says so), and the others are applied only once every entry is in, so
+no automatic deletion acts on an import that may still be taken back.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +26,7 @@ from desktop_app.core.accounts.names import split_address
 from desktop_app.core.accounts.secrets import PasswordVault
 from desktop_app.core.api import BUILTIN, Provider, custom_provider, local_provider
 from desktop_app.core.errors import KeyringUnavailableError, PasswordMissingError, UsageError
+from desktop_app.core.lifetime import REMIND_BEFORE
 from desktop_app.core.paths import write_private_file
 from desktop_app.core.store import AddressState, Store
 
@@ -49,6 +55,8 @@ class ImportReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (address, why)
     without_password: list[str] = field(default_factory=list)  # added, but unusable until logged in
     kept_saved_password: list[str] = field(default_factory=list)  # the file's password differed
+    expiry_passed: list[str] = field(default_factory=list)  # imported kept: the file's expiry had come
+    with_expiry: list[str] = field(default_factory=list)  # added with the file's (future) expiry
 
 
 @dataclass(frozen=True)
@@ -209,11 +217,19 @@ def _parse(path: Path) -> list[_Entry]:
 
 
 async def import_addresses(
-    store: Store, vault: PasswordVault, path: Path, *, session_only: bool = False
+    store: Store,
+    vault: PasswordVault,
+    path: Path,
+    *,
+    session_only: bool = False,
+    now: datetime | None = None,
+    keep_within: timedelta = REMIND_BEFORE,
 ) -> ImportReport:
     """Add the file's addresses that are not in the list yet. All or nothing: a bad file, or a failure
-    halfway (the keyring, the cache), leaves the list and the keyring as they were."""
+    halfway (the keyring, the cache), leaves the list and the keyring as they were. An expiry before
+    ``now + keep_within`` is dropped (see the module's docstring)."""
     entries = await asyncio.to_thread(_parse, path)
+    earliest = (now or datetime.now(UTC)) + keep_within
     needs_keyring = any(e.password for e in entries) and not (session_only or vault.session_only)
     if needs_keyring and not vault.status().usable:
         raise KeyringUnavailableError(detail=f"import {path}: {vault.status().reason}")
@@ -221,6 +237,7 @@ async def import_addresses(
     seen: set[str] = set()
     started: list[_Entry] = []  # added to the cache (perhaps only in part): undone if a later one fails
     saved_passwords: list[_Entry] = []  # passwords this import put into the keyring
+    expiries: list[tuple[str, datetime]] = []  # set once every entry is in
     try:
         for entry in entries:
             if entry.address in seen:
@@ -231,7 +248,19 @@ async def import_addresses(
                 report.skipped.append((entry.address, "already in your list"))
                 continue
             started.append(entry)
-            await _add(store, vault, entry, session_only, report, saved_passwords)
+            await _add(store, vault, replace(entry, expires_at=None), session_only, report, saved_passwords)
+            if entry.expires_at is None:
+                continue
+            if entry.expires_at <= earliest:
+                # Deleting it now, without a word, could take an account the user still uses elsewhere.
+                report.expiry_passed.append(entry.address)
+            else:
+                expiries.append((entry.address, entry.expires_at))
+        # No await from here to the return: the scheduler, which runs during the awaits above, first
+        # sees these expiries once nothing can be taken back.
+        for address, expires_at in expiries:
+            store.set_expiry(address, expires_at)
+            report.with_expiry.append(address)
     except BaseException:
         await _undo(store, vault, started, saved_passwords)
         raise
