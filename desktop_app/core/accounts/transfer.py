@@ -9,6 +9,9 @@ An expiry in the file is the exporting machine's plan, perhaps stale (the addres
 since): one already passed, or due within the reminder window, is not applied (the address is
 imported kept, and the report says so), and the others are applied only once every entry is in, so
 no automatic deletion acts on an import that may still be taken back.
+
+Over 300 lines: the writer, the checks of every field and the all-or-nothing import are one file
+format; apart, a field added to one could be missed by the others.
 """
 
 from __future__ import annotations
