@@ -140,14 +140,15 @@ RETENTION_DUE = "The provider may delete this message at any moment."
 # --- expecting mail (the waits are desktop_app.core.waiting's) ---
 EXPECT_MENU = "Expect mail…"
 EXPECT_TITLE = "Expect mail to {address}"
-EXPECT_FROM = "From (contains):"
+# "&": the letter Alt reaches each field by (underlined while Alt is held).
+EXPECT_FROM = "&Sender contains:"
 EXPECT_FROM_HINT = "any sender, e.g. acme or noreply@acme.com"
-EXPECT_SUBJECT = "Subject contains:"
+EXPECT_SUBJECT = "S&ubject contains:"
 EXPECT_SUBJECT_HINT = "any subject, e.g. verify"
-EXPECT_TIMEOUT = "Give up after:"
+EXPECT_TIMEOUT = "&Give up after:"
 EXPECT_TIMEOUTS = {"No limit": None, "1 minute": 60.0, "5 minutes": 300.0, "15 minutes": 900.0}
 EXPECT_DEFAULT_TIMEOUT = "5 minutes"
-EXPECT_RAISE = "Bring the window to the front when it arrives"
+EXPECT_RAISE = "&Bring the window to the front when it arrives"
 EXPECT_START = "Start waiting"
 EXPECT_EXPLAINED = (
     "When the mail arrives, its code or link is offered in a notification. If nothing comes in time, "

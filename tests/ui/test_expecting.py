@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication, QFormLayout
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core.events import Expectation, ExpectationChanged
@@ -247,3 +248,32 @@ def test_the_rows_wait_line_keeps_its_time_with_one_ellipsis(qtbot: QtBot, text:
         assert metrics.elidedText(shown, Qt.TextElideMode.ElideRight, width) == shown, (width, shown)
         assert shown.endswith(f"… {elapsed}") and shown.count("…") == 1, (width, shown)
         assert text.startswith(shown.split("…")[0]), (width, shown)
+
+
+def test_the_expect_dialog_reaches_each_field_by_an_alt_key(qtbot: QtBot) -> None:
+    """Its labels read alike ("Sender contains:" beside "Subject contains:"; the first said "From
+    (contains):") and each has a letter Alt reaches it by, as a keyboard user expects of a form."""
+    window, _fake, _clock = window_with_clock(qtbot)
+    menu = window.sidebar.context_menu_for(A1)
+    next(a for a in menu.actions() if a.text() == "Expect mail…").trigger()
+    dialog = window.expecting.dialog
+    assert isinstance(dialog, ExpectMailDialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    form = dialog.layout().itemAt(0).layout()
+    assert isinstance(form, QFormLayout)
+    labels = [
+        form.labelForField(w).text().replace("&", "") for w in (dialog.sender_edit, dialog.subject_edit)
+    ]
+    assert labels == ["Sender contains:", "Subject contains:"]
+    for key, widget in (
+        (Qt.Key.Key_U, dialog.subject_edit),
+        (Qt.Key.Key_G, dialog.timeout),
+        (Qt.Key.Key_S, dialog.sender_edit),
+    ):
+        qtbot.keyClick(QApplication.focusWidget() or dialog, key, Qt.KeyboardModifier.AltModifier)
+        qtbot.waitUntil(lambda w=widget: QApplication.focusWidget() is w)
+    assert dialog.raise_window.isChecked()
+    qtbot.keyClick(dialog.sender_edit, Qt.Key.Key_B, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: not dialog.raise_window.isChecked())  # Alt+B clicks the check box
+    dialog.reject()
