@@ -6,7 +6,7 @@
                      the qasync loop
     Application.run
       build_core     cache (first: if it fails, nothing else is running yet) → local server when
-                     ``--local`` → keyring → Inbox
+                     ``--local`` (else when an address or the user needs it) → keyring → Inbox
       build_shell    signals → controller → window → tray → notifications → theme → instance commands
       connect        the shell's parts to each other, to the saved settings and to the instance socket
       start          show the window (unless started by a command), start the inbox
@@ -22,11 +22,14 @@ to bottom.
 from __future__ import annotations
 
 import asyncio
+import errno
+import functools
 import logging
 import signal
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop_app import APP_ID, APP_NAME, __version__, settings
@@ -41,10 +44,10 @@ if TYPE_CHECKING:
 
     from desktop_app.core.api.providers import Provider
     from desktop_app.core.inbox import Inbox
+    from desktop_app.core.local_service import LocalEndpoints, LocalService
     from desktop_app.core.store.cache import Store
     from desktop_app.instance.commands import InstanceCommands
     from desktop_app.instance.ipc import InstanceServer
-    from desktop_app.server import BackgroundMailServer
     from desktop_app.ui.controller import AppSignals
     from desktop_app.ui.inbox_controller import InboxController
     from desktop_app.ui.main_window import MainWindow
@@ -138,31 +141,44 @@ def _run_claimed(options: Options, environment: Environment) -> int:
 class Core:
     store: Store
     inbox: Inbox
-    local_server: BackgroundMailServer | None
+    local: LocalService  # the embedded server: started by --local, an address on it, or the user
 
 
-def start_local_server(options: Options) -> BackgroundMailServer:
-    """The embedded mail service on this computer, on its usual SMTP port when that one is free."""
+def start_local_server(data_dir: Path, http_port: int = 0) -> LocalEndpoints:
+    """The embedded mail service on this computer (blocking). Its REST API on the port it had last time
+    and SMTP on 2525 when they are free: other programs are pointed at it once, and the addresses kept
+    on it keep their URL. Its data (accounts, mail) lives in the data directory, so they survive."""
+    from desktop_app.core.errors import LocalServerError
+    from desktop_app.core.local_service import LocalEndpoints
     from desktop_app.server import BackgroundMailServer
 
-    data = options.data_dir / "local-server"
-    for smtp_port in (LOCAL_SMTP_PORT, 0):
+    data = data_dir / "local-server"
+    try:
+        data.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise LocalServerError.data_folder(data, exc) from exc
+    ports = [(http_port, LOCAL_SMTP_PORT), (0, LOCAL_SMTP_PORT), (http_port, 0), (0, 0)]
+    for http, smtp in dict.fromkeys(ports):  # each pair once (no port was known: 0 twice)
         # No rate limit: it serves this app and other programs on this computer (docs/local-server.md).
-        server = BackgroundMailServer(data_dir=data, smtp_port=smtp_port, rate_limit=None)
+        server = BackgroundMailServer(data_dir=data, http_port=http, smtp_port=smtp, rate_limit=None)
         try:
             server.start()
         except OSError as exc:
-            log.info("local SMTP port %s unavailable (%s); using a free one", smtp_port, exc)
+            if exc.errno != errno.EADDRINUSE and exc.filename:  # its files, not its ports
+                raise LocalServerError.data_folder(data, exc) from exc
+            if exc.errno != errno.EADDRINUSE:
+                raise
+            log.info("local ports %s/%s taken (%s); trying free ones", http or "any", smtp or "any", exc)
             continue
-        return server
-    raise RuntimeError("could not start the local mail server")
+        return LocalEndpoints(server.api_url, server.hub_url, server.smtp_host, server.smtp_port, server.stop)
+    raise LocalServerError(detail="no free ports")
 
 
-def choose_provider(options: Options, local_server: BackgroundMailServer | None) -> Provider:
-    from desktop_app.core.api.providers import DEFAULT, custom_provider, local_provider
+def choose_provider(options: Options, local: LocalEndpoints | None) -> Provider:
+    from desktop_app.core.api.providers import DEFAULT, custom_provider
 
-    if local_server is not None:
-        return local_provider(local_server.api_url, local_server.hub_url)
+    if local is not None:
+        return local.provider
     if options.api_url:
         return custom_provider(options.api_url, options.hub_url)
     return DEFAULT
@@ -170,16 +186,17 @@ def choose_provider(options: Options, local_server: BackgroundMailServer | None)
 
 async def build_core(options: Options) -> Core:
     from desktop_app.core.accounts.secrets import PasswordVault
+    from desktop_app.core.api.providers import LOCAL_ID, local_port
     from desktop_app.core.inbox import Inbox
+    from desktop_app.core.local_service import LocalService
     from desktop_app.core.paths import store_path
     from desktop_app.core.store.cache import Store
 
     store = Store(store_path(options.data_dir))
-    local_server = await asyncio.to_thread(start_local_server, options) if options.local else None
-    # The health check may send its delivery probe where the app knows the SMTP: its own local server.
-    smtp = (local_server.smtp_host, local_server.smtp_port) if local_server is not None else None
-    inbox = Inbox(store, PasswordVault(), choose_provider(options, local_server), probe_smtp=smtp)
-    return Core(store, inbox, local_server)
+    local = LocalService(functools.partial(start_local_server, options.data_dir))
+    running = await local.ensure(local_port(store.get_provider(LOCAL_ID))) if options.local else None
+    inbox = Inbox(store, PasswordVault(), choose_provider(options, running), local=local)
+    return Core(store, inbox, local)
 
 
 # -- step 2: the shell (window, tray, notifications) ---------------------------------------------------------
@@ -261,8 +278,8 @@ def instance_info(options: Options, core: Core, notifications: Notifications) ->
         "keyring_usable": keyring.usable,
         "notifications": notifications.backend_name,
     }
-    if core.local_server is not None:
-        info["smtp"] = f"{core.local_server.smtp_host}:{core.local_server.smtp_port}"
+    if core.inbox.local_smtp is not None:
+        info["smtp"] = "{}:{}".format(*core.inbox.local_smtp)
     return info
 
 
@@ -361,7 +378,7 @@ def connect(
 def start(shell: Shell, core: Core, options: Options) -> asyncio.Task[None]:
     """Show what the launch asked for and start the inbox; the task is the inbox's start-up."""
     from desktop_app.core.errors import KeyringUnavailableError
-    from desktop_app.ui.local_smtp import show_local_smtp
+    from desktop_app.ui.local_smtp import follow_local_server
     from desktop_app.ui.session_notice import session_only_gone_notice
 
     signals, window, inbox = shell.signals, shell.window, core.inbox
@@ -372,10 +389,7 @@ def start(shell: Shell, core: Core, options: Options) -> asyncio.Task[None]:
         address = inbox.message_address(message_id)
         if address:
             signals.show_message_requested.emit(address, message_id)
-    if core.local_server is not None:
-        smtp = f"{core.local_server.smtp_host}:{core.local_server.smtp_port}"
-        show_local_smtp(window, smtp)
-        signals.status.emit(f"Local mail server: send mail to any of your addresses via SMTP {smtp}")
+    follow_local_server(window, core.local, signals.status.emit)
 
     async def start_inbox() -> None:
         # After the window is up: the keyring backend is looked for in a worker thread (secrets.py).
@@ -458,6 +472,5 @@ class Application:
         await shell.controller.tasks.close(1.0)
         await shell.commands.tasks.close(1.0)
         await core.inbox.aclose(2.0)
-        if core.local_server is not None:
-            await asyncio.to_thread(core.local_server.stop)
+        await core.local.stop()  # whether --local, an address or the user started it
         core.store.close()

@@ -20,6 +20,7 @@
     │   ├── KeyringUnavailableError  no usable keyring backend at all
     │   └── PasswordMissingError     no password saved for an address
     ├── UsageError                   bad input from the user (command line, dialogs, import files)
+    ├── LocalServerError             the mail server on this computer could not start
     └── WaitStoppedError             a wait for mail was stopped in the window ("Stop waiting")
 
 User-facing text lives here and only here: ``str(error)`` is what the user sees; technical detail
@@ -154,6 +155,19 @@ class ExpiryCancelledError(TempInboxError):
     it a later expiry) while the deletion was starting."""
 
     default_message = "The address was kept, so it was not deleted."
+
+
+class LocalServerError(TempInboxError):
+    default_message = "The mail server on this computer could not start. Details are in the log."
+
+    @classmethod
+    def data_folder(cls, folder: object, exc: OSError) -> LocalServerError:
+        """Its data folder cannot be made or written (a file in its place, a read-only disk)."""
+        return cls(
+            f"The mail server on this computer could not start: its data folder {folder} cannot be used "
+            f"({exc.strerror or exc}). Check that it is a folder Temp Inbox may write to.",
+            detail=repr(exc),
+        )
 
 
 class WaitStoppedError(TempInboxError):

@@ -30,7 +30,16 @@ from desktop_app.core.accounts import (
     address_row,
     transfer,
 )
-from desktop_app.core.api import BUILTIN, MailTmClient, Provider, custom_provider, request_budget
+from desktop_app.core.api import (
+    BUILTIN,
+    LOCAL_ID,
+    MailTmClient,
+    Provider,
+    custom_provider,
+    local_port,
+    local_provider,
+    request_budget,
+)
 from desktop_app.core.codes import Extraction, extract_from_message, extract_from_summary
 from desktop_app.core.events import (
     ConnectionState,
@@ -42,6 +51,7 @@ from desktop_app.core.events import (
     UsageChanged,
 )
 from desktop_app.core.lifetime import AddressLifetimes, Clock, check_future
+from desktop_app.core.local_service import LocalEndpoints, LocalService
 from desktop_app.core.models import Message, MessageSummary
 from desktop_app.core.paths import write_private_file
 from desktop_app.core.probe import PROBE_TIMEOUT_S, DeliveryProbes, ProbeOutcome, Smtp
@@ -66,6 +76,9 @@ __all__ = ["OPEN_STATES", "ArrivedMessage", "Expectation", "Inbox", "LoadedMessa
 
 # How long a timed-out wait may spend saying why (the CLI waits its timeout plus 30 s for the answer).
 CHECK_AFTER_WAIT_S = 20.0
+
+# "This computer" in the lists before its server first ran here: resolved by starting it, never saved.
+LOCAL_NOT_STARTED = local_provider("http://127.0.0.1", "http://127.0.0.1/.well-known/mercure")
 
 
 class NoMailInTime(TimeoutError):
@@ -99,6 +112,7 @@ class Inbox:
         mailboxes: MailboxSet | None = None,
         clock: Clock | None = None,
         probe_smtp: Smtp | None = None,
+        local: LocalService | None = None,
     ) -> None:
         self._store = store
         self._vault = vault
@@ -134,6 +148,12 @@ class Inbox:
             self.addresses, self._delete_expired, self._mailboxes.events.emit, clock=clock
         )
         store.save_provider(provider)  # refreshes the URL of a provider whose port changes (local)
+        # The server on this computer, started when an address on it or the user's choice needs it.
+        self._local = local
+        self._opening: set[str] = set()
+        self._opened_once = False
+        if local is not None:
+            local.on_started(self._local_started)
 
     def _service(self, provider: Provider) -> MailTmClient:
         client = self._clients.get(provider.id)
@@ -151,10 +171,14 @@ class Inbox:
         self.gone_session_only = self.book.forget_session_only()
         for address in self.gone_session_only:
             log.info("%s was kept for one session only and is gone", address)
+        # Addresses on this computer's server come back live with it; the others need not wait for it.
+        local_start = self.tasks.spawn("local mail server", self._start_local_for_addresses())
         await self._open_all()
+        self._opened_once = True
         # Before settling half-created ones (network, perhaps slow): what expired while the app was
         # closed goes now.
         self.tasks.spawn("address lifetimes", self._lifetimes.run())
+        await asyncio.wait([local_start])  # half-created addresses on it are settled against it
         for outcome in await self.book.reconcile_pending():
             log.info("recovered %s: %s %s", outcome.address, outcome.state, outcome.reason)
         await self._open_all()
@@ -163,12 +187,19 @@ class Inbox:
 
     async def _open_all(self) -> None:
         for record in self.addresses():
-            if record.state in OPEN_STATES and record.address not in self._accounts:
-                try:
-                    self._attach(await self.book.open(record.address), record)
-                except errors.TempInboxError as exc:
-                    log.warning("cannot open %s: %s (%s)", record.address, exc, exc.detail)
-                    self.open_problems[record.address] = str(exc)
+            address = record.address
+            if record.state not in OPEN_STATES or address in self._accounts or address in self._opening:
+                continue
+            if record.provider_id == LOCAL_ID and self.starts_on_demand(LOCAL_ID):
+                continue  # opened once its server runs (_local_started), not at an earlier run's port
+            self._opening.add(address)
+            try:
+                self._attach(await self.book.open(address), record)
+            except errors.TempInboxError as exc:
+                log.warning("cannot open %s: %s (%s)", address, exc, exc.detail)
+                self.open_problems[address] = str(exc)
+            finally:
+                self._opening.discard(address)
 
     def _attach(self, client: MailTmClient, record: StoredAddress) -> None:
         provider = self._store.get_provider(record.provider_id)
@@ -258,22 +289,78 @@ class Inbox:
 
     async def usable_domains(self, provider: Provider | None = None) -> list[str]:
         """The domains a new address can have on ``provider`` (the default one unless given)."""
-        return [d.domain for d in await self._service(provider or self.provider).usable_domains()]
+        return [d.domain for d in await self._service(await self._ready(provider)).usable_domains()]
+
+    # -- the mail server on this computer ---------------------------------------------------------
+
+    def starts_on_demand(self, provider_id: str) -> bool:
+        """Whether using this provider first starts the mail server on this computer."""
+        return provider_id == LOCAL_ID and self._local is not None and self._local.running is None
+
+    @property
+    def local_smtp(self) -> Smtp | None:
+        """Where the server on this computer takes mail, while it runs."""
+        running = self._local.running if self._local is not None else None
+        return (running.smtp_host, running.smtp_port) if running is not None else None
+
+    async def start_local_server(self) -> Provider:
+        """The server on this computer, started if need be, on the port it had last time when that is
+        free (``LocalServerError`` when it cannot start)."""
+        if self._local is None:
+            raise errors.UsageError("This Temp Inbox has no mail server of its own.")
+        endpoints = await self._local.ensure(local_port(self._store.get_provider(LOCAL_ID)))
+        return endpoints.provider
+
+    async def _ready(self, provider: Provider | None) -> Provider:
+        """``provider`` (the default one for None) ready to be asked: this computer's server running."""
+        chosen = provider or self.provider
+        return await self.start_local_server() if self.starts_on_demand(chosen.id) else chosen
+
+    async def _start_local_for_addresses(self) -> None:
+        if not self.starts_on_demand(LOCAL_ID) or not any(
+            r.provider_id == LOCAL_ID for r in self.addresses()
+        ):
+            return
+        try:
+            await self.start_local_server()
+        except errors.TempInboxError as exc:  # said on each of its addresses; the others are unaffected
+            log.warning("cannot start the local mail server: %s (%s)", exc, exc.detail)
+            for record in self.addresses():
+                if record.provider_id == LOCAL_ID:
+                    self.open_problems[record.address] = str(exc)
+
+    def _local_started(self, endpoints: LocalEndpoints) -> None:
+        """The server listens (at a new port, perhaps): its provider, client and SMTP follow it."""
+        provider = endpoints.provider
+        self._store.save_provider(provider)
+        if self.provider.id == LOCAL_ID:
+            self.provider = provider
+        stale = self._clients.pop(LOCAL_ID, None)
+        if stale is not None:
+            self.tasks.spawn("close the old local client", stale.aclose())
+        self.probe_smtp[LOCAL_ID] = (endpoints.smtp_host, endpoints.smtp_port)
+        if self._opened_once:  # its addresses (start() opens them itself before that)
+            self.tasks.spawn("open local addresses", self._open_all())
 
     # -- providers --------------------------------------------------------------------------------
 
     def providers(self) -> list[Provider]:
         """mail.tm and mail.gw, then every provider an address or the user added, the default first."""
         known: dict[str, Provider] = {self.provider.id: self.provider}
-        for provider in (*BUILTIN, *self._store.list_providers()):
+        kept = self._store.list_providers()
+        if self._local is not None:  # "This computer" is always there, next to the built-in ones
+            kept.insert(0, next((p for p in kept if p.id == LOCAL_ID), LOCAL_NOT_STARTED))
+        for provider in (*BUILTIN, *kept):
             known.setdefault(provider.id, provider)
         return list(known.values())
 
     def providers_for_new_addresses(self) -> list[Provider]:
-        """Where an address can be made or logged in to now: every provider, the default first, but
-        the embedded server only while it runs (started with ``--local``): the one an earlier run kept
-        has that run's port, where nothing listens any more."""
-        return [p for p in self.providers() if p.id != "local" or p.id == self.provider.id]
+        """Where an address can be made or logged in to now: every provider, the default first. This
+        computer's server is started when chosen; without one (an Inbox built without it), a "local"
+        provider kept by an earlier run is left out: nothing listens at its port any more."""
+        if self._local is not None:
+            return self.providers()
+        return [p for p in self.providers() if p.id != LOCAL_ID or p.id == self.provider.id]
 
     def credited_providers(self) -> list[Provider]:
         """The providers in use whose terms ask for a visible credit link: the default one (new
@@ -321,7 +408,8 @@ class Inbox:
         provider = self.find_provider(name)
         if provider is None:
             raise errors.UsageError(f"There is no provider called {name!r}.")
-        if provider.id in {p.id for p in BUILTIN} or provider.id == self.provider.id:
+        built_in = {p.id for p in BUILTIN} | ({LOCAL_ID} if self._local is not None else set())
+        if provider.id in built_in or provider.id == self.provider.id:
             raise errors.UsageError(f"{provider.name} is built in or the default provider: it stays.")
         in_use = [r.address for r in self.addresses() if r.provider_id == provider.id]
         if in_use:
@@ -359,7 +447,7 @@ class Inbox:
         """A new address on ``provider`` (the default one unless given); several providers live side
         by side, each address with its own provider's budget and hub. ``expires_in``: delete it
         automatically that long from now."""
-        chosen = provider or self.provider
+        chosen = await self._ready(provider)
         self._store.save_provider(chosen)
         opened = await self.book.create(
             chosen,
@@ -384,10 +472,9 @@ class Inbox:
         provider: Provider | None = None,
     ) -> StoredAddress:
         """An existing address on ``provider`` (the default one unless given)."""
+        chosen = await self._ready(provider)
         return self._opened(
-            await self.book.add_existing(
-                provider or self.provider, address, password, label=label, session_only=session_only
-            )
+            await self.book.add_existing(chosen, address, password, label=label, session_only=session_only)
         )
 
     def _opened(self, opened: OpenAddress) -> StoredAddress:

@@ -561,6 +561,7 @@ class AddressSidebar(QWidget):
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.view)
+        self._footers: list[QWidget] = []
         self._layout = layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack, 1)
@@ -571,7 +572,30 @@ class AddressSidebar(QWidget):
     def add_footer(self, widget: QWidget) -> None:
         """A line under the list that stays visible whether or not there are addresses."""
         self._layout.addWidget(widget)
+        self._footers.append(widget)
         widget.show()  # a widget added to a shown layout would otherwise appear one event later
+
+    def debug_state(self) -> dict[str, object]:
+        """For the debug IPC command: each row (text, unread badge, where it is on the screen) and the
+        text of each footer shown under the list (the credit, the local server's SMTP line)."""
+        rows = []
+        for row in range(self.model.rowCount()):
+            index = self.model.index(row)
+            rect = self.view.visualRect(index)
+            top_left = self.view.viewport().mapToGlobal(rect.topLeft())
+            rows.append(
+                [
+                    index.data(),
+                    int(index.data(UNREAD_ROLE) or 0),
+                    [top_left.x(), top_left.y(), rect.width(), rect.height()],
+                ]
+            )
+        footers = [
+            " ".join(label.text() for label in footer.findChildren(QLabel))
+            for footer in self._footers
+            if footer.isVisible()
+        ]
+        return {"sidebar": rows, "footers": footers}
 
     def _update_empty(self) -> None:
         self.stack.setCurrentWidget(self.view if self.model.rowCount() else self.empty)

@@ -100,6 +100,10 @@ class AppController(Protocol):
         """Where a new address (or a log-in) can be: the default provider first."""
         ...
 
+    def starts_on_demand(self, provider_id: str) -> bool:
+        """Whether asking this provider first starts its server (the mail server on this computer)."""
+        ...
+
     def has_tray(self) -> bool:
         """Whether closing the window should hide it to a tray icon instead of asking to quit."""
         ...

@@ -95,8 +95,13 @@ class _BusyDialog(QDialog):
     def _revalidate(self) -> None:  # overridden
         self._ok.setEnabled(True)
 
-    def _init_picker(self, providers: Sequence[Provider]) -> ProviderPicker:
-        """The mail-service choice; made before the other fields, so that Tab reaches it first."""
+    def _init_picker(
+        self, providers: Sequence[Provider], starts_on_demand: Callable[[str], bool] | None
+    ) -> ProviderPicker:
+        """The mail-service choice; made before the other fields, so that Tab reaches it first.
+        ``starts_on_demand``: whether a provider's server is started first (this computer's), so that
+        the wait says so."""
+        self._starts_on_demand = starts_on_demand or (lambda _provider_id: False)
         picker = ProviderPicker(providers, self)
         picker.other_shown.connect(self._other_server_shown)
         return picker
@@ -120,12 +125,13 @@ class NewAddressDialog(_BusyDialog):
         parent: QWidget | None = None,
         *,
         providers: Sequence[Provider] = (DEFAULT,),
+        starts_on_demand: Callable[[str], bool] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setMinimumWidth(480)  # the whole generated password must be visible
         self._copy_text = copy_text
         self._password = password
-        self.picker = self._init_picker(providers)
+        self.picker = self._init_picker(providers, starts_on_demand)
 
         self.random_choice = QRadioButton("Random name", self)
         self.custom_choice = QRadioButton("Choose a name:", self)
@@ -299,7 +305,8 @@ class NewAddressDialog(_BusyDialog):
         self._show_domains_problem(None)
         self._domains_ready = False
         self.domain.clear()
-        self.domain.addItem(texts.LOADING_DOMAINS)
+        starting = self._starts_on_demand(provider_id)
+        self.domain.addItem(texts.STARTING_LOCAL if starting else texts.LOADING_DOMAINS)
         self.domain.setEnabled(False)
         self._revalidate()
         self.domains_requested.emit(provider_id)
@@ -343,7 +350,7 @@ class LoginDialog(_BusyDialog):
         super().__init__(parent)
         self.setWindowTitle(texts.LOG_IN_TITLE)
         self.setMinimumWidth(420)
-        self.picker = self._init_picker(providers)
+        self.picker = self._init_picker(providers, None)
         self.address = QLineEdit(self)
         self.address.setPlaceholderText("name@domain")
         self.address.setAccessibleName("Address")

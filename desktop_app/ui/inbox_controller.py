@@ -154,6 +154,9 @@ class InboxController(QObject):
     def providers(self) -> list[Provider]:
         return self.inbox.providers_for_new_addresses()
 
+    def starts_on_demand(self, provider_id: str) -> bool:
+        return self.inbox.starts_on_demand(provider_id)
+
     def _provider(self, provider_id: str | None) -> Provider | None:
         """The provider a dialog chose (by id; the default one for None); None when it is no longer
         known (removed with ``temp-inbox providers remove`` while the dialog was open)."""

@@ -1,11 +1,13 @@
-"""Local mode's one essential fact, always on screen: where to send mail (SMTP host:port), with Copy.
+"""The local server's one essential fact, always on screen: where to send mail (SMTP host:port), with Copy.
 
 A mail catcher is used by pointing another program at its SMTP port; a 6-second status message was
-the only place the port appeared, and the port can differ from 2525 when that one is taken.
+the only place the port appeared, and the port can differ from 2525 when that one is taken. The footer
+appears once the server runs, whoever started it (``--local``, an address on it, the user's choice).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
@@ -15,6 +17,7 @@ from desktop_app.ui import texts
 from desktop_app.ui.empty_state import SmtpHint
 
 if TYPE_CHECKING:
+    from desktop_app.core.local_service import LocalEndpoints, LocalService
     from desktop_app.ui.main_window import MainWindow
 
 
@@ -37,7 +40,13 @@ class LocalSmtpLine(QFrame):
 
 
 def show_local_smtp(window: MainWindow, smtp: str) -> LocalSmtpLine:
-    """Wire the SMTP address into the sidebar footer and the empty message list (local mode only)."""
+    """Wire the SMTP address into the sidebar footer and the empty message list (once; a later call
+    only updates the address)."""
+    line = window.sidebar.findChild(LocalSmtpLine)
+    if line is not None:
+        line.hint.set_smtp(smtp)
+        window.empty_list.set_smtp(smtp)
+        return line
     line = LocalSmtpLine(smtp, window.sidebar)
     window.sidebar.add_footer(line)
     window.empty_list.set_smtp(smtp)
@@ -48,3 +57,13 @@ def show_local_smtp(window: MainWindow, smtp: str) -> LocalSmtpLine:
     line.copy_requested.connect(copy)
     window.empty_list.smtp.copy_requested.connect(copy)
     return line
+
+
+def follow_local_server(window: MainWindow, local: LocalService, status: Callable[[str], None]) -> None:
+    """The footer as soon as this computer's server runs: at once after ``--local``, else when it starts."""
+
+    def started(endpoints: LocalEndpoints) -> None:
+        show_local_smtp(window, endpoints.smtp)
+        status(texts.LOCAL_SMTP_STATUS.format(smtp=endpoints.smtp))
+
+    local.on_started(started)

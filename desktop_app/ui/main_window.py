@@ -31,7 +31,7 @@ from desktop_app.core.api import Provider
 from desktop_app.core.events import ConnectionState
 from desktop_app.ui import texts
 from desktop_app.ui.action_icons import apply_action_icons
-from desktop_app.ui.address_list import UNREAD_ROLE, AddressSidebar, all_summary
+from desktop_app.ui.address_list import AddressSidebar, all_summary
 from desktop_app.ui.all_addresses_list import all_count
 from desktop_app.ui.banner import NotificationBanner
 from desktop_app.ui.connection_banner import install_connection_banner
@@ -309,6 +309,7 @@ class MainWindow(QMainWindow):
             lambda pw: self.controller.copy_to_clipboard(pw, "the password", True),
             self,
             providers=self.controller.providers(),
+            starts_on_demand=self.controller.starts_on_demand,
         )
         if provider_name:
             index = dialog.picker.combo.findText(provider_name)
@@ -430,17 +431,9 @@ class MainWindow(QMainWindow):
 
     def debug_state(self, done: Callable[[dict[str, Any]], None]) -> None:
         """For the debug IPC command: see :meth:`MessageBrowser.debug_state`; with the sidebar's rows
-        (text, unread badge, where each is on the screen), the window title, and the waits for mail
+        and footers (:meth:`AddressSidebar.debug_state`), the window title, and the waits for mail
         (:meth:`ExpectFlow.debug_state`)."""
-        view, model = self.sidebar.view, self.sidebar.model
-        rows = []
-        for row in range(model.rowCount()):
-            index = model.index(row)
-            rect = view.visualRect(index)
-            top_left = view.viewport().mapToGlobal(rect.topLeft())
-            rect_on_screen = [top_left.x(), top_left.y(), rect.width(), rect.height()]
-            rows.append([index.data(), int(index.data(UNREAD_ROLE) or 0), rect_on_screen])
-        sidebar = {"sidebar": rows, "title": self.windowTitle(), **self.expecting.debug_state()}
+        sidebar = {**self.sidebar.debug_state(), "title": self.windowTitle(), **self.expecting.debug_state()}
         self.reading.debug_state(lambda state: done({**state, **sidebar}))
 
     # --- window ---

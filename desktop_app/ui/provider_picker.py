@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.api import Provider, sends_in_clear
+from desktop_app.core.api import LOCAL_ID, Provider, sends_in_clear
 from desktop_app.ui import texts
 
 # The item data of "Other server…": no provider's id (mail.tm, mail.gw, local, custom-<hash>) is this.
@@ -133,7 +133,9 @@ class ProviderPicker(QObject):
         """One provider's entry (its API URL as the tooltip), at ``index`` or at the end."""
         at = self.combo.count() if index is None else index
         self.combo.insertItem(at, provider.name, provider.id)
-        self.combo.setItemData(at, provider.api_url, Qt.ItemDataRole.ToolTipRole)
+        # This computer's server has a new URL each time it starts: what it is says more than where.
+        tip = texts.THIS_COMPUTER_TIP if provider.id == LOCAL_ID else provider.api_url
+        self.combo.setItemData(at, tip, Qt.ItemDataRole.ToolTipRole)
 
     def _other_start(self) -> int:
         """Where the separator before "Other server…" is: new providers go just above it."""

@@ -20,6 +20,7 @@ COPY_ADDRESS_BUTTON = "Copy address"
 
 # --- the embedded local server (``--local``) ---
 LOCAL_SMTP_LINE = "Local mail server — send to {smtp}"
+LOCAL_SMTP_STATUS = "Local mail server: send mail to your addresses on it via SMTP {smtp}"
 LOCAL_SMTP_EMPTY = "Or send a test mail to it via SMTP at {smtp}"
 LOCAL_SMTP_TOOLTIP = (
     "The embedded server accepts mail for your local addresses over SMTP at {smtp} "
@@ -56,6 +57,11 @@ NEW_ADDRESS_TITLE = "New address on {provider}"
 
 # --- the address dialogs ---
 LOADING_DOMAINS = "Loading domains…"
+STARTING_LOCAL = "Starting the local server…"  # in the domain list: short enough to show whole
+THIS_COMPUTER_TIP = (
+    "Temp Inbox's own mail server on this computer: no internet needed, and other programs can send "
+    "to your addresses on it over SMTP. It starts when chosen."
+)
 DOMAINS_FAILED = "The list of domains could not be loaded: {reason}"
 DOMAINS_UNAVAILABLE = "Domains not loaded"
 RETRY = "Retry"

@@ -73,6 +73,7 @@ class FakeController:
     answer_domains: bool = True
     domains_error: str | None = None  # set: request_domains fails with this text
     provider_list: list[Provider] = field(default_factory=lambda: list(BUILTIN))  # the default first
+    on_demand: set[str] = field(default_factory=set)  # provider ids whose server starts when asked
     # A provider's own domains (by id); providers not in it answer ``domains_list``.
     provider_domains: dict[str, list[str]] = field(default_factory=dict)
     add_provider_error: str | None = None  # set: add_provider fails with this text
@@ -186,6 +187,9 @@ class FakeController:
 
     def providers(self) -> list[Provider]:
         return list(self.provider_list)
+
+    def starts_on_demand(self, provider_id: str) -> bool:
+        return provider_id in self.on_demand
 
     def has_tray(self) -> bool:
         return self.tray

@@ -27,7 +27,7 @@ from typing import Any
 
 from desktop_app.core.accounts.names import split_address
 from desktop_app.core.accounts.secrets import PasswordVault
-from desktop_app.core.api import BUILTIN, Provider, custom_provider, local_provider
+from desktop_app.core.api import BUILTIN, LOCAL_ID, Provider, custom_provider, local_provider
 from desktop_app.core.errors import KeyringUnavailableError, PasswordMissingError, UsageError
 from desktop_app.core.lifetime import REMIND_BEFORE
 from desktop_app.core.paths import write_private_file
@@ -152,7 +152,7 @@ def _provider(data: object, where: str, path: Path) -> Provider:
     name = _text(data, "name", f"{where} provider", path, required=False) or None
     provider_id = _text(data, "id", f"{where} provider", path, required=False)
     try:
-        if provider_id == "local" and hub_url:
+        if provider_id == LOCAL_ID and hub_url:
             return local_provider(api_url, hub_url)
         return custom_provider(api_url, hub_url, name=name)
     except UsageError as exc:

@@ -42,6 +42,9 @@ MAILGW = Provider(
 BUILTIN: tuple[Provider, ...] = (MAILTM, MAILGW)
 DEFAULT = MAILTM
 
+LOCAL_ID = "local"  # the embedded server's provider id, whatever port it listens on this run
+LOCAL_NAME = "This computer"
+
 
 MAILTM_REQUESTS_PER_SECOND = 8.0  # mail.tm's documented limit per IP address
 # A server on this computer: `temp-inbox serve` and the embedded one have no limit by default, so a
@@ -60,7 +63,7 @@ def _on_this_computer(url: str) -> bool:
 
 def request_budget(provider: Provider) -> float:
     """Requests per second the client allows itself towards ``provider``'s API."""
-    if provider.id == "local" or _on_this_computer(provider.api_url):
+    if provider.id == LOCAL_ID or _on_this_computer(provider.api_url):
         return LOCAL_REQUESTS_PER_SECOND
     return MAILTM_REQUESTS_PER_SECOND
 
@@ -99,4 +102,12 @@ def custom_provider(api_url: str, hub_url: str | None = None, *, name: str | Non
 def local_provider(api_url: str, hub_url: str) -> Provider:
     """The embedded local server; its id stays stable across runs whatever port it gets."""
     api, hub = _check_url(api_url, "API URL"), _check_url(hub_url, "hub URL")
-    return Provider(id="local", name="Local (this computer)", api_url=api, hub_url=hub)
+    return Provider(id=LOCAL_ID, name=LOCAL_NAME, api_url=api, hub_url=hub)
+
+
+def local_port(provider: Provider | None) -> int:
+    """The port the embedded server listened on when ``provider`` was last saved (0: none known)."""
+    try:
+        return (urlsplit(provider.api_url).port or 0) if provider is not None else 0
+    except ValueError:
+        return 0

@@ -1,0 +1,200 @@
+""" "This computer" as a provider picked at any time (issue 12), against the real embedded server that
+the app starts (``desktop_app.app.start_local_server``) in a data directory of the test's own: offered
+without ``--local``, started when chosen, started again at start-up for an address kept on it (live,
+with its mail), and an honest error when it cannot start."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import shutil
+import smtplib
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+
+import httpx
+import pytest
+
+from desktop_app.app import start_local_server
+from desktop_app.core.accounts.secrets import PasswordVault
+from desktop_app.core.api import LOCAL_ID, Provider, custom_provider
+from desktop_app.core.api.providers import MAILTM
+from desktop_app.core.errors import LocalServerError
+from desktop_app.core.events import ConnectionChanged, MailboxEvent, MessageAdded
+from desktop_app.core.inbox import Inbox
+from desktop_app.core.local_service import LocalEndpoints, LocalService
+from desktop_app.core.paths import store_path
+from desktop_app.core.store.cache import Store
+from desktop_app.server import LocalMailServer
+from tests.core.test_secrets import DictKeyring
+from tests.integration.harness import FAST_SYNC
+
+pytestmark = [pytest.mark.timeout(90), pytest.mark.timing]
+
+
+@dataclass
+class Run:
+    """One run of the app's core: its Inbox and the embedded server it may start."""
+
+    inbox: Inbox
+    local: LocalService
+    starts: list[int]  # the preferred port of each start asked of the real starter
+    events: list[MailboxEvent]
+
+
+class Runs:
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.keyring = DictKeyring()  # the system keyring: it outlives each run
+        self._open: list[tuple[Run, Store]] = []
+
+    def start(self, default: Provider = MAILTM) -> Run:
+        starts: list[int] = []
+        real = functools.partial(start_local_server, self.data_dir)
+
+        def counted(port: int) -> LocalEndpoints:
+            starts.append(port)
+            return real(port)
+
+        store = Store(store_path(self.data_dir))
+        local = LocalService(counted)
+        events: list[MailboxEvent] = []
+        inbox = Inbox(store, PasswordVault(self.keyring), default, sync_settings=FAST_SYNC, local=local)
+        inbox.subscribe(events.append)
+        run = Run(inbox, local, starts, events)
+        self._open.append((run, store))
+        return run
+
+    async def stop(self, run: Run) -> None:
+        for i, (kept, store) in enumerate(self._open):
+            if kept is run:
+                del self._open[i]
+                assert await run.inbox.aclose(2.0)
+                await run.local.stop()
+                store.close()
+                return
+
+    async def stop_all(self) -> None:
+        for run, _ in list(self._open):
+            await self.stop(run)
+
+
+@pytest.fixture(name="runs")
+async def runs_fixture(tmp_path: Path) -> AsyncIterator[Runs]:
+    runs = Runs(tmp_path / "data")
+    try:
+        yield runs
+    finally:
+        await runs.stop_all()
+
+
+async def until(predicate: Callable[[], object], timeout: float = 20.0) -> None:
+    """Poll what another thread (the server) or a task sets, within a generous bound."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(0.02)
+
+
+def local_entry(inbox: Inbox) -> Provider:
+    return next(p for p in inbox.providers_for_new_addresses() if p.id == LOCAL_ID)
+
+
+def send(smtp: tuple[str, int], to: str, subject: str) -> None:
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "app@example.com", to, subject
+    message.set_content("hello")
+    with smtplib.SMTP(*smtp, timeout=10) as client:
+        client.send_message(message)
+
+
+def arrived(run: Run, subject: str) -> bool:
+    return any(isinstance(e, MessageAdded) and e.summary.subject == subject for e in run.events)
+
+
+async def test_this_computer_is_offered_without_local_and_starts_only_when_chosen(runs: Runs) -> None:
+    run = runs.start()
+    await run.inbox.start()  # no address on it: start-up does not start it
+    entry = local_entry(run.inbox)
+    assert entry.name == "This computer" and run.inbox.starts_on_demand(LOCAL_ID)
+    assert run.starts == [] and run.inbox.local_smtp is None
+
+    assert await run.inbox.usable_domains(entry) == ["temp-inbox.test"]  # chosen: started, then asked
+    assert run.starts == [0] and not run.inbox.starts_on_demand(LOCAL_ID)
+    assert run.inbox.local_smtp is not None
+    record = await run.inbox.create_address(password="pw-on-this-computer", provider=local_entry(run.inbox))
+    assert record.provider_id == LOCAL_ID and run.starts == [0]  # one server, not one per question
+    # The address is on that server: it takes the password there.
+    running = run.local.running
+    assert running is not None and run.inbox.providers()[0] == MAILTM  # the default stays mail.tm
+    async with httpx.AsyncClient() as http:
+        answer = await http.post(
+            f"{running.api_url}/token", json={"address": record.address, "password": "pw-on-this-computer"}
+        )
+    assert answer.status_code == 200
+
+
+async def test_two_questions_at_once_start_one_server(runs: Runs) -> None:
+    run = runs.start()
+    entry = local_entry(run.inbox)
+    first, second = await asyncio.gather(run.inbox.usable_domains(entry), run.inbox.usable_domains(entry))
+    assert first == second == ["temp-inbox.test"] and run.starts == [0]
+
+
+async def test_a_restart_without_local_brings_its_address_back_live_with_its_mail(runs: Runs) -> None:
+    first = runs.start()
+    await first.inbox.start()
+    record = await first.inbox.create_address(provider=local_entry(first.inbox))
+    smtp = first.inbox.local_smtp
+    assert smtp is not None
+    await until(lambda: first.inbox.is_live(record.address))
+    await asyncio.to_thread(send, smtp, record.address, "Before the restart")
+    await until(lambda: arrived(first, "Before the restart"))
+    assert first.local.running is not None
+    port = int(first.local.running.api_url.rsplit(":", 1)[1])
+    await runs.stop(first)
+
+    second = runs.start()  # no --local: mail.tm is the default
+    assert second.inbox.starts_on_demand(LOCAL_ID)
+    await second.inbox.start()
+    assert second.starts == [port]  # asked for last run's port, so the kept URL stays right
+    assert second.local.running is not None and second.local.running.api_url.endswith(f":{port}")
+    await until(lambda: second.inbox.is_live(record.address))
+    assert [m.subject for m in second.inbox.list_messages(record.address, 0, 10, None)] == [
+        "Before the restart"
+    ]
+    smtp = second.inbox.local_smtp
+    assert smtp is not None
+    await asyncio.to_thread(send, smtp, record.address, "After the restart")
+    await until(lambda: arrived(second, "After the restart"))
+    assert record.address not in second.inbox.open_problems
+
+
+async def test_a_server_that_cannot_start_is_said_and_breaks_nothing_else(runs: Runs) -> None:
+    async with LocalMailServer(rate_limit=None, domains=("elsewhere.test",)) as elsewhere:
+        first = runs.start()
+        await first.inbox.start()
+        on_local = await first.inbox.create_address(provider=local_entry(first.inbox))
+        other = await first.inbox.create_address(provider=custom_provider(elsewhere.api_url))
+        await runs.stop(first)
+        # Its data folder cannot be made: a file is where it would be.
+        folder = runs.data_dir / "local-server"
+        shutil.rmtree(folder)
+        folder.write_text("not a folder")
+
+        second = runs.start()
+        await second.inbox.start()
+        problem = second.inbox.open_problems.get(on_local.address, "")
+        assert "could not start" in problem and str(folder) in problem
+        await until(lambda: second.inbox.is_live(other.address))  # the other provider's address is live
+        with pytest.raises(LocalServerError, match=r"its data folder .* cannot be used"):
+            await second.inbox.usable_domains(local_entry(second.inbox))
+        assert second.inbox.starts_on_demand(LOCAL_ID)  # asked again next time, not given up for good
+        assert len(second.starts) == 2  # at start-up, then when chosen
+        states = [
+            e for e in second.events if isinstance(e, ConnectionChanged) and e.address == on_local.address
+        ]
+        assert states == []  # never tried at an earlier run's port
