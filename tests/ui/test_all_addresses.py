@@ -12,6 +12,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
+from desktop_app.core.events import ConnectionState
 from desktop_app.ui import texts
 from desktop_app.ui.address_list import ALL_ROLE, UNREAD_ROLE
 from desktop_app.ui.controller import ALL_ADDRESSES, AppSignals
@@ -276,3 +277,21 @@ def test_a_layout_saved_in_all_addresses_restores_without_the_column_elsewhere(
     assert again.current_address() == SHOP and header.isSectionHidden(COL_ADDRESS)
     _show_all(again)
     assert not header.isSectionHidden(COL_ADDRESS) and header.visualIndex(COL_ADDRESS) == 0
+
+
+def test_all_addresses_leaves_no_dead_state_button_in_the_header(qtbot: QtBot, fake: FakeController) -> None:
+    """Reproduced: "Connecting" on an address stayed in the header on All addresses, and a click on it
+    did nothing (there is no one address to check); the status bar has the summary."""
+    fake.add_address(SHOP, "Shopping", state_kind="connecting", state_text="connecting")
+    fake.add_address(WORK, "", state_kind="live", state_text="live")
+    window = shown_window(qtbot, fake, activate=True)
+    window.select_address(SHOP)
+    button = window.reading.health_button
+    assert button.isVisible() and button.text() == "Connecting"
+    _show_all(window)
+    assert not button.isVisible()
+    assert window.state_label.text() == "2 addresses · 1 live"
+    fake.signals.connection_changed.emit(SHOP, ConnectionState("live"))  # the address it showed goes live
+    assert not button.isVisible() and window.state_label.text() == "2 addresses · all live"
+    window.select_address(SHOP)
+    assert button.isVisible() and button.text() == "Live"
