@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QToolButton, QWidget
 
 from desktop_app.core.notice import Notice, single_line
+from desktop_app.ui import texts
 
 AUTO_HIDE_MS = 15_000
 
@@ -23,7 +24,7 @@ class NotificationBanner(QFrame):
     def __init__(self, parent: QWidget | None = None, *, auto_hide_ms: int = AUTO_HIDE_MS) -> None:
         super().__init__(parent)
         self.setObjectName("notificationBanner")
-        self.setAccessibleName("New mail notification")
+        self.setAccessibleName(texts.BANNER_NAME)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAutoFillBackground(True)
         self.setBackgroundRole(self.palette().ColorRole.AlternateBase)
@@ -41,15 +42,15 @@ class NotificationBanner(QFrame):
         # width it is given and cuts the rest (the whole text is in its tooltip).
         self.detail.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.title.setMinimumWidth(80)  # its full width when there is room, cut when there is not
-        self.copy_button = QPushButton("Copy code", self)
-        self.copy_button.setAccessibleName("Copy code")
-        self.open_button = QPushButton("Open", self)
-        self.open_button.setAccessibleName("Open message")
+        self.copy_button = QPushButton(texts.NOTIFY_COPY_CODE, self)
+        self.copy_button.setAccessibleName(texts.NOTIFY_COPY_CODE)
+        self.open_button = QPushButton(texts.NOTIFY_OPEN, self)
+        self.open_button.setAccessibleName(texts.BANNER_OPEN_NAME)
         self.close_button = QToolButton(self)
         self.close_button.setText("✕")
         self.close_button.setAutoRaise(True)
-        self.close_button.setAccessibleName("Dismiss notification")
-        self.close_button.setToolTip("Dismiss")
+        self.close_button.setAccessibleName(texts.BANNER_DISMISS_NAME)
+        self.close_button.setToolTip(texts.BANNER_DISMISS)
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 4, 4, 4)
@@ -80,7 +81,7 @@ class NotificationBanner(QFrame):
         self.detail.setToolTip(self.detail.text())
         self.copy_button.setVisible(bool(notice.code))
         if notice.code:
-            self.copy_button.setToolTip(f"Copy {notice.code} to the clipboard")
+            self.copy_button.setToolTip(texts.BANNER_COPY_CODE_TIP.format(code=notice.code))
         self.open_button.setVisible(bool(notice.address or notice.message_id))
         self.show()
         self._auto_hide.start()

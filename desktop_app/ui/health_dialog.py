@@ -20,18 +20,6 @@ from PySide6.QtWidgets import (
 from desktop_app.core.health import CheckResult, HealthReport
 from desktop_app.ui import texts
 
-# The names of the checks as the user reads them.
-CHECK_NAMES = {
-    "password": "Password",
-    "provider": "Mail service",
-    "domain": "Domain",
-    "login": "Log-in",
-    "account": "Account",
-    "quota": "Storage",
-    "hub": "Live connection",
-    "probe": "Delivery probe",
-}
-
 
 class HealthDialog(QDialog):
     action_requested = Signal(str, str)  # action code, address
@@ -49,14 +37,14 @@ class HealthDialog(QDialog):
         self.busy.setRange(0, 0)
         self.busy.setTextVisible(False)
         self.busy.setMaximumHeight(4)
-        self.busy.setAccessibleName("Checking")
+        self.busy.setAccessibleName(texts.HEALTH_BUSY_NAME)
         self.checks = QListWidget(self)
-        self.checks.setAccessibleName("Checks")
+        self.checks.setAccessibleName(texts.HEALTH_CHECKS_NAME)
         self.checks.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.verdict = QLabel(self)
         self.verdict.setTextFormat(Qt.TextFormat.PlainText)
         self.verdict.setWordWrap(True)
-        self.verdict.setAccessibleName("Verdict")
+        self.verdict.setAccessibleName(texts.HEALTH_VERDICT_NAME)
         font = self.verdict.font()
         font.setBold(True)
         self.verdict.setFont(font)
@@ -85,7 +73,7 @@ class HealthDialog(QDialog):
 
     def add_check(self, check: CheckResult) -> None:
         mark = "✓" if check.ok else "✗"
-        item = QListWidgetItem(f"{mark}  {CHECK_NAMES.get(check.name, check.name)}: {check.detail}")
+        item = QListWidgetItem(f"{mark}  {texts.CHECK_NAMES.get(check.name, check.name)}: {check.detail}")
         item.setToolTip(f"{check.ms} ms")
         self.checks.addItem(item)
 

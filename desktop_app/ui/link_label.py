@@ -10,6 +10,7 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QWidget
 
+from desktop_app.ui import texts
 from desktop_app.ui.controller import ProviderCredit
 
 
@@ -44,4 +45,4 @@ def credit_html(credits: list[ProviderCredit], colour: str) -> str:
         f'<a href="{html.escape(c.credit_url or "")}" style="color: {colour}">{html.escape(c.name)}</a>'
         for c in credits
     ]
-    return f"Powered by {' and '.join(links)}"
+    return texts.POWERED_BY.format(names=texts.POWERED_BY_JOIN.join(links))

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QSystemTrayIcon
 
 from desktop_app.core.notice import Notice, NoticeKind
 from desktop_app.desktop.dbus_notify import DBusNotifier
+from desktop_app.ui import texts
 from desktop_app.ui.banner import NotificationBanner
 
 log = logging.getLogger(__name__)
@@ -39,12 +40,12 @@ def dbus_actions(notice: Notice) -> list[tuple[str, str]]:
     the servers that list actions (dunst's menu, mako) list it as "Open". A second, named "Open"
     action beside it read "Open, Open" there."""
     if notice.kind is NoticeKind.EXPIRING:
-        return [("keep", "Keep address"), ("default", "Open")]
+        return [("keep", texts.NOTIFY_KEEP_ADDRESS), ("default", texts.NOTIFY_OPEN)]
     if notice.kind is NoticeKind.EXPIRED:
         return []  # nothing left to open
     if notice.code:
-        return [("copy-code", "Copy code"), ("default", "Open")]
-    return [("default", "Open")]
+        return [("copy-code", texts.NOTIFY_COPY_CODE), ("default", texts.NOTIFY_OPEN)]
+    return [("default", texts.NOTIFY_OPEN)]
 
 
 class DBusBackend:

@@ -47,10 +47,10 @@ class ProviderPicker(QObject):
 
         self.api_url = QLineEdit(parent)
         self.api_url.setPlaceholderText(texts.API_URL_PLACEHOLDER)
-        self.api_url.setAccessibleName("API URL")
+        self.api_url.setAccessibleName(texts.API_URL_NAME)
         self.hub_url = QLineEdit(parent)
         self.hub_url.setPlaceholderText(texts.HUB_URL_PLACEHOLDER)
-        self.hub_url.setAccessibleName("Hub URL")
+        self.hub_url.setAccessibleName(texts.HUB_URL_NAME)
         self.check_button = QPushButton(texts.CHECK_SERVER, parent)
         self.check_button.setToolTip(texts.CHECK_SERVER_TIP)
         self.check_button.clicked.connect(self._check)
@@ -59,9 +59,9 @@ class ProviderPicker(QObject):
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.check_button)
         row.addStretch(1)
-        self.in_clear = self._note("Unencrypted connection", parent)
+        self.in_clear = self._note(texts.SERVER_IN_CLEAR_NAME, parent)
         self.in_clear.setText(texts.SERVER_IN_CLEAR)
-        self.status = self._note("Server check", parent)
+        self.status = self._note(texts.SERVER_CHECK_NAME, parent)
         self._checking = False
         self._form: QFormLayout | None = None
 

@@ -1,5 +1,6 @@
 """User-facing texts of the window's state displays (empty states, banners, the local server line,
-colour scheme choices), kept in one place so wording is reviewed and changed together."""
+colour scheme choices) and of its notifications, kept in one place so wording is reviewed and changed
+together (``tests/ui/test_texts_in_one_place.py`` keeps the modules it names free of their own)."""
 
 from __future__ import annotations
 
@@ -80,6 +81,10 @@ API_URL = "API URL:"
 API_URL_PLACEHOLDER = "https://api.example.org"
 HUB_URL = "Hub URL:"
 HUB_URL_PLACEHOLDER = "optional: the API URL + /.well-known/mercure"
+API_URL_NAME = "API URL"  # the accessible names of the fields and notes, read without their colon
+HUB_URL_NAME = "Hub URL"
+SERVER_IN_CLEAR_NAME = "Unencrypted connection"
+SERVER_CHECK_NAME = "Server check"
 CHECK_SERVER = "Check and add"
 CHECK_SERVER_TIP = "Ask the server for its domains, and keep it in the list when it answers"
 CHECKING_SERVER = "Asking {url} for its domains…"
@@ -90,6 +95,20 @@ SERVER_IN_CLEAR = (
 )
 ADD_SERVER_FIRST = "Check and add the server first, or choose another mail service."
 PROVIDER_GONE = "This mail service was removed from the list meanwhile. Choose another one."
+
+# --- the credit line under the sidebar: "Powered by mail.tm and mail.gw", each name a link ---
+POWERED_BY = "Powered by {names}"
+POWERED_BY_JOIN = " and "
+
+# --- notifications: the desktop's action buttons and the in-app banner ---
+NOTIFY_COPY_CODE = "Copy code"
+NOTIFY_OPEN = "Open"
+NOTIFY_KEEP_ADDRESS = "Keep address"  # on the warning before an automatic deletion
+BANNER_NAME = "New mail notification"
+BANNER_COPY_CODE_TIP = "Copy {code} to the clipboard"
+BANNER_OPEN_NAME = "Open message"
+BANNER_DISMISS = "Dismiss"
+BANNER_DISMISS_NAME = "Dismiss notification"
 
 # --- session-only addresses (no keyring) ---
 SESSION_ONLY_BADGE = "this session only"
@@ -137,6 +156,20 @@ HEALTH_MENU = "Why hasn't my mail arrived?…"
 HEALTH_CHECKING = "Checking {address}…"
 HEALTH_DONE = "Checked {address}"
 HEALTH_CHECK_AGAIN = "Check again"
+HEALTH_BUSY_NAME = "Checking"  # the accessible names of the panel's parts
+HEALTH_CHECKS_NAME = "Checks"
+HEALTH_VERDICT_NAME = "Verdict"
+# The names of the checks as the user reads them.
+CHECK_NAMES = {
+    "password": "Password",
+    "provider": "Mail service",
+    "domain": "Domain",
+    "login": "Log-in",
+    "account": "Account",
+    "quota": "Storage",
+    "hub": "Live connection",
+    "probe": "Delivery probe",
+}
 
 # --- how long the provider keeps a message (its retentionDate) ---
 RETENTION_DAYS = "The provider deletes this message on {when} (in {days} day{s})."
