@@ -5,14 +5,22 @@ from the window colour (``window.darker(140)``). On a light window that is a vis
 one it is near-black on near-black, so the search field had no visible edge and unchecked options in
 the menus were invisible. On a dark palette this style draws those outlines again in a colour with at
 least 3:1 contrast to the window (WCAG's bar for the boundary of a control); light palettes are
-left exactly as Fusion draws them.
+left exactly as Fusion draws them. Dialog buttons carry no stock pictures (see ``styleHint``).
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QColor, QPainter, QPalette, QPen
-from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleFactory, QStyleOption, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QProxyStyle,
+    QStyle,
+    QStyleFactory,
+    QStyleHintReturn,
+    QStyleOption,
+    QWidget,
+)
 
 from desktop_app.ui.style import contrast_ratio, is_dark
 
@@ -33,8 +41,23 @@ def visible_outline(palette: QPalette) -> QColor:
 
 
 class OutlinedFusionStyle(QProxyStyle):
-    def __init__(self) -> None:
-        super().__init__(QStyleFactory.create("Fusion"))
+    def __init__(self, base: QStyle | None = None) -> None:
+        """``base``: Fusion unless a test gives a Fusion that acts as under another platform."""
+        super().__init__(base or QStyleFactory.create("Fusion"))
+
+    def styleHint(
+        self,
+        hint: QStyle.StyleHint,
+        option: QStyleOption | None = None,
+        widget: QWidget | None = None,
+        returnData: QStyleHintReturn | None = None,
+    ) -> int:
+        # Dialog buttons without Fusion's stock pictures: its black "×" on Close all but vanished
+        # on a dark palette, and only the standard buttons had one (Cancel a red "×" beside a bare
+        # "Create address"). Text alone, as GNOME's dialogs have it.
+        if hint == QStyle.StyleHint.SH_DialogButtonBox_ButtonsHaveIcons:
+            return 0
+        return super().styleHint(hint, option, widget, returnData)
 
     def drawPrimitive(
         self,

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QAction, QColor, QImage, QPalette
-from PySide6.QtWidgets import QApplication, QLineEdit, QMenu, QStyle, QStyleFactory, QWidget
+from PySide6.QtWidgets import QApplication, QLineEdit, QMenu, QProxyStyle, QStyle, QStyleFactory, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app.ui.outlined_style import OUTLINE_CONTRAST, OutlinedFusionStyle
@@ -121,3 +121,55 @@ def test_a_focused_field_keeps_fusions_focus_ring(qtbot: QtBot) -> None:
         painter.end()
         images.append(image)
     assert images[0] == images[1]
+
+
+class FusionAsUnderX11(QProxyStyle):
+    """Fusion as the app gets it on X11, whose platform theme asks for pictures on dialog buttons
+    (the tests' offscreen platform does not)."""
+
+    def __init__(self) -> None:
+        super().__init__(QStyleFactory.create("Fusion"))
+
+    def styleHint(self, hint, option=None, widget=None, returnData=None):  # type: ignore[no-untyped-def]
+        if hint == QStyle.StyleHint.SH_DialogButtonBox_ButtonsHaveIcons:
+            return 1
+        return super().styleHint(hint, option, widget, returnData)
+
+
+@pytest.mark.parametrize("ours", [False, True], ids=["Fusion under X11", "outlined"])
+def test_dialog_buttons_carry_no_stock_picture_that_vanishes_on_dark(qtbot: QtBot, ours: bool) -> None:
+    """The health panel's Close had Fusion's near-black "×" on a dark button (seen in a screenshot),
+    Cancel a red one, while "Create address" had none."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from desktop_app.ui.health_dialog import HealthDialog
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    before = app.style().name()
+    made = OutlinedFusionStyle(FusionAsUnderX11()) if ours else FusionAsUnderX11()
+    app.setStyle(made)
+    try:
+        dialog = HealthDialog("quiet.otter@example.com")
+        qtbot.addWidget(dialog)
+        set_widget_palette(dialog, dark_palette())
+        close = dialog.buttons.button(QDialogButtonBox.StandardButton.Close)
+        assert close is not None
+        close.resize(close.sizeHint())
+        image = close.grab().toImage()
+        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        qtbot.addWidget(box)
+        pictures = [not b.icon().isNull() for b in (*box.buttons(), close)]
+    finally:
+        app.setStyle(before)
+    button = dark_palette().color(QPalette.ColorRole.Button)
+    # Pixels much darker than the button: the stock "×" (the text is light, the frame a mid grey).
+    darker = sum(
+        image.pixelColor(x, y).lightness() < button.lightness() - 25
+        for x in range(4, image.width() - 4)
+        for y in range(4, image.height() - 4)
+    )
+    if ours:
+        assert darker == 0 and not any(pictures), (darker, pictures)
+    else:
+        assert darker > 10 and all(pictures), (darker, pictures)
