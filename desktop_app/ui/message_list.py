@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.models import MessageSummary
 from desktop_app.core.store import MessageSort
+from desktop_app.ui import texts
 from desktop_app.ui.sort_header import SortHeader
 from desktop_app.ui.style import muted_text, paperclip_icon, selected_text
 
@@ -585,7 +586,14 @@ class MessageListView(QTreeView):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setHeader(SortHeader(self))
+        descending, ascending = Qt.SortOrder.DescendingOrder, Qt.SortOrder.AscendingOrder
+        names = {
+            (COL_TIME, descending): texts.ORDER_NEWEST,
+            (COL_TIME, ascending): texts.ORDER_OLDEST,
+            (COL_FROM, ascending): texts.ORDER_SENDER_AZ,
+            (COL_FROM, descending): texts.ORDER_SENDER_ZA,
+        }
+        self.setHeader(SortHeader(self, names))
         self.setRootIsDecorated(False)
         self.setUniformRowHeights(True)  # lets the view skip measuring thousands of rows
         self.setItemsExpandable(False)

@@ -13,6 +13,9 @@ ALL_ADDRESSES = "All addresses"
 ALL_COUNT = "{count} message{s}{unread}"  # "5 messages, 2 unread"
 ALL_UNREAD = ", {count} unread"
 ALL_MATCHES = "{count} message{s} match{es}"  # while a search filters the list
+# The one header of two-line rows, when the list is sorted by a column they do not show.
+ORDER_NEWEST, ORDER_OLDEST = "Newest first", "Oldest first"
+ORDER_SENDER_AZ, ORDER_SENDER_ZA = "Sender, A to Z", "Sender, Z to A"
 NO_MAIL_ANYWHERE_BODY = "Mail to any of your addresses appears here the moment it arrives."
 NO_MATCH_TITLE = "Nothing found"
 NO_MATCH_BODY = "No messages match “{search}”. Press Escape to clear the search."

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, QSettings, Qt
+from PySide6.QtWidgets import QStyleOptionHeader
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core.store.cache import MessageSort
@@ -109,13 +110,13 @@ def test_the_sort_order_is_restored_after_a_restart(qtbot: QtBot, tmp_path: Path
     assert subjects(second) == ["delta", "charlie", "bravo", "Alpha"]
 
 
-def _arrow_rows(window: MainWindow) -> list[int]:
-    """How many pixels each row of the Received section paints right of its title (the sort
-    arrow), top to bottom, blank rows left out."""
+def _arrow_rows(window: MainWindow, column: int = COL_TIME, title: str = "Received") -> list[int]:
+    """How many pixels each row of the section paints right of its title (the sort arrow), top to
+    bottom, blank rows left out."""
     header = window.list_view.header()
-    title_end = header.fontMetrics().horizontalAdvance("Received") + 8  # the style's margin, and some
-    left = header.sectionViewportPosition(COL_TIME) + title_end
-    right = header.sectionViewportPosition(COL_TIME) + header.sectionSize(COL_TIME) - 2  # not the edge
+    title_end = header.fontMetrics().horizontalAdvance(title) + 8  # the style's margin, and some
+    left = header.sectionViewportPosition(column) + title_end
+    right = header.sectionViewportPosition(column) + header.sectionSize(column) - 2  # not the edge
     image = header.viewport().grab(QRect(left, 2, right - left, header.height() - 4)).toImage()
     background = image.pixelColor(0, 0).lightness()
     rows = [
@@ -137,3 +138,31 @@ def test_the_sort_arrow_points_down_for_newest_first_and_up_for_oldest_first(qtb
     assert len(rows) >= 3 and rows[0] < rows[-1], rows  # an up arrow over the oldest first
     # The header Qt's tree view would have made: columns can still be dragged into another order.
     assert header.sectionsMovable()
+
+
+def _shown_title(window: MainWindow, column: int) -> str:
+    option = QStyleOptionHeader()
+    window.list_view.header().initStyleOptionForIndex(option, column)  # what paintSection draws
+    return option.text
+
+
+def test_two_line_rows_name_the_order_of_the_hidden_column_they_sort_by(qtbot: QtBot) -> None:
+    """Their one header read "Subject" with no arrow while the list was sorted by time."""
+    window, _fake = _window(qtbot)
+    window.list_view.set_two_line(True)
+    header = window.list_view.header()
+    assert _shown_title(window, COL_SUBJECT) == "Newest first"
+    rows = _arrow_rows(window, COL_SUBJECT, "Newest first")
+    assert len(rows) >= 3 and rows[0] > rows[-1], rows  # and its down arrow
+    header.setSortIndicator(COL_TIME, Qt.SortOrder.AscendingOrder)
+    qtbot.waitUntil(lambda: subjects(window) == ["delta", "Alpha", "charlie", "bravo"])
+    assert _shown_title(window, COL_SUBJECT) == "Oldest first"
+    rows = _arrow_rows(window, COL_SUBJECT, "Oldest first")
+    assert len(rows) >= 3 and rows[0] < rows[-1], rows
+    header.setSortIndicator(COL_FROM, Qt.SortOrder.AscendingOrder)
+    assert _shown_title(window, COL_SUBJECT) == "Sender, A to Z"
+    click_header(qtbot, window, COL_SUBJECT)  # the section itself: by subject, named so again
+    assert header.sortIndicatorSection() == COL_SUBJECT and _shown_title(window, COL_SUBJECT) == "Subject"
+    window.list_view.set_two_line(False)  # columns: each keeps its own title
+    header.setSortIndicator(COL_TIME, Qt.SortOrder.DescendingOrder)
+    assert _shown_title(window, COL_SUBJECT) == "Subject" and _shown_title(window, COL_TIME) == "Received"
