@@ -6,7 +6,7 @@ Start-up is offline-first: the cache is readable at once; ``start()`` then settl
 addresses and opens a live mailbox for every address, without blocking the window.
 
 Over 300 lines: the door answers every question of three front ends; the rules it applies are in the
-modules it imports (``accounts.rows``, ``notice``, ``waiting``, ``codes``).
+modules it imports (``accounts.rows``, ``notice``, ``waiting``, ``probe``, ``codes``).
 """
 
 from __future__ import annotations
@@ -44,17 +44,14 @@ from desktop_app.core.codes import Extraction, extract_from_message, extract_fro
 from desktop_app.core.events import (
     ConnectionState,
     Expectation,
-    ExpectationChanged,
     Listener,
-    MailboxEvent,
-    MessageAdded,
     UsageChanged,
 )
 from desktop_app.core.lifetime import AddressLifetimes, Clock, check_future
 from desktop_app.core.local_service import LocalEndpoints, LocalService
 from desktop_app.core.models import Message, MessageSummary
 from desktop_app.core.paths import write_private_file
-from desktop_app.core.probe import PROBE_TIMEOUT_S, DeliveryProbes, ProbeOutcome, Smtp
+from desktop_app.core.probe import PROBE_TIMEOUT_S, DeliveryProbes, ProbeOutcome, Smtp, deleting_probes
 from desktop_app.core.sealed import inline_parts_async
 from desktop_app.core.store import (
     AddressedSummary,
@@ -66,7 +63,7 @@ from desktop_app.core.store import (
 )
 from desktop_app.core.sync import MailboxSet, SyncSettings
 from desktop_app.core.tasks import NamedTasks
-from desktop_app.core.waiting import ArrivedMessage, MessageWaiters, WaitOrigin
+from desktop_app.core.waiting import ArrivedMessage, MessageWaiters, NoMailInTime, WaitOrigin
 
 log = logging.getLogger(__name__)
 
@@ -74,19 +71,8 @@ OPEN_STATES = (AddressState.ACTIVE, AddressState.SESSION_ONLY)
 
 __all__ = ["OPEN_STATES", "ArrivedMessage", "Expectation", "Inbox", "LoadedMessage", "NoMailInTime"]
 
-# How long a timed-out wait may spend saying why (the CLI waits its timeout plus 30 s for the answer).
-CHECK_AFTER_WAIT_S = 20.0
-
 # "This computer" in the lists before its server first ran here: resolved by starting it, never saved.
 LOCAL_NOT_STARTED = local_provider("http://127.0.0.1", "http://127.0.0.1/.well-known/mercure")
-
-
-class NoMailInTime(TimeoutError):
-    """A wait that timed out, with the check of the address it waited on (None: no check ran)."""
-
-    def __init__(self, report: health.HealthReport | None = None) -> None:
-        super().__init__("No matching message arrived in time.")
-        self.report = report
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +128,7 @@ class Inbox:
         self.current_address: str | None = None
         self._mailboxes.events.subscribe(self._probes.on_event)
         self._mailboxes.events.subscribe(self._waiters.on_event)
-        self._mailboxes.events.subscribe(self._delete_probes)
+        self._mailboxes.events.subscribe(deleting_probes(self._probes, self.tasks, self._delete_probe))
         # Deletes each address at the expiry the user chose (a test passes a clock it moves itself).
         self._lifetimes = AddressLifetimes(
             self.addresses, self._delete_expired, self._mailboxes.events.emit, clock=clock
@@ -590,14 +576,6 @@ class Inbox:
         """A test mail of the health check: not the user's mail, never announced, deleted on arrival."""
         return self._probes.is_probe(summary)
 
-    def _delete_probes(self, event: MailboxEvent) -> None:
-        if isinstance(event, MessageAdded) and self._probes.is_probe(event.summary):
-            self.tasks.spawn(
-                f"delete probe {event.summary.id}",
-                self._delete_probe(event.address, event.summary.id),
-                replace=False,
-            )
-
     async def _delete_probe(self, address: str, message_id: str) -> None:
         await self.delete_message(address, message_id)
         # The service pushed the usage with the probe in it and pushes nothing on a deletion: read it
@@ -760,30 +738,20 @@ class Inbox:
         key = mailbox_key(address) if address else None
         if key is not None and self._store.get_address(key) is None:
             raise errors.UsageError(f"{key} is not one of your addresses.")
-        expectation: list[Expectation] = []
-
-        def registered(mine: Expectation) -> None:
-            expectation.append(mine)
-            if on_registered is not None:
-                on_registered()
-
-        try:
+        registered = None if on_registered is None else lambda _mine: on_registered()
+        if not check_on_timeout:
             return await self._waiters.wait(key, sender, timeout, registered, subject=subject, origin=origin)
-        except TimeoutError:
-            if not check_on_timeout:
-                raise
-        checked = key or self.current_address
-        report: health.HealthReport | None = None
-        if checked:
-            try:
-                # Bounded: the timeout answer must reach the CLI within its own reply window.
-                report = await asyncio.wait_for(self.check_address(checked), CHECK_AFTER_WAIT_S)
-            except Exception as exc:  # the check is extra: the answer is still "timed out"
-                log.info("no check after the wait: %r", exc)
-        if expectation:
-            # Told on the address checked: a wait for any address shows its verdict on the current one.
-            self._mailboxes.events.emit(ExpectationChanged(checked or "", expectation[0], "checked", report))
-        raise NoMailInTime(report)
+        # The address checked is the current one when the time runs out, for a wait for any address.
+        return await self._waiters.wait_or_say_why(
+            key,
+            sender,
+            timeout,
+            registered,
+            self.check_address,
+            lambda: key or self.current_address,
+            subject=subject,
+            origin=origin,
+        )
 
     def expectations(self) -> list[Expectation]:
         """Every wait for mail now running (the window's and ``temp-inbox wait``'s)."""

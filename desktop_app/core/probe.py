@@ -12,12 +12,14 @@ import asyncio
 import secrets
 import smtplib
 import time
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from email.message import EmailMessage
-from typing import Literal
+from typing import Any, Literal
 
-from desktop_app.core.events import MailboxEvent, MessageAdded
+from desktop_app.core.events import Listener, MailboxEvent, MessageAdded
 from desktop_app.core.models import MessageSummary
+from desktop_app.core.tasks import NamedTasks
 
 PROBE_TIMEOUT_S = 10.0
 PROBE_SENDER = "delivery-probe@temp-inbox.invalid"
@@ -109,3 +111,18 @@ class DeliveryProbes:
             return ProbeOutcome(True, f"delivered through the live connection in {ms} ms")
         finally:
             self._pending.pop(token, None)
+
+
+def deleting_probes(
+    probes: DeliveryProbes, tasks: NamedTasks, delete: Callable[[str, str], Coroutine[Any, Any, None]]
+) -> Listener:
+    """The listener that deletes every probe that arrives (a late one too): ``delete(address, message
+    id)``, in a task of ``tasks``."""
+
+    def on_event(event: MailboxEvent) -> None:
+        if isinstance(event, MessageAdded) and probes.is_probe(event.summary):
+            tasks.spawn(
+                f"delete probe {event.summary.id}", delete(event.address, event.summary.id), replace=False
+            )
+
+    return on_event

@@ -7,13 +7,15 @@ A waiter is settled the moment its mail arrives, before the body is fetched: a s
 client's retries) outlasting the time left, or "Stop waiting" meanwhile, must not turn the mail the
 window held back from its ordinary notice into "nothing came".
 Every waiter is an :class:`~desktop_app.core.events.Expectation` the window can show ("Waiting for
-mail from acme… 0:42"); ``on_change`` hears each one start and end.
+mail from acme… 0:42"); ``on_change`` hears each one start and end. ``wait_or_say_why`` checks the
+address when the time runs out and says why nothing came (:class:`NoMailInTime`, ``ended="checked"``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -22,8 +24,11 @@ from typing import Literal
 from desktop_app.core import errors
 from desktop_app.core.codes import Extraction, extract_from_summary
 from desktop_app.core.events import Expectation, ExpectationChanged, MailboxEvent, MessageAdded
+from desktop_app.core.health import HealthReport
 from desktop_app.core.models import MessageSummary
 from desktop_app.core.tasks import NamedTasks
+
+log = logging.getLogger(__name__)
 
 WaitOrigin = Literal["window", "command"]
 Extractor = Callable[[str, MessageSummary], Awaitable[Extraction]]
@@ -31,9 +36,19 @@ Extractor = Callable[[str, MessageSummary], Awaitable[Extraction]]
 # How long an answer may spend reading the code from the body before it makes do with the subject and
 # preview: the mail has come, and ``temp-inbox wait`` gets its reply within its timeout plus 30 s.
 BODY_FOR_CODE_S = 20.0
+# How long a timed-out wait may spend saying why (the CLI waits its timeout plus 30 s for the answer).
+CHECK_AFTER_WAIT_S = 20.0
 # Arrivals answered for the window's waits, remembered so that the ordinary notice leaves them to the
 # wait's answer even once the waiter is gone (a few: the events of one arrival follow each other).
 HELD_BACK_KEPT = 64
+
+
+class NoMailInTime(TimeoutError):
+    """A wait that timed out, with the check of the address it waited on (None: no check ran)."""
+
+    def __init__(self, report: HealthReport | None = None) -> None:
+        super().__init__("No matching message arrived in time.")
+        self.report = report
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +162,44 @@ class MessageWaiters:
         # Shielded: the answer is shared by every wait the arrival settled; one caller giving up
         # (the app closing) does not take it from the others.
         return await asyncio.shield(answer)
+
+    async def wait_or_say_why(
+        self,
+        key: str | None,
+        sender: str | None,
+        timeout: float | None,
+        on_registered: Callable[[Expectation], None] | None,
+        check: Callable[[str], Awaitable[HealthReport]],
+        checked: Callable[[], str | None],
+        *,
+        subject: str | None = None,
+        origin: WaitOrigin = "command",
+    ) -> ArrivedMessage:
+        """``wait``; a timeout checks the address ``checked()`` names (``check``) and raises
+        :class:`NoMailInTime` with the report, told to ``on_change`` as ``ended="checked"``."""
+        expectation: list[Expectation] = []
+
+        def registered(mine: Expectation) -> None:
+            expectation.append(mine)
+            if on_registered is not None:
+                on_registered(mine)
+
+        try:
+            return await self.wait(key, sender, timeout, registered, subject=subject, origin=origin)
+        except TimeoutError:
+            pass
+        address = checked()
+        report: HealthReport | None = None
+        if address:
+            try:
+                # Bounded: the timeout answer must reach the CLI within its own reply window.
+                report = await asyncio.wait_for(check(address), CHECK_AFTER_WAIT_S)
+            except Exception as exc:  # the check is extra: the answer is still "timed out"
+                log.info("no check after the wait: %r", exc)
+        if expectation:
+            # Told on the address checked: a wait for any address shows its verdict on the current one.
+            self._on_change(ExpectationChanged(address or "", expectation[0], "checked", report))
+        raise NoMailInTime(report)
 
     def cancel(self, expectation_id: int) -> bool:
         """End one wait (its caller gets :class:`errors.WaitStoppedError`); False when it is over."""
