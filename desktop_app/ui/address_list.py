@@ -622,7 +622,7 @@ class AddressSidebar(QWidget):
         if address and address != ALL_ADDRESSES:
             for text, signal in (
                 ("Copy address", self.copy_requested),
-                ("Rename label…", self.rename_requested),
+                (self.label_action_text(address), self.rename_requested),
                 (texts.HEALTH_MENU, self.check_requested),
                 (texts.EXPECT_MENU, self.expect_requested),
                 *([(texts.STOP_WAITING, self.stop_waiting_requested)] if self.is_waiting(address) else []),
@@ -645,6 +645,11 @@ class AddressSidebar(QWidget):
             self.lifetime_requested.emit(address, lifetime)
 
         menu.addMenu(lifetime_menu(menu, info.expiry_text if info else "", chosen))
+
+    def label_action_text(self, address: str) -> str:
+        """ "Add label…" for an address that has none: there is nothing to rename yet."""
+        info = self.model.info(address)
+        return texts.RENAME_LABEL if info is not None and info.label else texts.ADD_LABEL
 
     def context_menu_for(self, address: str) -> QMenu:
         """Build (without showing) the menu for ``address``; used by tests."""

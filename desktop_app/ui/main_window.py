@@ -388,7 +388,10 @@ class MainWindow(QMainWindow):
     def rename_address(self, address: str) -> None:
         info = self.sidebar.model.info(address)
         label, ok = QInputDialog.getText(
-            self, "Rename label", f"Label for {address}:", text=info.label if info else ""
+            self,
+            self.sidebar.label_action_text(address).rstrip("…"),
+            f"Label for {address}:",
+            text=info.label if info else "",
         )
         if ok:
             self.controller.rename_address(address, label.strip())

@@ -179,6 +179,9 @@ RETENTION_DAYS = "The provider deletes this message on {when} (in {days} day{s})
 RETENTION_TODAY = "The provider deletes this message today at {time}."
 RETENTION_DUE = "The provider may delete this message at any moment."
 
+# --- an address's menu ---
+RENAME_LABEL, ADD_LABEL = "Rename label…", "Add label…"
+
 # --- expecting mail (the waits are desktop_app.core.waiting's) ---
 EXPECT_MENU = "Expect mail…"
 EXPECT_TITLE = "Expect mail to {address}"

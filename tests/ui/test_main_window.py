@@ -356,13 +356,15 @@ def test_context_menu_offers_copy_rename_delete(window: MainWindow, fake: FakeCo
     texts = [a.text() for a in menu.actions() if a.text()]
     assert texts[:5] == [
         "Copy address",
-        "Rename label…",
+        "Add label…",  # A2 has none: nothing to rename yet
         "Why hasn't my mail arrived?…",
         "Expect mail…",
         "Delete address…",
     ]
     menu.actions()[0].trigger()
     assert fake.called("copy_to_clipboard")[-1] == (A2, A2, False)
+    labelled = [a.text() for a in window.sidebar.context_menu_for(A1).actions()]
+    assert "Rename label…" in labelled and "Add label…" not in labelled
 
 
 def test_address_updates_keep_the_selection(window: MainWindow, fake: FakeController) -> None:
@@ -474,3 +476,22 @@ def test_clicking_a_button_in_the_message_keeps_j_and_k_in_the_list(qtbot, fake:
     assert window.list_view.hasFocus()
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_J)
     assert window.reading.current_message_id() not in (None, first)
+
+
+def test_adding_a_label_asks_under_its_own_title(
+    window: MainWindow, fake: FakeController, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The menu says "Add label…" for an address without one; its dialog said "Rename label"."""
+    from PySide6.QtWidgets import QInputDialog
+
+    asked: list[tuple[str, str]] = []
+
+    def answer(_parent: object, title: str, prompt: str, **kwargs: object) -> tuple[str, bool]:
+        asked.append((title, str(kwargs.get("text", ""))))
+        return " Work ", True
+
+    monkeypatch.setattr(QInputDialog, "getText", answer)
+    next(a for a in window.sidebar.context_menu_for(A2).actions() if a.text() == "Add label…").trigger()
+    window.sidebar.rename_requested.emit(A1)
+    assert asked == [("Add label", ""), ("Rename label", "Shop sign-up")]
+    assert fake.called("rename_address")[0] == (A2, "Work")
