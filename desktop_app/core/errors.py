@@ -150,6 +150,22 @@ class UsageError(TempInboxError):
     default_message = "That input is not valid."
 
 
+class ProviderNotRunningError(NetworkError):
+    default_message = (
+        "The mail server on this computer is not running, so the address cannot be deleted on it yet. "
+        "It is deleted once Temp Inbox runs with its local server again (--local)."
+    )
+
+
+class KeyringUnreadableError(SecretsError):
+    """The keyring could not be read for a deletion: retried, never taken as "no password"."""
+
+    default_message = (
+        "The system keyring cannot be read now, so the address cannot be logged in to and deleted on "
+        "the mail service yet."
+    )
+
+
 class ExpiryCancelledError(TempInboxError):
     """An automatic deletion called off before the remote DELETE: the user kept the address (or gave
     it a later expiry) while the deletion was starting."""

@@ -119,10 +119,12 @@ class AddressExpiring:
 
 @dataclass(frozen=True, slots=True)
 class AddressExpired:
-    """The address reached its expiry and was deleted, on the service and here."""
+    """The address reached its expiry and was deleted here; on the service too unless
+    ``remote_deleted`` is False (no password was saved for it: nothing could log in to delete it)."""
 
     address: str
     label: str = ""
+    remote_deleted: bool = True
 
 
 @dataclass(frozen=True, slots=True)

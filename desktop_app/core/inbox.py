@@ -471,16 +471,28 @@ class Inbox:
     async def delete_address(self, address: str) -> None:
         await self._delete(mailbox_key(address))
 
-    async def _delete_expired(self, address: str, still_due: Callable[[], bool]) -> None:
+    async def _delete_expired(self, address: str, still_due: Callable[[], bool]) -> bool:
         """The scheduler's deletion: ``still_due`` is asked once more right before the remote DELETE
-        (a "Keep address" during the first steps calls it off)."""
-        await self._delete(address, still_due)
+        (a "Keep address" during the first steps calls it off). True when it is gone from the service.
 
-    async def _delete(self, key: str, still_wanted: Callable[[], bool] | None = None) -> None:
+        An address of a server that is not running here is not tried: whatever listens at its old
+        port now could answer "no such account", which would pass for "already deleted"."""
+        record = self._store.get_address(address)
+        if record is not None and not self.provider_running(record.provider_id):
+            raise errors.ProviderNotRunningError(detail=f"{record.provider_id} is not running")
+        return await self._delete(address, still_due)
+
+    def provider_running(self, provider_id: str) -> bool:
+        """Whether an answer at the provider's stored URL comes from that provider: always for a
+        service out there; for the server on this computer, only while this run serves it (the one
+        an earlier run kept has that run's port), as ``providers_for_new_addresses`` says."""
+        return provider_id != "local" or self.provider.id == "local"
+
+    async def _delete(self, key: str, still_wanted: Callable[[], bool] | None = None) -> bool:
         await self._mailboxes.remove(key)
         client = self._accounts.pop(key, None)
         try:
-            await self.book.delete(key, confirm=True, still_wanted=still_wanted)
+            deleted_there = await self.book.delete(key, confirm=True, still_wanted=still_wanted)
         except BaseException:
             # Not deleted (offline, keyring locked…): the address stays, so it must stay live too.
             record = self._store.get_address(key)
@@ -492,6 +504,7 @@ class Inbox:
         if self.current_address == key:
             remaining = self.addresses()
             self.current_address = remaining[0].address if remaining else None
+        return deleted_there
 
     def set_expiry(self, address: str, expires_at: datetime | None) -> StoredAddress:
         """Delete ``address`` automatically at ``expires_at`` (a time to come), or never (None)."""

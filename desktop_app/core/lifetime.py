@@ -5,9 +5,11 @@ when its time comes, on the service and here, through the same path as the user'
 deletion, a retry), never longer than ``MAX_SLEEP`` so that a wall clock that jumped (a suspended
 laptop) is noticed within a minute, and wakes early when an expiry is set or cleared. An expiry
 that passed while the app was closed is due on the first pass after start. A deletion that fails
-(the service unreachable, the keyring locked) leaves the address as it is, marked, and is tried
-again with the core's one backoff; an account already gone on the service is still removed here
-(``AddressBook.delete`` treats that as done). Nothing is deleted before its time.
+(the service unreachable, the keyring locked or not readable at all, the local server not running)
+leaves the address as it is, marked, and is tried again with the core's one backoff. An account the
+service itself says is gone is still removed here (``AddressBook.delete`` treats that as done); so is
+an address with no password saved at all (nothing could ever log in to delete it), and the notice
+says that it is still on the service (``AddressExpired.remote_deleted``). Nothing is deleted before its time.
 
 Time comes from a ``Clock`` (wall time and a sleep), so tests move time instead of waiting for it.
 The short texts the sidebar, the tray and ``temp-inbox list`` show are here too, as plain functions.
@@ -169,7 +171,7 @@ class AddressLifetimes:
     def __init__(
         self,
         records: Callable[[], Sequence[StoredAddress]],
-        delete: Callable[[str, Callable[[], bool]], Awaitable[None]],
+        delete: Callable[[str, Callable[[], bool]], Awaitable[bool]],
         emit: Callable[[MailboxEvent], None],
         *,
         clock: Clock | None = None,
@@ -177,7 +179,8 @@ class AddressLifetimes:
     ) -> None:
         self._records = records
         # Deletes an address; it calls the check it is given right before the remote DELETE and
-        # raises ``ExpiryCancelledError`` when that says the deletion is no longer wanted.
+        # raises ``ExpiryCancelledError`` when that says the deletion is no longer wanted; True when
+        # the account is gone from the service too.
         self._delete = delete
         self._emit = emit
         self.clock: Clock = clock or SystemClock()
@@ -264,7 +267,7 @@ class AddressLifetimes:
         address = record.address
         log.info("%s reached its expiry: deleting it", address)
         try:
-            await self._delete(address, lambda: self.due_record(address) is not None)
+            remote_deleted = await self._delete(address, lambda: self.due_record(address) is not None)
         except ExpiryCancelledError:
             log.info("%s was kept while its deletion was starting: not deleted", address)
             self.forget(address)
@@ -279,5 +282,5 @@ class AddressLifetimes:
             self._emit(ExpiryFailed(address, reason, retry_at))
             return delay
         self.forget(address)
-        self._emit(AddressExpired(address, record.label))
+        self._emit(AddressExpired(address, record.label, remote_deleted))
         return 0.0

@@ -161,8 +161,17 @@ def expiring_notice(address: str, label: str, expires_at: datetime, now: datetim
     )
 
 
-def expired_notice(address: str, label: str) -> Notice:
+def expired_notice(address: str, label: str, remote_deleted: bool = True) -> Notice:
     name = f"{single_line(label, 80)} ({single_line(address)})" if label else single_line(address)
+    if not remote_deleted:  # no password saved: nothing could log in to delete it on the service
+        return Notice(
+            NoticeKind.EXPIRED,
+            title=defused_title(f"Removed {single_line(label or address, 80)} here"),
+            body=(
+                f"{name} was removed here with its mail, as you asked, but could not be deleted on "
+                "the mail service: no password is saved for it."
+            ),
+        )
     return Notice(
         NoticeKind.EXPIRED,
         title=defused_title(f"Deleted {single_line(label or address, 80)}"),

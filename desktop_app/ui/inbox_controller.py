@@ -65,7 +65,7 @@ class InboxController(QObject):
     new_message = Signal(object)  # NewMessage, for notifications and the tray
     # The warning before an expiry: (address, label, expires_at, now), and the deletion: (address, label).
     address_expiring = Signal(str, str, object, object)
-    address_expired = Signal(str, str)
+    address_expired = Signal(str, str, bool)  # address, label, deleted on the service too
 
     def __init__(self, inbox: Inbox, signals: AppSignals, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -462,8 +462,9 @@ class InboxController(QObject):
             self.address_expiring.emit(event.address, label, event.expires_at, self.inbox.now())
             self._refresh.start()
         elif isinstance(event, AddressExpired):
-            self.signals.status.emit(texts.ADDRESS_EXPIRED.format(address=event.address))
-            self.address_expired.emit(event.address, event.label)
+            said = texts.ADDRESS_EXPIRED if event.remote_deleted else texts.ADDRESS_EXPIRED_HERE_ONLY
+            self.signals.status.emit(said.format(address=event.address))
+            self.address_expired.emit(event.address, event.label, event.remote_deleted)
             self.signals.addresses_changed.emit()  # at once: the row must not linger after the notice
         elif isinstance(event, ExpiryFailed):
             self._refresh.start()  # the row says "not deleted yet · retry …"; its tooltip says why

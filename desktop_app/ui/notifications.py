@@ -119,9 +119,9 @@ class Notifications(QObject):
         if not self.do_not_disturb:
             self._show(expiring_notice(address, label, expires_at, now or datetime.now(UTC)))
 
-    def address_expired(self, address: str, label: str) -> None:
+    def address_expired(self, address: str, label: str, remote_deleted: bool = True) -> None:
         if not self.do_not_disturb:
-            self._show(expired_notice(address, label))
+            self._show(expired_notice(address, label, remote_deleted))
 
     def shutdown(self) -> Coroutine[Any, Any, None]:
         """Stop timers; the returned coroutine closes the D-Bus connection (await it at shutdown)."""

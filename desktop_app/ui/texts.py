@@ -224,3 +224,7 @@ LIFETIME_TIP = "Deleted on the mail service and here, with its mail, when the ti
 ADDRESS_KEPT = "{address} is kept: it will not be deleted automatically."
 ADDRESS_EXPIRES = "{address} will be deleted automatically {when}."
 ADDRESS_EXPIRED = "Deleted {address} automatically, as you asked."
+ADDRESS_EXPIRED_HERE_ONLY = (
+    "Removed {address} here, as you asked; it could not be deleted on the mail service: "
+    "no password is saved for it."
+)

@@ -332,7 +332,7 @@ class Book:
         self.hold: asyncio.Event | None = None  # set: a deletion waits for it (the network is slow)
         self.holding = asyncio.Event()  # a deletion is waiting on ``hold``
 
-    async def delete(self, address: str, still_due: Callable[[], bool]) -> None:
+    async def delete(self, address: str, still_due: Callable[[], bool]) -> bool:
         if self.failures:
             raise self.failures.pop(0)
         if self.hold is not None:
@@ -340,6 +340,7 @@ class Book:
             await self.hold.wait()
         self.store.forget_address(address)
         self.deleted.append(address)
+        return True
 
     def emit(self, event: MailboxEvent) -> None:
         self.events.append(event)
@@ -488,13 +489,14 @@ async def test_the_deletion_asks_whether_the_address_is_still_due(book: Book) ->
     no once the address was kept, or given a later expiry, and the pass then deletes nothing."""
     checks: list[Callable[[], bool]] = []
 
-    async def delete(address: str, still_due: Callable[[], bool]) -> None:
+    async def delete(address: str, still_due: Callable[[], bool]) -> bool:
         checks.append(still_due)
         assert still_due()
         book.store.set_expiry(ME, NOW + timedelta(hours=1))  # changed while the deletion starts
         if not still_due():
             raise ExpiryCancelledError()
         book.store.forget_address(address)
+        return True
 
     book.store.set_expiry(ME, NOW - timedelta(seconds=1))
     lifetimes = AddressLifetimes(book.store.list_addresses, delete, book.emit, clock=ManualClock(NOW))

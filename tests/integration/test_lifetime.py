@@ -8,11 +8,12 @@ from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import keyring.errors
 import pytest
 
 from desktop_app.core.accounts.secrets import PasswordVault
 from desktop_app.core.api.client import MailTmClient
-from desktop_app.core.api.providers import Provider, local_provider
+from desktop_app.core.api.providers import Provider, custom_provider, local_provider
 from desktop_app.core.errors import UsageError
 from desktop_app.core.events import AddressExpired, AddressExpiring, ExpiryFailed
 from desktop_app.core.inbox import Inbox
@@ -254,3 +255,79 @@ async def test_an_old_export_does_not_delete_an_address_kept_since(rig: Rig, tmp
     finally:
         assert await machine_b.aclose(2.0)
         other_store.close()
+
+
+class FlakyKeyring(DictKeyring):
+    """A keyring whose daemon is not up yet while ``down`` (the app started before it)."""
+
+    down = False
+
+    def get_password(self, service: str, username: str) -> str | None:
+        if self.down:
+            raise keyring.errors.NoKeyringError("no daemon yet")
+        return super().get_password(service, username)
+
+    def delete_password(self, service: str, username: str) -> None:
+        if self.down:
+            raise keyring.errors.NoKeyringError("no daemon yet")
+        super().delete_password(service, username)
+
+
+async def test_a_keyring_that_cannot_be_read_is_a_failure_to_retry_not_no_password(rig: Rig) -> None:
+    flaky = FlakyKeyring()
+    rig.keyring, rig.vault = flaky, PasswordVault(flaky)
+    inbox = await rig.start()
+    record = await inbox.create_address(expires_in=timedelta(hours=1))
+    await rig.asleep_after(1)
+    flaky.down = True
+
+    rig.clock.advance(timedelta(hours=1))
+    failed = await rig.recorded.until(lambda e: isinstance(e, ExpiryFailed), timeout=20)
+    assert isinstance(failed, ExpiryFailed) and "keyring cannot be read" in failed.error
+    assert rig.everywhere(record.address) == (True, True, True)  # not "deleted" with the account left
+    (row,) = inbox.address_rows()
+    assert row.expiry_text.startswith("not deleted yet · retry ") and "keyring" in row.expiry_detail
+    await rig.asleep_after(1)
+
+    flaky.down = False  # the daemon is up
+    rig.clock.advance(timedelta(seconds=RETRY_CAP))
+    await rig.until(lambda: rig.expired(record.address))
+    assert rig.everywhere(record.address) == (False, False, False)
+    (done,) = [e for e in rig.recorded.events if isinstance(e, AddressExpired)]
+    assert done.remote_deleted
+
+
+async def test_an_address_without_a_saved_password_is_removed_here_and_said_so(rig: Rig) -> None:
+    inbox = await rig.start()
+    record = await inbox.create_address(expires_in=timedelta(hours=1))
+    await rig.asleep_after(1)
+    rig.keyring.entries.clear()  # the keyring is readable, and has nothing for it
+
+    rig.clock.advance(timedelta(hours=1))
+    await rig.until(lambda: rig.expired(record.address))
+    (done,) = [e for e in rig.recorded.events if isinstance(e, AddressExpired)]
+    assert not done.remote_deleted  # the notice must not say it was deleted on the service
+    assert rig.everywhere(record.address) == (True, False, False)
+
+
+async def test_an_address_of_the_local_server_is_not_taken_as_gone_while_it_does_not_run(rig: Rig) -> None:
+    first = await rig.start()
+    record = await first.create_address(expires_in=timedelta(hours=1))
+    await rig.stop(first)
+    rig.clock.advance(timedelta(hours=2))
+    # The next run is without --local: whatever answers at the old port is not the address's server.
+    elsewhere = Inbox(
+        rig.store,
+        rig.vault,
+        custom_provider("http://127.0.0.1:9/api"),
+        client_factory=_fast_client,
+        sync_settings=FAST_SYNC,
+        clock=rig.clock,
+    )
+    elsewhere.subscribe(rig.recorded)
+    rig.inboxes.append(elsewhere)
+    await elsewhere.start()
+    failed = await rig.recorded.until(lambda e: isinstance(e, ExpiryFailed), timeout=20)
+    assert isinstance(failed, ExpiryFailed) and "not running" in failed.error
+    assert rig.everywhere(record.address) == (True, True, True)
+    assert not rig.expired(record.address)

@@ -246,3 +246,57 @@ def test_the_tray_menu_says_when_an_address_goes(qtbot: QtBot) -> None:
     tray.menu.aboutToShow.emit()
     titles = [a.text() for a in tray.menu.actions() if a.menu() is not None]
     assert titles == ["Shop (2) · deletes in 3 h", "b@x.test"]
+
+
+def test_an_address_removed_here_only_is_said_to_be_still_on_the_service(
+    qtbot: QtBot,
+    qloop: asyncio.AbstractEventLoop,
+    session_bus: str,
+    fake_server: FakeNotificationServer,
+) -> None:
+    """No password saved for it (the keyring readable, the entry gone): nothing could log in to delete
+    the account, so it is removed here only, and neither the notice nor the status says "Deleted"."""
+    store = Store(None)
+    clock = ManualClock(NOW)
+    keyring = DictKeyring()
+    statuses: list[str] = []
+
+    async def scenario() -> None:
+        async with LocalMailServer(rate_limit=None) as server:
+            inbox = Inbox(
+                store,
+                PasswordVault(keyring),
+                local_provider(server.api_url, server.hub_url),
+                client_factory=_fast_client,
+                sync_settings=FAST_SYNC,
+                clock=clock,
+            )
+            signals = AppSignals()
+            signals.status.connect(statuses.append)
+            controller = InboxController(inbox, signals)
+            notifications = Notifications(bus=session_bus)
+            controller.address_expired.connect(notifications.address_expired)
+            try:
+                await inbox.start()
+                record = await inbox.create_address(label="Shop", expires_in=timedelta(hours=1))
+                keyring.entries.clear()  # its password went (another tool cleared the keyring)
+                passes = len(clock.sleeps)
+                await wait_until(lambda: len(clock.sleeps) > passes)
+                clock.advance(timedelta(hours=1))
+                await wait_until(lambda: fake_server.calls)
+                (call,) = fake_server.calls
+                assert call.summary == "Removed Shop here"
+                assert call.body == (
+                    f"Shop ({record.address}) was removed here with its mail, as you asked, but could not "
+                    "be deleted on the mail service: no password is saved for it."
+                )
+                assert statuses[-1] == texts.ADDRESS_EXPIRED_HERE_ONLY.format(address=record.address)
+                assert inbox.address_rows() == []
+                assert server.store.account_by_address(record.address) is not None  # as said
+            finally:
+                controller.close()
+                await notifications.shutdown()
+                assert await inbox.aclose(2.0)
+
+    qloop.run_until_complete(scenario())
+    store.close()

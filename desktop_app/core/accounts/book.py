@@ -42,6 +42,7 @@ from desktop_app.core.errors import (
     ExpiryCancelledError,
     InvalidCredentialsError,
     KeyringUnavailableError,
+    KeyringUnreadableError,
     NotFoundError,
     PasswordMissingError,
     SecretsError,
@@ -222,18 +223,24 @@ class AddressBook:
 
     async def delete(
         self, address: str, *, confirm: bool = False, still_wanted: Callable[[], bool] | None = None
-    ) -> None:
+    ) -> bool:
         """Delete the account on the service, its password and its cached mail. Cannot be undone.
+        True when the account is gone from the service (deleted now, or the service says it is gone).
 
         ``still_wanted`` (an automatic deletion) is asked right before the remote DELETE, after the
-        keyring and the login were awaited: False raises ``ExpiryCancelledError`` with nothing deleted."""
+        keyring and the login were awaited: False raises ``ExpiryCancelledError`` with nothing deleted.
+        An automatic deletion also takes a keyring that cannot be read as a failure to retry
+        (``KeyringUnreadableError``), not as "no password": the account must not be left on the
+        service because the keyring daemon was not up yet."""
         if not confirm:
             raise UsageError("Deleting an address cannot be undone; confirm to delete it.")
         record, provider = self._record(address)
         try:
             password = await self._vault.load(provider.id, record.address)
-        except KeyringUnavailableError:
-            password = None  # no keyring at all: nothing to log in with, nothing to remove there
+        except KeyringUnavailableError as exc:
+            if still_wanted is not None:
+                raise KeyringUnreadableError(detail=exc.detail) from exc
+            password = None  # the user's Delete with no keyring at all: nothing to log in with
         # Any other keyring error (locked, D-Bus trouble) propagates: retry once it is readable, or the
         # remote account could never be deleted.
         deleted_there = False
@@ -245,17 +252,21 @@ class AddressBook:
                 await client.login()
                 _check_wanted(still_wanted)
                 await client.delete_account()
-                deleted_there = True
             except (InvalidCredentialsError, AccountGoneError, NotFoundError) as exc:
                 # Already gone, never created, or not ours: there is nothing left to delete remotely.
+                # (The caller makes sure the answer came from the address's own service.)
                 log.info("%s: remote account not deleted (%s)", record.address, exc.detail)
-        if not deleted_there:  # once it is gone there, it must go here too, kept or not
+                _check_wanted(still_wanted)
+            deleted_there = True
+        else:
             _check_wanted(still_wanted)
+            log.info("%s: no password saved, so it stays on the service", record.address)
         self._store.forget_address(record.address)
         try:
             await self._vault.delete(provider.id, record.address)
         except SecretsError as exc:
             log.warning("could not remove the password of deleted %s: %s", record.address, exc.detail)
+        return deleted_there
 
     def forget_session_only(self) -> list[str]:
         """At start-up: drop addresses whose password only lived in a previous session's memory."""
