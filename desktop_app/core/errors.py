@@ -152,8 +152,7 @@ class UsageError(TempInboxError):
 
 class ProviderNotRunningError(NetworkError):
     default_message = (
-        "The mail server on this computer is not running, so the address cannot be deleted on it yet. "
-        "It is deleted once Temp Inbox runs with its local server again (--local)."
+        "The mail server on this computer is not running, so the address cannot be deleted on it yet."
     )
 
 

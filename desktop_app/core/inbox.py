@@ -475,18 +475,26 @@ class Inbox:
         """The scheduler's deletion: ``still_due`` is asked once more right before the remote DELETE
         (a "Keep address" during the first steps calls it off). True when it is gone from the service.
 
-        An address of a server that is not running here is not tried: whatever listens at its old
-        port now could answer "no such account", which would pass for "already deleted"."""
+        An address on this computer's server starts that server first (it may not be up yet at
+        start-up), and is not tried while it does not run: whatever listens at its old port now could
+        answer "no such account", which would pass for "already deleted"."""
         record = self._store.get_address(address)
-        if record is not None and not self.provider_running(record.provider_id):
-            raise errors.ProviderNotRunningError(detail=f"{record.provider_id} is not running")
+        if record is not None and record.provider_id == LOCAL_ID:
+            if self.starts_on_demand(LOCAL_ID):
+                await self.start_local_server()  # LocalServerError: not deleted, tried again
+            if not self.provider_running(LOCAL_ID):
+                raise errors.ProviderNotRunningError(detail=f"{LOCAL_ID} is not running")
         return await self._delete(address, still_due)
 
     def provider_running(self, provider_id: str) -> bool:
         """Whether an answer at the provider's stored URL comes from that provider: always for a
         service out there; for the server on this computer, only while this run serves it (the one
-        an earlier run kept has that run's port), as ``providers_for_new_addresses`` says."""
-        return provider_id != "local" or self.provider.id == "local"
+        an earlier run kept has that run's port)."""
+        if provider_id != LOCAL_ID:
+            return True
+        if self._local is not None:
+            return self._local.running is not None
+        return self.provider.id == LOCAL_ID  # an Inbox handed a running server of its own (tests)
 
     async def _delete(self, key: str, still_wanted: Callable[[], bool] | None = None) -> bool:
         await self._mailboxes.remove(key)

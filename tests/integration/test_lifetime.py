@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import keyring.errors
 import pytest
 
@@ -18,12 +19,15 @@ from desktop_app.core.errors import UsageError
 from desktop_app.core.events import AddressExpired, AddressExpiring, ExpiryFailed
 from desktop_app.core.inbox import Inbox
 from desktop_app.core.lifetime import RETRY_CAP
+from desktop_app.core.paths import store_path
 from desktop_app.core.store.cache import Store
 from desktop_app.server import LocalMailServer
 from tests.core.test_lifetime import ManualClock
 from tests.core.test_secrets import DictKeyring
 from tests.integration.harness import FAST_SYNC
 from tests.integration.test_inbox import Recorded
+from tests.integration.test_local_on_demand import Runs
+from tests.integration.test_local_on_demand import until as local_until
 
 pytestmark = [pytest.mark.timeout(60)]
 
@@ -331,3 +335,35 @@ async def test_an_address_of_the_local_server_is_not_taken_as_gone_while_it_does
     assert isinstance(failed, ExpiryFailed) and "not running" in failed.error
     assert rig.everywhere(record.address) == (True, True, True)
     assert not rig.expired(record.address)
+
+
+async def test_an_address_on_this_computer_is_deleted_on_its_server_started_for_it(tmp_path: Path) -> None:
+    """Expired while the app was closed, on "This computer" (started on demand): the first pass, which
+    may come before start-up has started that server, starts it and deletes the account there."""
+    runs = Runs(tmp_path / "data")
+    try:
+        first = runs.start()
+        await first.inbox.start()
+        record = await first.inbox.create_address(
+            password="pw-on-this-computer", provider=await first.inbox.start_local_server()
+        )
+        await runs.stop(first)
+        with Store(store_path(runs.data_dir)) as store:  # a day passed while closed
+            store.set_expiry(record.address, datetime.now(UTC) - timedelta(hours=1))
+
+        second = runs.start()
+        await second.inbox.start()
+        await local_until(lambda: any(isinstance(e, AddressExpired) for e in second.events))
+        assert not any(isinstance(e, ExpiryFailed) for e in second.events)
+        (done,) = [e for e in second.events if isinstance(e, AddressExpired)]
+        assert done.address == record.address and done.remote_deleted
+        running = second.local.running
+        assert running is not None
+        async with httpx.AsyncClient() as http:  # gone from its server, not just from the list
+            answer = await http.post(
+                f"{running.api_url}/token",
+                json={"address": record.address, "password": "pw-on-this-computer"},
+            )
+        assert answer.status_code == 401
+    finally:
+        await runs.stop_all()
