@@ -47,6 +47,8 @@ WINDOW_GEOMETRY = "window/geometry"
 MAIN_SPLITTER = "window/main_splitter"
 READING_SPLITTER = "window/reading_splitter"
 LIST_COLUMNS = "window/list_columns"
+# The Address column's width as last fitted to its names (a width other than it is the user's own).
+ADDRESS_COLUMN_FITTED = "window/address_column_fitted"
 
 SCHEMA: tuple[Setting[bool] | Setting[str], ...] = (
     DO_NOT_DISTURB,

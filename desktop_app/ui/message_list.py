@@ -666,6 +666,16 @@ class MessageListView(QTreeView):
         self.setItemDelegateForColumn(COL_SUBJECT, self._two_line_delegate if on else self._subject_delegate)
         self.doItemsLayout()  # uniform row heights: measured again with the other delegate
 
+    @property
+    def fitted_address_width(self) -> int:
+        """The Address column's width as last fitted; kept across restarts with the columns, so that
+        a restored fitted width is fitted again (it stayed at a long-gone name's width for good)."""
+        return self._address_width
+
+    @fitted_address_width.setter
+    def fitted_address_width(self, width: int) -> None:
+        self._address_width = width
+
     def fit_address_column(self, names: Sequence[str]) -> None:
         """The Address column as wide as its widest name (bold, as on an unread row), within bounds;
         a width the user chose by dragging is left alone."""

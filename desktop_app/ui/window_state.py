@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from desktop_app.settings import LIST_COLUMNS, MAIN_SPLITTER, READING_SPLITTER
+from desktop_app.settings import ADDRESS_COLUMN_FITTED, LIST_COLUMNS, MAIN_SPLITTER, READING_SPLITTER
 from desktop_app.settings import WINDOW_GEOMETRY as GEOMETRY
 
 if TYPE_CHECKING:
@@ -19,6 +19,7 @@ def save_window_state(window: MainWindow, settings: QSettings) -> None:
     settings.setValue(MAIN_SPLITTER, window.main_splitter.saveState())
     settings.setValue(READING_SPLITTER, window.reading.saveState())
     settings.setValue(LIST_COLUMNS, window.list_view.header().saveState())
+    settings.setValue(ADDRESS_COLUMN_FITTED, window.list_view.fitted_address_width)
     settings.sync()
 
 
@@ -40,3 +41,6 @@ def restore_window_state(window: MainWindow, settings: QSettings) -> None:
         window.list_view.header().restoreState(state)
         # The Address column's place and visibility follow what is shown, not the saved layout.
         window.list_view.set_address_column(window.list_view.address_column)
+        fitted = settings.value(ADDRESS_COLUMN_FITTED)
+        if isinstance(fitted, int | str) and str(fitted).isdigit():
+            window.list_view.fitted_address_width = int(fitted)

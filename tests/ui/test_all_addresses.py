@@ -295,3 +295,36 @@ def test_all_addresses_leaves_no_dead_state_button_in_the_header(qtbot: QtBot, f
     assert not button.isVisible() and window.state_label.text() == "2 addresses · all live"
     window.select_address(SHOP)
     assert button.isVisible() and button.text() == "Live"
+
+
+def test_a_fitted_address_column_is_fitted_again_after_a_restart(
+    qtbot: QtBot, fake: FakeController, tmp_path: Path
+) -> None:
+    """Seen after a restart: the column stayed as wide as a long name long deleted (220 px at an
+    800 px window, the subject squeezed to 'Y…'): the restored width counted as the user's."""
+    long_one = "newsletters.and.offers.from.everywhere@example.com"
+    fake.add_address(SHOP, "Shopping")
+    fake.add_address(long_one)
+    fake.add_address(WORK)
+    fake.messages[long_one] = [make_summary(1, subject="Digest")]
+    window = shown_window(qtbot, fake)
+    header = window.list_view.header()
+    _show_all(window)
+    wide = header.sectionSize(COL_ADDRESS)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    save_window_state(window, settings)
+    window.close()
+    fake.infos = [info for info in fake.infos if info.address != long_one]  # deleted meanwhile
+    fake.messages.pop(long_one)
+    again = shown_window(qtbot, fake, before_show=lambda w: restore_window_state(w, settings))
+    header = again.list_view.header()
+    _show_all(again)
+    assert header.sectionSize(COL_ADDRESS) < wide - 40, (wide, header.sectionSize(COL_ADDRESS))
+    # A width the user dragged to is still theirs after a restart.
+    again.select_address(SHOP)
+    header.resizeSection(COL_ADDRESS, 60)
+    save_window_state(again, settings)
+    again.close()
+    third = shown_window(qtbot, fake, before_show=lambda w: restore_window_state(w, settings))
+    _show_all(third)
+    assert third.list_view.header().sectionSize(COL_ADDRESS) == 60
