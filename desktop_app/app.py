@@ -22,6 +22,7 @@ to bottom.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import functools
 import logging
@@ -146,8 +147,9 @@ class Core:
 
 def start_local_server(data_dir: Path, http_port: int = 0) -> LocalEndpoints:
     """The embedded mail service on this computer (blocking). Its REST API on the port it had last time
-    and SMTP on 2525 when they are free: other programs are pointed at it once, and the addresses kept
-    on it keep their URL. Its data (accounts, mail) lives in the data directory, so they survive."""
+    and SMTP on 2525 (else on last time's) when they are free: other programs are pointed at it once,
+    and the addresses kept on it keep their URL. Its data (accounts, mail) lives in the data directory,
+    so they survive."""
     from desktop_app.core.errors import LocalServerError
     from desktop_app.core.local_service import LocalEndpoints
     from desktop_app.server import BackgroundMailServer
@@ -157,7 +159,13 @@ def start_local_server(data_dir: Path, http_port: int = 0) -> LocalEndpoints:
         data.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise LocalServerError.data_folder(data, exc) from exc
-    ports = [(http_port, LOCAL_SMTP_PORT), (0, LOCAL_SMTP_PORT), (http_port, 0), (0, 0)]
+    last_smtp = data / "last-smtp-port"
+    try:
+        smtp_before = int(last_smtp.read_text(encoding="ascii"))
+    except (OSError, ValueError):
+        smtp_before = 0
+    smtp_before = smtp_before if 0 < smtp_before < 65536 else 0
+    ports = [(h, p) for p in (LOCAL_SMTP_PORT, smtp_before, 0) for h in (http_port, 0)]
     for http, smtp in dict.fromkeys(ports):  # each pair once (no port was known: 0 twice)
         # No rate limit: it serves this app and other programs on this computer (docs/local-server.md).
         server = BackgroundMailServer(data_dir=data, http_port=http, smtp_port=smtp, rate_limit=None)
@@ -170,6 +178,8 @@ def start_local_server(data_dir: Path, http_port: int = 0) -> LocalEndpoints:
                 raise
             log.info("local ports %s/%s taken (%s); trying free ones", http or "any", smtp or "any", exc)
             continue
+        with contextlib.suppress(OSError):  # a nicety for next time, never a reason not to run
+            last_smtp.write_text(str(server.smtp_port), encoding="ascii")
         return LocalEndpoints(server.api_url, server.hub_url, server.smtp_host, server.smtp_port, server.stop)
     raise LocalServerError(detail="no free ports")
 

@@ -546,6 +546,7 @@ class Inbox:
         report = await transfer.import_addresses(
             self._store, self._vault, path, session_only=session_only, now=self._lifetimes.clock.now()
         )
+        await self._start_local_for_addresses()  # an address on this computer's server brings it up
         await self._open_all()
         self._lifetimes.changed()
         if self.current_address is None and report.added:

@@ -7,6 +7,8 @@ the window, unreadable for many people.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -60,6 +62,9 @@ class EmptyState(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName("No messages")
+        # Whether mail to this address (or "All addresses") can go through the local server's SMTP.
+        self.takes_smtp: Callable[[str], bool] = lambda _address: True
+        self._shown: tuple[str | None, str] = (None, "")
         self.title = QLabel(self)
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -79,7 +84,6 @@ class EmptyState(QWidget):
         self.copy_button.setToolTip("Copy the current address (Ctrl+Shift+C)")
         self.copy_button.clicked.connect(self.copy_address_requested)
         self.smtp = SmtpHint(texts.LOCAL_SMTP_EMPTY, self)
-        self._smtp_wanted = False
         # Where a user waiting for a code looks first: the empty list of the address.
         self.check_link = LinkLabel(texts.HEALTH_TITLE, self)
         self.check_link.activated.connect(self.check_requested)
@@ -118,13 +122,19 @@ class EmptyState(QWidget):
         self.new_button.setVisible(not search)
         self.copy_button.setVisible(one and not search)
         self.check_link.setVisible(one and not search)
-        # The local server delivers only to existing addresses: offer it once there is one.
-        self._smtp_wanted = address is not None and not search
-        self.smtp.setVisible(self._smtp_wanted and bool(self.smtp.smtp))
+        self._shown = (address, search)
+        self._refresh_smtp()
 
     def set_smtp(self, smtp: str | None) -> None:
         self.smtp.set_smtp(smtp)
-        self.smtp.setVisible(self._smtp_wanted and bool(smtp))
+        self._refresh_smtp()
+
+    def _refresh_smtp(self) -> None:
+        """Show the SMTP hint when mail to the address shown can go through the local server."""
+        address, search = self._shown
+        # The local server delivers only to existing addresses on it: offer it once there is one.
+        wanted = address is not None and not search and self.takes_smtp(address)
+        self.smtp.setVisible(wanted and bool(self.smtp.smtp))
 
     def text(self) -> str:
         """Everything the state says, for tests and accessibility tools."""

@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
 
+from desktop_app.core.api import LOCAL_ID
 from desktop_app.ui import texts
+from desktop_app.ui.controller import ALL_ADDRESSES
 from desktop_app.ui.empty_state import SmtpHint
 
 if TYPE_CHECKING:
@@ -49,6 +51,12 @@ def show_local_smtp(window: MainWindow, smtp: str) -> LocalSmtpLine:
         return line
     line = LocalSmtpLine(smtp, window.sidebar)
     window.sidebar.add_footer(line)
+
+    def on_the_server(address: str) -> bool:  # a mail.tm address's mail does not go through it
+        info = window.sidebar.model.info(address)
+        return address == ALL_ADDRESSES or (info is not None and info.provider_id == LOCAL_ID)
+
+    window.empty_list.takes_smtp = on_the_server
     window.empty_list.set_smtp(smtp)
 
     def copy(text: str) -> None:

@@ -6,10 +6,13 @@ with its mail), and an honest error when it cannot start."""
 from __future__ import annotations
 
 import asyncio
+import errno
 import functools
+import json
 import shutil
 import smtplib
-from collections.abc import AsyncIterator, Callable
+import socket
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
@@ -17,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from desktop_app.app import start_local_server
+from desktop_app.app import LOCAL_SMTP_PORT, start_local_server
 from desktop_app.core.accounts.secrets import PasswordVault
 from desktop_app.core.api import LOCAL_ID, Provider, custom_provider
 from desktop_app.core.api.providers import MAILTM
@@ -171,6 +174,68 @@ async def test_a_restart_without_local_brings_its_address_back_live_with_its_mai
     await asyncio.to_thread(send, smtp, record.address, "After the restart")
     await until(lambda: arrived(second, "After the restart"))
     assert record.address not in second.inbox.open_problems
+
+
+@pytest.mark.parametrize("running_before", [False, True])
+async def test_an_imported_address_on_this_computer_is_live_at_the_running_servers_url(
+    runs: Runs, tmp_path: Path, running_before: bool
+) -> None:
+    """Not at the port in the file: without a server, the import starts one; with one, it is that one."""
+    first = runs.start()
+    record = await first.inbox.create_address(provider=local_entry(first.inbox))
+    export = tmp_path / "export.json"
+    await first.inbox.export_addresses(export, include_passwords=True)
+    await runs.stop(first)
+    document = json.loads(export.read_text(encoding="utf-8"))
+    for entry in document["addresses"]:  # exported by a run whose server had another port
+        entry["provider"].update(
+            api_url="http://127.0.0.1:9", hub_url="http://127.0.0.1:9/.well-known/mercure"
+        )
+    export.write_text(json.dumps(document), encoding="utf-8")
+    store = Store(store_path(runs.data_dir))
+    store.forget_address(record.address)  # gone here (not on the server): the import brings it back
+    store.close()
+
+    second = runs.start()
+    await second.inbox.start()
+    assert second.starts == []  # no address on it any more
+    if running_before:  # e.g. chosen in a dialog meanwhile
+        await second.inbox.start_local_server()
+    report = await second.inbox.import_addresses(export)
+    assert report.added == [record.address]
+    await until(lambda: second.inbox.is_live(record.address))
+    running = second.local.running
+    assert running is not None
+    assert local_entry(second.inbox).api_url == running.api_url  # the running server's, not :9
+
+
+@pytest.fixture(name="port_2525_taken")
+def port_2525_taken_fixture() -> Iterator[None]:
+    """SMTP's usual port held by someone else (here, or already by another program)."""
+    holder = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # As the server binds: closed connections to 2525 still in TIME_WAIT must not look like a holder.
+    holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        holder.bind(("127.0.0.1", LOCAL_SMTP_PORT))
+        holder.listen(1)
+    except OSError as exc:
+        assert exc.errno == errno.EADDRINUSE  # taken already: just as good
+    try:
+        yield
+    finally:
+        holder.close()
+
+
+@pytest.mark.usefixtures("port_2525_taken")
+async def test_with_2525_taken_smtp_keeps_last_runs_port(runs: Runs) -> None:
+    first = runs.start()
+    await first.inbox.start_local_server()
+    smtp = first.inbox.local_smtp
+    assert smtp is not None and smtp[1] != LOCAL_SMTP_PORT
+    await runs.stop(first)
+    second = runs.start()
+    await second.inbox.start_local_server()
+    assert second.inbox.local_smtp == smtp  # other programs pointed at it find it again
 
 
 async def test_a_server_that_cannot_start_is_said_and_breaks_nothing_else(runs: Runs) -> None:

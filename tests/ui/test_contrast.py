@@ -126,7 +126,7 @@ def test_every_text_on_screen_reads(qtbot, qapp: QApplication, palette_restored:
     failures = _unreadable(empty)
     # An address without mail (local mode: the SMTP hint shows), then one with mail.
     fake = FakeController(AppSignals())
-    fake.add_address(A1, "Shop", unread=2, state_kind="live", state_text="live")
+    fake.add_address(A1, "Shop", unread=2, state_kind="live", state_text="live", provider_id="local")
     quiet = shown_window(qtbot, fake)
     show_local_smtp(quiet, "127.0.0.1:2525")
     assert quiet.empty_list.smtp.isVisible()

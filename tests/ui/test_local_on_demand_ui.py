@@ -167,6 +167,10 @@ async def test_this_computer_is_offered_started_when_chosen_and_the_address_made
         footer = app.footer()
         assert footer is not None  # the sidebar's SMTP footer, now that the server runs
         assert footer.hint.label.text() == texts.LOCAL_SMTP_LINE.format(smtp=running.smtp)
+        # Its empty list offers the SMTP too; the other provider's address's does not.
+        await wait_until(lambda: app.window.current_address() == "made.here@temp-inbox.test")
+        hint = app.window.empty_list.smtp
+        assert hint.isVisible() and hint.label.text() == texts.LOCAL_SMTP_EMPTY.format(smtp=running.smtp)
 
 
 async def test_a_restart_brings_the_address_on_this_computer_back_live_with_its_mail(

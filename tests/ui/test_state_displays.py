@@ -31,7 +31,7 @@ def test_no_address_offers_a_new_one_in_the_list_area(qtbot) -> None:
 
 def test_an_address_without_mail_offers_copy_and_in_local_mode_the_smtp_address(qtbot) -> None:
     fake = FakeController(AppSignals())
-    fake.add_address(A1, "Shop", state_kind="live", state_text="live")
+    fake.add_address(A1, "Shop", state_kind="live", state_text="live", provider_id="local")
     window = shown_window(qtbot, fake)
     state = window.empty_list
     assert A1 in state.body.text()
@@ -46,13 +46,30 @@ def test_an_address_without_mail_offers_copy_and_in_local_mode_the_smtp_address(
     assert fake.called("copy_to_clipboard")[-1][0] == SMTP
 
 
+def test_the_smtp_hint_is_offered_only_for_addresses_on_the_local_server(qtbot) -> None:
+    """Beside a mail.tm address, the server on this computer runs: its SMTP takes no mail for that one."""
+    fake = FakeController(AppSignals())
+    fake.add_address(A1, "Shop", state_kind="live", state_text="live", provider_id="mail.tm")
+    window = shown_window(qtbot, fake)
+    show_local_smtp(window, SMTP)
+    state = window.empty_list
+    window.select_address(A1)
+    assert state.isVisible() and state.copy_button.isVisible() and not state.smtp.isVisible()
+    local = "kept.here@temp-inbox.test"
+    fake.add_address(local, "", state_kind="live", state_text="live", provider_id="local")
+    window.select_address(local)
+    assert state.smtp.isVisible() and SMTP in state.smtp.label.text()
+    window.select_address(A1)
+    assert state.isVisible() and not state.smtp.isVisible()
+
+
 def test_the_smtp_line_stays_visible_with_and_without_mail_and_addresses(qtbot) -> None:
     fake = FakeController(AppSignals())
     window = shown_window(qtbot, fake)
     line = show_local_smtp(window, SMTP)
     assert line.isVisible()
     assert line.hint.label.text() == f"Local mail server — send to {SMTP}"
-    fake.add_address(A1, "Shop", state_kind="live", state_text="live")
+    fake.add_address(A1, "Shop", state_kind="live", state_text="live", provider_id="local")
     fake.messages[A1] = [make_summary(i) for i in range(3)]
     fake._sort(A1)
     window.refresh_addresses()
@@ -65,7 +82,7 @@ def test_the_smtp_line_stays_visible_with_and_without_mail_and_addresses(qtbot) 
 
 def test_a_search_without_matches_offers_no_unrelated_actions(qtbot) -> None:
     fake = FakeController(AppSignals())
-    fake.add_address(A1, "Shop", state_kind="live", state_text="live")
+    fake.add_address(A1, "Shop", state_kind="live", state_text="live", provider_id="local")
     fake.messages[A1] = [make_summary(1, subject="Welcome")]
     window = shown_window(qtbot, fake)
     show_local_smtp(window, SMTP)

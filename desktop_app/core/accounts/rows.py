@@ -45,6 +45,8 @@ class AddressRow:
     used: int = 0
     quota: int = DEFAULT_QUOTA
     provider_name: str = ""
+    # Its provider's id: what the window needs to know whether it lives on this computer's server.
+    provider_id: str = field(default="", compare=False)
     # Its password lives in memory only (no keyring): it is gone when the app quits.
     session_only: bool = False
     # When it is deleted automatically (None: never), as the row says it ("deletes in 3 h", or that a
@@ -100,6 +102,7 @@ def address_row(
         used=record.used,
         quota=record.quota or DEFAULT_QUOTA,
         provider_name=provider_name,
+        provider_id=record.provider_id,
         session_only=record.state is AddressState.SESSION_ONLY,
         book_state=record.state,
         connection_text=connection.describe(),
