@@ -123,14 +123,17 @@ def _lifetime_argument(text: str) -> str:
 
 
 def _moment_argument(text: str) -> str:
-    """``expire --at``: an ISO 8601 time; without an offset it is this computer's local time."""
-    from datetime import datetime
+    """``expire --at``: an ISO 8601 time; without an offset it is this computer's local time, made
+    explicit before it travels to the instance (which checks it again against its own clock)."""
+    from datetime import UTC, datetime
+
+    from desktop_app.core.errors import UsageError
+    from desktop_app.core.lifetime import parse_moment
 
     try:
-        when = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date and time (e.g. 2026-12-01T14:00)") from None
-    return (when if when.tzinfo else when.astimezone()).isoformat()
+        return parse_moment(text, datetime.now(UTC)).isoformat()
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:

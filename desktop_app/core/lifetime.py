@@ -13,6 +13,9 @@ says that it is still on the service (``AddressExpired.remote_deleted``). Nothin
 
 Time comes from a ``Clock`` (wall time and a sleep), so tests move time instead of waiting for it.
 The short texts the sidebar, the tray and ``temp-inbox list`` show are here too, as plain functions.
+
+Over 300 lines: the parsers, the texts and the scheduler share one set of rules (the reminder window,
+the year's limit, the rounding); apart, a text could promise what the scheduler does not do.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from desktop_app.core.store import AddressState, StoredAddress
 log = logging.getLogger(__name__)
 
 REMIND_BEFORE = timedelta(minutes=10)  # the notification before the deletion
+MAX_AHEAD = timedelta(days=366)  # the latest expiry taken: a year (a temporary address, after all)
 MAX_SLEEP = 60.0  # seconds: how late a deletion can be after the wall clock jumped
 RETRY_BASE, RETRY_CAP = 15.0, 1800.0  # seconds between attempts at a deletion that failed
 
@@ -49,6 +53,9 @@ _DURATION = re.compile(r"^\s*(\d{1,4})\s*([mhdw])\s*$", re.IGNORECASE)
 NEVER = "never"
 
 
+_TOO_FAR = "That is more than a year ahead: choose an earlier time, or 'never' to keep the address."
+
+
 def parse_lifetime(text: str) -> timedelta | None:
     """``1h``, ``1d``, ``1w`` (or ``30m``, ``3d`` …) as a duration; ``never`` as None."""
     if text.strip().lower() == NEVER:
@@ -58,25 +65,38 @@ def parse_lifetime(text: str) -> timedelta | None:
         raise UsageError(
             f"{text!r} is not a lifetime: use a number and a unit (30m, 1h, 1d, 1w), or 'never'."
         )
-    return int(match.group(1)) * _UNITS[match.group(2).lower()]
+    lifetime = int(match.group(1)) * _UNITS[match.group(2).lower()]
+    if lifetime > MAX_AHEAD:
+        raise UsageError(_TOO_FAR)
+    return lifetime
 
 
 def parse_moment(text: str, now: datetime) -> datetime:
     """An absolute time as ``expire --at`` takes it (ISO 8601; without an offset it is local time),
-    which must lie in the future."""
+    which must lie ahead, within ``MAX_AHEAD``. The one parser of ``--at``: the command line checks
+    with it before it asks the app, and the app again with its own clock."""
     try:
         when = datetime.fromisoformat(text.strip())
     except ValueError:
         raise UsageError(f"{text!r} is not a date and time; write it like 2026-12-01T14:00.") from None
-    if when.tzinfo is None:
-        when = when.astimezone()  # the user's local time, as they wrote it
+    try:
+        if when.tzinfo is None:
+            when = when.astimezone()  # the user's local time, as they wrote it
+        # 9999-12-31T23:59-12:00 parses but has no UTC form (the cache keeps UTC): refused here, not
+        # as "something went wrong" when it is stored.
+        when.astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise UsageError(_TOO_FAR) from None
     check_future(when, now)
     return when
 
 
 def check_future(when: datetime, now: datetime) -> None:
+    """An expiry must lie ahead (a time gone by would delete at once), and within a year."""
     if when <= now:
         raise UsageError("That time has already passed: choose a later one, or delete the address now.")
+    if when - now > MAX_AHEAD:
+        raise UsageError(_TOO_FAR)
 
 
 def local_time(when: datetime, tz: tzinfo | None = None) -> datetime:
@@ -91,11 +111,14 @@ def describe_expiry(expires_at: datetime, now: datetime, tz: tzinfo | None = Non
         return "deleting now…"
     if left < timedelta(minutes=1):
         return "deletes in under a minute"
-    minutes = math.ceil(left.total_seconds() / 60)  # 7 min 59 s is "in 8 min", never an early "7"
+    # Whole minutes and hours left, rounded down alike: the row must never let the user think there
+    # is more time than there is (7 min 59 s is "in 7 min", 1 h 59 min "in 1 h"). Early is the safe
+    # side of a wrong guess: "in 2 h" for 1 h 31 min could lose the address with its mail.
+    minutes = math.floor(left.total_seconds() / 60)
     if minutes < 60:
         return f"deletes in {minutes} min"
     if left < timedelta(hours=6):
-        return f"deletes in {round(left.total_seconds() / 3600)} h"
+        return f"deletes in {math.floor(left.total_seconds() / 3600)} h"
     when, today = local_time(expires_at, tz), local_time(now, tz).date()
     clock = when.strftime("%H:%M")
     days = (when.date() - today).days
@@ -139,7 +162,11 @@ def expiry_view(
 ) -> ExpiryView:
     exact = exact_expiry(expires_at, tz)
     if problem is not None:
-        retry = local_time(problem.retry_at, tz).strftime("%H:%M")
+        # Rounded up to the minute: by the time shown, the retry has happened (not a minute early).
+        retry_at = problem.retry_at
+        if retry_at.second or retry_at.microsecond:
+            retry_at = retry_at.replace(second=0, microsecond=0) + timedelta(minutes=1)
+        retry = local_time(retry_at, tz).strftime("%H:%M")
         return ExpiryView(
             f"not deleted yet · retry {retry}",
             f"Was to be deleted on {exact}, but could not be: {problem.reason} Trying again at {retry}.",

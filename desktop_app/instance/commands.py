@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Coroutine
-from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,7 +18,7 @@ from desktop_app.core.accounts import ExportReport, ImportReport
 from desktop_app.core.errors import user_text
 from desktop_app.core.health import CheckResult
 from desktop_app.core.inbox import ArrivedMessage, Inbox
-from desktop_app.core.lifetime import describe_expiry, exact_expiry, parse_lifetime
+from desktop_app.core.lifetime import describe_expiry, exact_expiry, parse_lifetime, parse_moment
 from desktop_app.core.store import StoredAddress
 from desktop_app.core.tasks import NamedTasks, spawn_reported
 from desktop_app.instance.ipc import Reply
@@ -182,13 +181,7 @@ class InstanceCommands(QObject):
     def _cmd_expire(self, args: dict[str, Any], reply: Reply) -> None:
         address = str(args.get("address") or "")
         if args.get("at"):
-            try:
-                when = datetime.fromisoformat(str(args["at"]))
-            except ValueError:
-                raise errors.UsageError(f"{args['at']!r} is not a date and time.") from None
-            if when.tzinfo is None:
-                when = when.astimezone()
-            record = self.inbox.set_expiry(address, when)
+            record = self.inbox.set_expiry(address, parse_moment(str(args["at"]), self.inbox.now()))
         else:
             record = self.inbox.set_lifetime(address, parse_lifetime(str(args.get("lifetime") or "")))
         self.signals.addresses_changed.emit()

@@ -76,8 +76,15 @@ class ManualClock:
     [
         (timedelta(seconds=-5), "deleting now…"),
         (timedelta(seconds=30), "deletes in under a minute"),
-        (timedelta(minutes=42, seconds=10), "deletes in 43 min"),
+        (timedelta(minutes=42, seconds=10), "deletes in 42 min"),
+        # Rounded down, minutes and hours alike: never more time than is left.
+        (timedelta(minutes=7, seconds=59), "deletes in 7 min"),
+        (timedelta(minutes=59, seconds=59), "deletes in 59 min"),
+        (timedelta(hours=1), "deletes in 1 h"),
+        (timedelta(hours=1, minutes=29), "deletes in 1 h"),
+        (timedelta(hours=1, minutes=59, seconds=59), "deletes in 1 h"),
         (timedelta(hours=3, minutes=20), "deletes in 3 h"),
+        (timedelta(hours=5, minutes=59), "deletes in 5 h"),
         (timedelta(hours=7), "deletes today at 16:00"),
         (timedelta(hours=24, minutes=30), "deletes tomorrow at 09:30"),
         (timedelta(days=3), "deletes Fri at 09:00"),
@@ -102,8 +109,11 @@ def test_the_tooltip_has_the_exact_local_time_with_its_offset() -> None:
 def test_a_deletion_that_waits_for_a_retry_says_so_and_why() -> None:
     problem = ExpiryProblem("The mail service cannot be reached.", NOW + timedelta(seconds=30))
     view = expiry_view(NOW - timedelta(minutes=1), NOW, problem, UTC)
-    assert view.text == "not deleted yet · retry 09:00"
-    assert "cannot be reached" in view.detail and view.urgent
+    # 09:00:30, shown as 09:01: by the time the row names, the retry has happened.
+    assert view.text == "not deleted yet · retry 09:01"
+    assert "cannot be reached" in view.detail and "Trying again at 09:01." in view.detail and view.urgent
+    on_the_minute = ExpiryProblem("x", NOW + timedelta(minutes=2))
+    assert expiry_view(NOW, NOW, on_the_minute, UTC).text == "not deleted yet · retry 09:02"
 
 
 def test_rows_and_the_listing_carry_the_expiry() -> None:
@@ -156,12 +166,27 @@ def test_a_bad_lifetime_is_a_clear_usage_error(text: str) -> None:
         parse_lifetime(text)
 
 
+@pytest.mark.parametrize("text", ["367d", "53w", "9999w"])
+def test_a_lifetime_over_a_year_is_refused(text: str) -> None:
+    with pytest.raises(UsageError, match="more than a year ahead"):
+        parse_lifetime(text)
+    assert parse_lifetime("52w") == timedelta(weeks=52)
+
+
 def test_an_absolute_time_must_lie_ahead() -> None:
     assert parse_moment("2026-12-01T10:00+00:00", NOW) == NOW + timedelta(hours=1)
     with pytest.raises(UsageError, match="already passed"):
         parse_moment("2026-12-01T08:00+00:00", NOW)
     with pytest.raises(UsageError, match="not a date and time"):
         parse_moment("tomorrow", NOW)
+
+
+@pytest.mark.parametrize("text", ["9999-12-31T23:59-12:00", "9999-12-31T23:59:59", "2028-01-01T00:00+00:00"])
+def test_a_time_out_of_range_or_over_a_year_ahead_is_a_clear_usage_error(text: str) -> None:
+    """9999-12-31T23:59-12:00 parses but has no UTC form: it raised OverflowError when stored."""
+    with pytest.raises(UsageError, match="more than a year ahead"):
+        parse_moment(text, NOW)
+    assert parse_moment("2027-11-30T09:00+00:00", NOW) == NOW + timedelta(days=364)
 
 
 # -- the cache ----------------------------------------------------------------------------------------

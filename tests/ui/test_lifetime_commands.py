@@ -4,7 +4,7 @@ instance does against the embedded server, and what the command prints."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -33,14 +33,20 @@ def test_the_parser_takes_lifetimes_and_times(capsys: pytest.CaptureFixture[str]
         "at": None,
         "json": False,
     }
-    at = parse(["expire", "a@b.test", "--at", "2030-01-02T03:04+01:00"]).args["at"]
-    assert at == "2030-01-02T03:04:00+01:00"
-    naive = datetime.fromisoformat(parse(["expire", "a@b.test", "--at", "2030-01-02T03:04"]).args["at"])
+    ahead = (datetime.now(UTC) + timedelta(days=30)).replace(second=0, microsecond=0)
+    plus_one = ahead.astimezone(timezone(timedelta(hours=1)))
+    at = parse(["expire", "a@b.test", "--at", plus_one.strftime("%Y-%m-%dT%H:%M+01:00")]).args["at"]
+    assert at == plus_one.isoformat()
+    local = ahead.astimezone().replace(tzinfo=None).strftime("%Y-%m-%dT%H:%M")
+    naive = datetime.fromisoformat(parse(["expire", "a@b.test", "--at", local]).args["at"])
     assert naive.tzinfo is not None  # local time, made explicit before it travels to the instance
     for argv, said in (
+        (["expire", "a@b.test", "--at", "9999-12-31T23:59-12:00"], "more than a year ahead"),
+        (["expire", "a@b.test", "--at", "2020-01-01T00:00+00:00"], "already passed"),
+        (["new", "--expires", "9999w"], "more than a year ahead"),
         (["new", "--expires", "1y"], "is not a lifetime"),
         (["expire", "a@b.test"], "a LIFETIME (1h, 1d, 1w, never) or --at TIME"),
-        (["expire", "a@b.test", "1h", "--at", "2030-01-01T00:00"], "one of them"),
+        (["expire", "a@b.test", "1h", "--at", local], "one of them"),
         (["expire", "a@b.test", "--at", "soon"], "is not a date and time"),
     ):
         with pytest.raises(SystemExit) as exited:
@@ -76,11 +82,18 @@ async def test_new_expires_then_list_then_expire_never(qtbot: QtBot, inbox: Inbo
 
     soon = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
     at = await _answer(commands, "expire", {"address": address, "at": soon})
-    assert at["ok"] and at["expiry"] == "deletes in 2 h"  # 1 h 59 min 59 s, in whole hours
+    assert at["ok"] and at["expiry"] == "deletes in 1 h"  # 1 h 59 min 59 s: never more than is left
     past = await _answer(commands, "expire", {"address": address, "at": "2020-01-01T00:00:00+00:00"})
     assert past == {
         "ok": False,
         "error": "That time has already passed: choose a later one, or delete the address now.",
+    }
+    # The instance parses --at with the same parser: out of range is a clear refusal, not "Something
+    # went wrong" from the cache's UTC conversion.
+    far = await _answer(commands, "expire", {"address": address, "at": "9999-12-31T23:59-12:00"})
+    assert far == {
+        "ok": False,
+        "error": "That is more than a year ahead: choose an earlier time, or 'never' to keep the address.",
     }
     unknown = await _answer(commands, "expire", {"address": "nobody@x.test", "lifetime": "1h"})
     assert unknown == {"ok": False, "error": "nobody@x.test is not one of your addresses."}
