@@ -9,7 +9,13 @@ that passed while the app was closed is due on the first pass after start. A del
 leaves the address as it is, marked, and is tried again with the core's one backoff. An account the
 service itself says is gone is still removed here (``AddressBook.delete`` treats that as done); so is
 an address with no password saved at all (nothing could ever log in to delete it), and the notice
-says that it is still on the service (``AddressExpired.remote_deleted``). Nothing is deleted before its time.
+says that it is still on the service (``AddressExpired.remote_deleted``).
+
+"Its time" is the computer's wall clock, the only clock that spans a restart (an expiry passed while
+the app was closed is due at start) and a suspend: nothing is deleted before the time the wall clock
+shows, but a wall clock set ahead (by hand, or a wrong time zone fixed by hand) deletes early, and one
+set back deletes late. The reminder ten minutes before comes by the same clock. No guard tries to tell
+a wrong clock from a right one that jumped (a suspend, or a clock corrected by the network).
 
 Time comes from a ``Clock`` (wall time and a sleep), so tests move time instead of waiting for it.
 The short texts the sidebar, the tray and ``temp-inbox list`` show are here too, as plain functions.
