@@ -6,6 +6,7 @@ and from the keyring."""
 
 from __future__ import annotations
 
+import re
 import smtplib
 import subprocess
 from datetime import UTC, datetime, timedelta
@@ -13,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.settings import DEBUG_IPC_ENV
+from desktop_app.core.paths import store_path
+from desktop_app.core.store.cache import Store
+from desktop_app.settings import DEBUG_IPC_ENV, LOG_ENV
 from tests.e2e.desktop_session import DesktopSession, wait_until
 from tests.e2e.test_app_e2e import send
 from tests.e2e.test_reading_e2e import command
@@ -56,7 +59,22 @@ def _dunst(session: DesktopSession, *args: str) -> None:
 
 
 def _warned(session: DesktopSession, address: str, when: str) -> list[str]:
-    return [c for c in session.notify_calls() if f'"{address} deletes {when}"' in c]
+    """The D-Bus calls warning that ``address`` "deletes ``when``" (a regular expression)."""
+    pattern = re.compile(rf'"{re.escape(address)} deletes {when}"')
+    return [c for c in session.notify_calls() if pattern.search(c)]
+
+
+def _from_now(**delta: float) -> str:
+    """A time ``delta`` from now, computed when it is used: a time computed once goes stale over the
+    waits between its uses (and ``expire --at`` refuses one gone by)."""
+    return (datetime.now(UTC) + timedelta(**delta)).isoformat()
+
+
+def _stored_expiry(data: Path, address: str) -> tuple[bool, datetime | None]:
+    """Whether the closed app's cache still has ``address``, and its expiry there."""
+    with Store(store_path(data)) as store:
+        record = store.get_address(address)
+    return record is not None, record.expires_at if record is not None else None
 
 
 def _pick_keep(root: Path) -> Path:
@@ -89,17 +107,17 @@ def test_expiry_warned_then_done_while_running_and_at_the_next_start(
             assert item["expires"] == made["expires"] and item["expiry"] == made["expiry"]
             wait_until(lambda: _in_keyring(session, doomed), 30, "the password in the keyring")
 
-            # Three minutes left: warned at once. "Keep address" in dunst's menu keeps it.
-            in_three = (datetime.now(UTC) + timedelta(minutes=3, seconds=30)).isoformat()
-            assert session.cli(data, "expire", kept, "--at", in_three).returncode == 0
-            wait_until(lambda: _warned(session, kept, "in 4 min"), 60, "the warning about the kept one")
+            # Minutes left (fewer than ten): warned at once. "Keep address" in dunst's menu keeps it.
+            # The minutes the warning names depend on how long the steps took: any number will do.
+            assert session.cli(data, "expire", kept, "--at", _from_now(minutes=5)).returncode == 0
+            wait_until(lambda: _warned(session, kept, r"in \d+ min"), 60, "the warning about the kept one")
             target.write_text(kept)
             _dunst(session, "context")
             wait_until(lambda: _expires(session, data, kept) is None, 60, "Keep address to clear it")
             # A click on the warning (its default action) shows the address in the window.
             _dunst(session, "close-all")
-            assert session.cli(data, "expire", later, "--at", in_three).returncode == 0
-            wait_until(lambda: _warned(session, later, "in 4 min"), 60, "the warning about the later one")
+            assert session.cli(data, "expire", later, "--at", _from_now(minutes=5)).returncode == 0
+            wait_until(lambda: _warned(session, later, r"in \d+ min"), 60, "the warning about the later one")
             _dunst(session, "action", "0")
             wait_until(
                 lambda: command(data, "debug-pane")["state"]["title"].startswith(later),
@@ -108,7 +126,9 @@ def test_expiry_warned_then_done_while_running_and_at_the_next_start(
             )
             _dunst(session, "close-all")
 
-            soon = (datetime.now(UTC) + timedelta(seconds=20)).isoformat()
+            # 45 s: time for the command to be answered (a time gone by is refused), and still "under
+            # a minute" when it is.
+            soon = _from_now(seconds=45)
             moved = session.cli(data, "expire", doomed, "--at", soon)
             assert moved.returncode == 0, moved.stderr
             assert moved.stdout.startswith(f"{doomed}: deletes in under a minute (")
@@ -128,17 +148,23 @@ def test_expiry_warned_then_done_while_running_and_at_the_next_start(
             # The cache forgets it before the keyring entry goes (a moment later, in a thread).
             wait_until(lambda: not _in_keyring(session, doomed), 30, "the password to leave the keyring")
 
-            # Closed when its time comes: done at the next start.
-            due = datetime.now(UTC) + timedelta(seconds=5)
+            # Closed when its time comes: done at the next start. 30 s leaves the command and the quit
+            # time to finish first; the cache after the quit shows that they did.
+            due = datetime.fromisoformat(_from_now(seconds=30))
             assert session.cli(data, "expire", later, "--at", due.isoformat()).returncode == 0
             assert session.cli(data, "quit").returncode == 0
             assert app.wait(60) == 0
         finally:
             stop_process(app)
-        wait_until(lambda: datetime.now(UTC) > due, 30, "the expiry to pass while the app is closed")
-        app = session.start_listening_app(data, *provider)
+        assert _stored_expiry(data, later) == (True, due), "deleted before the app was closed"
+        wait_until(lambda: datetime.now(UTC) > due, 60, "the expiry to pass while the app is closed")
+        log = session.root / "app.log"
+        before = log.stat().st_size
+        app = session.start_listening_app(data, *provider, extra_env={LOG_ENV: "INFO"})
         try:
             wait_until(lambda: later not in _addresses(session, data), 120, "the deletion at start")
+            restarted = log.read_bytes()[before:].decode(errors="replace")
+            assert f"{later} reached its expiry: deleting it" in restarted  # by this run, at its start
             assert _addresses(session, data) == [kept]
             assert _refused_by_the_service(serve["smtp"], later)
             assert not _refused_by_the_service(serve["smtp"], kept)
