@@ -73,7 +73,7 @@ def parse_lifetime(text: str) -> timedelta | None:
         )
     lifetime = int(match.group(1)) * _UNITS[match.group(2).lower()]
     if lifetime > MAX_AHEAD:
-        raise UsageError(_TOO_FAR)
+        raise UsageError(f"{text.strip()!r} is more than a year: choose a shorter lifetime, or 'never'.")
     return lifetime
 
 

@@ -43,7 +43,7 @@ def test_the_parser_takes_lifetimes_and_times(capsys: pytest.CaptureFixture[str]
     for argv, said in (
         (["expire", "a@b.test", "--at", "9999-12-31T23:59-12:00"], "more than a year ahead"),
         (["expire", "a@b.test", "--at", "2020-01-01T00:00+00:00"], "already passed"),
-        (["new", "--expires", "9999w"], "more than a year ahead"),
+        (["new", "--expires", "9999w"], "'9999w' is more than a year: choose a shorter lifetime"),
         (["new", "--expires", "1y"], "is not a lifetime"),
         (["expire", "a@b.test"], "a LIFETIME (1h, 1d, 1w, never) or --at TIME"),
         (["expire", "a@b.test", "1h", "--at", local], "one of them"),
