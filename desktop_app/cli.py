@@ -340,7 +340,8 @@ def _print_result(command: str, args: dict[str, Any], answer: dict[str, Any]) ->
                 marks = ", ".join(
                     m for m, on in (("default", item["default"]), ("in use", item["in_use"])) if on
                 )
-                print(f"{item['name']}  {item['api']}" + (f"  ({marks})" if marks else ""))
+                where = "starts when used" if item.get("starts_when_used") else item["api"]
+                print(f"{item['name']}  {where}" + (f"  ({marks})" if marks else ""))
     elif command == "check":
         report = answer["report"]
         verdict = report["verdict"]

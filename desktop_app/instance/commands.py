@@ -201,6 +201,8 @@ class InstanceCommands(QObject):
                         "hub": p.hub_url,
                         "default": p.id == self.inbox.provider.id,
                         "in_use": p.id in used,
+                        # This computer's server before it first runs here: its URL is not known yet.
+                        "starts_when_used": self.inbox.starts_on_demand(p.id),
                     }
                     for p in self.inbox.providers()
                 ]

@@ -65,10 +65,14 @@ def test_new_provider_local_without_local_then_a_restart(tmp_path: Path, serve: 
         app = session.start_listening_app(data, *argv, extra_env=env)
         try:
             assert command(data, "debug-pane")["state"]["footers"] == []  # nothing started it yet
+            listed = session.cli(data, "providers").stdout.splitlines()
+            assert "This computer  starts when used" in listed, listed
             made = cli_json(session, data, "new", "--provider", "local")
             assert made["provider"] == "This computer"
             smtp = footer_smtp(data)
             assert cli_json(session, data, "info")["smtp"] == smtp
+            running = {p["name"]: p for p in cli_json(session, data, "providers")}["This computer"]
+            assert not running["starts_when_used"] and running["in_use"] and running["api"].startswith("http")
             wait_until(lambda: cli_json(session, data, "list")[0]["live"] == "live", 60, "the address live")
             send(smtp, made["address"], "Before the restart", "sent to the footer's port")
             wait_until(lambda: notified(session, "Before the restart"), 60, "the mail notified")
