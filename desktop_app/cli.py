@@ -73,6 +73,17 @@ class QtArgumentError(ValueError):
     pass
 
 
+def _smtp_argument(text: str) -> str:
+    """``providers add --smtp``: host:port, checked here so that a typo fails before anything runs."""
+    from desktop_app.core.api.providers import format_smtp, parse_smtp
+    from desktop_app.core.errors import UsageError
+
+    try:
+        return format_smtp(parse_smtp(text)) or "none"
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def split_qt_args(argv: list[str]) -> tuple[list[str], list[str]]:
     """``argv`` as (ours, Qt's), Qt's in the single-dash form Qt parses (``-style Fusion``).
 
@@ -230,6 +241,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--hub", metavar="URL", help="add: its Mercure hub (default <URL>/.well-known/mercure)"
     )
     providers.add_argument("--name", help="add: a name to show for it")
+    providers.add_argument(
+        "--smtp",
+        metavar="HOST:PORT",
+        type=_smtp_argument,
+        help="add: its SMTP server, where 'check' sends a test mail ('none' forgets it; adding a kept "
+        "provider again updates it)",
+    )
     providers.add_argument("--json", action="store_true", help="print JSON")
     export = commands.add_parser("export", help="write your addresses to FILE (owner-only)")
     export.add_argument("file", metavar="FILE")
@@ -341,7 +359,8 @@ def _print_result(command: str, args: dict[str, Any], answer: dict[str, Any]) ->
                     m for m, on in (("default", item["default"]), ("in use", item["in_use"])) if on
                 )
                 where = "starts when used" if item.get("starts_when_used") else item["api"]
-                print(f"{item['name']}  {where}" + (f"  ({marks})" if marks else ""))
+                smtp = f"  SMTP {item['smtp']}" if item.get("smtp") else ""
+                print(f"{item['name']}  {where}{smtp}" + (f"  ({marks})" if marks else ""))
     elif command == "check":
         report = answer["report"]
         verdict = report["verdict"]

@@ -38,6 +38,7 @@ from desktop_app.core.api import (
     custom_provider,
     local_port,
     local_provider,
+    parse_smtp,
     request_budget,
 )
 from desktop_app.core.codes import Extraction, extract_from_message, extract_from_summary
@@ -362,10 +363,17 @@ class Inbox:
         )
 
     async def add_provider(
-        self, api_url: str, hub_url: str | None = None, name: str | None = None
+        self, api_url: str, hub_url: str | None = None, name: str | None = None, smtp: str | None = None
     ) -> Provider:
-        """A custom mail.tm-compatible service, kept once its ``GET /domains`` answered."""
+        """A custom mail.tm-compatible service, kept once its ``GET /domains`` answered. ``smtp``
+        (``host:port``) is where the health check may send it a test mail; "none" forgets a kept one,
+        None keeps it. Adding a kept service again updates it."""
+        endpoint = parse_smtp(smtp) if smtp is not None else None
         provider = custom_provider(api_url, hub_url, name=name)
+        if endpoint is not None and provider in BUILTIN:
+            raise errors.UsageError(
+                f"{provider.name} is built in: an SMTP server for test mail is for a server you configure."
+            )
         probe = MailTmClient(provider.api_url, max_retries=0, rate_limit=request_budget(provider))
         try:
             await probe.domains()
@@ -388,7 +396,9 @@ class Inbox:
         finally:
             await probe.aclose()
         self._store.save_provider(provider)
-        return provider
+        if smtp is not None:
+            self._store.set_provider_smtp(provider.id, endpoint)
+        return self._store.get_provider(provider.id) or provider
 
     def remove_provider(self, name: str) -> Provider:
         provider = self.find_provider(name)
@@ -584,7 +594,8 @@ class Inbox:
             max_retries=0,
             rate_limit=request_budget(provider),
         )
-        smtp = self.probe_smtp.get(provider.id)
+        # The local server's SMTP of this run, or the one the user configured for a provider.
+        smtp = self.probe_smtp.get(provider.id) or provider.smtp
 
         async def probe() -> ProbeOutcome:
             assert smtp is not None

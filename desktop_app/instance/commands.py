@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject
 
 from desktop_app.core import errors
 from desktop_app.core.accounts import ExportReport, ImportReport
+from desktop_app.core.api.providers import format_smtp
 from desktop_app.core.errors import user_text
 from desktop_app.core.health import CheckResult
 from desktop_app.core.inbox import ArrivedMessage, Inbox
@@ -199,6 +200,7 @@ class InstanceCommands(QObject):
                         "name": p.name,
                         "api": p.api_url,
                         "hub": p.hub_url,
+                        "smtp": format_smtp(p.smtp) or None,
                         "default": p.id == self.inbox.provider.id,
                         "in_use": p.id in used,
                         # This computer's server before it first runs here: its URL is not known yet.
@@ -216,7 +218,7 @@ class InstanceCommands(QObject):
                 raise errors.UsageError("Give the service's API URL: temp-inbox providers add URL.")
             self._spawn(
                 "providers add",
-                self.inbox.add_provider(str(url), args.get("hub"), args.get("name")),
+                self.inbox.add_provider(str(url), args.get("hub"), args.get("name"), args.get("smtp")),
                 reply,
                 lambda _p: listed(),
             )

@@ -19,6 +19,7 @@ from desktop_app.core.api.providers import (
     custom_provider,
     local_port,
     local_provider,
+    parse_smtp,
     request_budget,
     sends_in_clear,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "custom_provider",
     "local_port",
     "local_provider",
+    "parse_smtp",
     "request_budget",
     "sends_in_clear",
 ]

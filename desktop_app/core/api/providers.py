@@ -17,6 +17,9 @@ class Provider:
     api_url: str
     hub_url: str
     credit_url: str | None = None  # services whose terms require a visible credit link
+    # Where the health check may send a test mail to this service's addresses: configured by the
+    # user for a server they run, never guessed.
+    smtp: tuple[str, int] | None = None
 
     @property
     def requires_credit(self) -> bool:
@@ -86,6 +89,37 @@ def _check_url(url: str, what: str) -> str:
             f"The {what} must be an http:// or https:// address, for example https://api.example.org."
         )
     return url
+
+
+def parse_smtp(text: str) -> tuple[str, int] | None:
+    """The SMTP endpoint ``host:port`` (``[::1]:2525`` for IPv6) the user gave; None for "none"."""
+    text = text.strip()
+    if text.lower() in ("", "none"):
+        return None
+    host, sep, port = text.rpartition(":")
+    if host.startswith("[") and host.endswith("]"):  # an IPv6 address, as in URLs
+        host = host[1:-1]
+    elif ":" in host:  # an IPv6 address without brackets: where its port starts is a guess
+        host = ""
+    if (
+        not sep
+        or not host
+        or any(c.isspace() or c in "/@[]" for c in host)
+        or not port.isdigit()
+        or not 0 < int(port) < 65536
+    ):
+        raise UsageError(
+            f"{text!r} is not an SMTP endpoint: give host:port, for example 127.0.0.1:2525 (or none)."
+        )
+    return host, int(port)
+
+
+def format_smtp(smtp: tuple[str, int] | None) -> str:
+    """``smtp`` as :func:`parse_smtp` reads it back ("" for none)."""
+    if smtp is None:
+        return ""
+    host, port = smtp
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def custom_provider(api_url: str, hub_url: str | None = None, *, name: str | None = None) -> Provider:

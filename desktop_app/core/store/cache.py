@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from desktop_app.core.api import Provider
-from desktop_app.core.errors import EmptyCacheError, ProtocolError, StoreError
+from desktop_app.core.api.providers import format_smtp, parse_smtp
+from desktop_app.core.errors import EmptyCacheError, ProtocolError, StoreError, UsageError
 from desktop_app.core.models import Message, MessageSummary
 from desktop_app.core.store import codec
 from desktop_app.core.store.schema import migrate, search_text
@@ -244,11 +245,27 @@ class Store:
 
     def save_provider(self, provider: Provider) -> None:
         with self._write() as conn:
+            # A kept SMTP endpoint stays: a provider built from its URLs alone (an address made on it,
+            # an import) must not forget it. set_provider_smtp() changes it.
             conn.execute(
-                "INSERT INTO providers (id, name, api_url, hub_url, credit_url) VALUES (?, ?, ?, ?, ?) "
+                "INSERT INTO providers (id, name, api_url, hub_url, credit_url, smtp) "
+                "VALUES (?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT(id) DO UPDATE SET name = excluded.name, api_url = excluded.api_url, "
                 "hub_url = excluded.hub_url, credit_url = excluded.credit_url",
-                (provider.id, provider.name, provider.api_url, provider.hub_url, provider.credit_url),
+                (
+                    provider.id,
+                    provider.name,
+                    provider.api_url,
+                    provider.hub_url,
+                    provider.credit_url,
+                    format_smtp(provider.smtp) or None,
+                ),
+            )
+
+    def set_provider_smtp(self, provider_id: str, smtp: tuple[str, int] | None) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE providers SET smtp = ? WHERE id = ?", (format_smtp(smtp) or None, provider_id)
             )
 
     def get_provider(self, provider_id: str) -> Provider | None:
@@ -264,7 +281,11 @@ class Store:
 
     @staticmethod
     def _provider(row: sqlite3.Row) -> Provider:
-        return Provider(row["id"], row["name"], row["api_url"], row["hub_url"], row["credit_url"])
+        try:
+            smtp = parse_smtp(row["smtp"] or "")
+        except UsageError:  # written by hand or by a newer Temp Inbox: no probe, the provider still loads
+            smtp = None
+        return Provider(row["id"], row["name"], row["api_url"], row["hub_url"], row["credit_url"], smtp)
 
     # -- addresses ---------------------------------------------------------------------------------
 

@@ -128,6 +128,12 @@ def _v6_unread_index(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX messages_unread ON messages(address) WHERE seen = 0")
 
 
+def _v7_provider_smtp(conn: sqlite3.Connection) -> None:
+    """``smtp``: where the health check may send a test mail to a custom provider's addresses
+    (``host:port``, configured by the user), or NULL. Every kept provider has none."""
+    conn.execute("ALTER TABLE providers ADD COLUMN smtp TEXT")
+
+
 MIGRATIONS: Sequence[Migration] = (
     _v1_initial,
     _v2_lifecycle_search_raw,
@@ -135,6 +141,7 @@ MIGRATIONS: Sequence[Migration] = (
     _v4_order_across_addresses,
     _v5_address_lifetime,
     _v6_unread_index,
+    _v7_provider_smtp,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
