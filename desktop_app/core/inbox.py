@@ -139,6 +139,7 @@ class Inbox:
         self._local = local
         self._opening: set[str] = set()
         self._opened_once = False
+        self._closed = False  # aclose() began: a server start that ends now opens nothing
         if local is not None:
             local.on_started(self._local_started)
 
@@ -198,6 +199,7 @@ class Inbox:
 
     async def aclose(self, timeout: float = 2.0) -> bool:
         """Stop everything within about ``timeout``; True when every task and mailbox ended in time."""
+        self._closed = True
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         self._waiters.cancel_all()
@@ -322,6 +324,8 @@ class Inbox:
         self._store.save_provider(provider)
         if self.provider.id == LOCAL_ID:
             self.provider = provider
+        if self._closed:  # quitting while it started: it is stopped next, nothing to open or close
+            return
         stale = self._clients.pop(LOCAL_ID, None)
         if stale is not None:
             self.tasks.spawn("close the old local client", stale.aclose())

@@ -9,9 +9,11 @@ import asyncio
 import errno
 import functools
 import json
+import logging
 import shutil
 import smtplib
 import socket
+import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -207,6 +209,32 @@ async def test_an_imported_address_on_this_computer_is_live_at_the_running_serve
     running = second.local.running
     assert running is not None
     assert local_entry(second.inbox).api_url == running.api_url  # the running server's, not :9
+
+
+async def test_a_start_that_ends_after_the_inbox_closed_is_stopped_quietly(
+    runs: Runs, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Quitting while the server starts: shutdown closes the Inbox, then stops the server once its
+    start is over; the late start must not try to open addresses on a closed Inbox (an ERROR)."""
+    run = runs.start()
+    await run.inbox.start()  # from now on a start opens the addresses on it
+    release = threading.Event()
+    real = functools.partial(start_local_server, runs.data_dir)
+
+    def slow(port: int) -> LocalEndpoints:
+        release.wait(30)
+        return real(port)
+
+    run.local._starter = slow
+    asking = asyncio.ensure_future(run.inbox.usable_domains(local_entry(run.inbox)))
+    await until(lambda: run.local._starting is not None)
+    asking.cancel()  # as the app's shutdown cancels the controller's tasks first
+    assert await run.inbox.aclose(2.0)
+    release.set()
+    await run.local.stop()  # waits for the start, then stops it
+    assert run.local.running is None and asking.cancelled()
+    errors_logged = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors_logged == [], [r.getMessage() for r in errors_logged]
 
 
 @pytest.fixture(name="port_2525_taken")
