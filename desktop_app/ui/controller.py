@@ -152,9 +152,10 @@ class AppController(Protocol):
         or ``domains_failed`` (a user-facing reason), both with the provider's id."""
         ...
 
-    def add_provider(self, api_url: str, hub_url: str) -> None:
+    def add_provider(self, api_url: str, hub_url: str, smtp: str = "") -> None:
         """Keep another mail.tm-compatible service once its ``GET /domains`` answered (``hub_url`` ""
-        for the usual place); answered by ``provider_added`` or ``provider_add_failed``."""
+        for the usual place; ``smtp`` host:port for the health check's test mail, "" to leave it);
+        answered by ``provider_added`` or ``provider_add_failed``."""
         ...
 
     def generate_password(self) -> str: ...

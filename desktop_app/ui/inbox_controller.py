@@ -269,10 +269,10 @@ class InboxController(QObject):
             lambda text: self.signals.domains_failed.emit(provider.id, text),
         )
 
-    def add_provider(self, api_url: str, hub_url: str) -> None:
+    def add_provider(self, api_url: str, hub_url: str, smtp: str = "") -> None:
         self._run(
             f"add provider {api_url}",
-            self.inbox.add_provider(api_url, hub_url or None),
+            self.inbox.add_provider(api_url, hub_url or None, smtp=smtp or None),
             self.signals.provider_added.emit,
             self.signals.provider_add_failed.emit,
         )

@@ -1,9 +1,10 @@
 """The mail-service choice of the new-address and log-in dialogs.
 
-The known providers (the default one first), then "Other server…", which asks for an API URL and an
-optional hub URL and has them checked before they join the list. The picker only asks: its dialog's
-window sends ``add_requested`` to the controller and hands the answer back (``provider_added`` or
-``show_add_error``), the way every other answer reaches the address dialogs.
+The known providers (the default one first), then "Other server…", which asks for an API URL, an
+optional hub URL and an optional SMTP endpoint for the health check's test mail, and has them checked
+before they join the list. The picker only asks: its dialog's window sends ``add_requested`` to the
+controller and hands the answer back (``provider_added`` or ``show_add_error``), the way every other
+answer reaches the address dialogs.
 
 Its rows go into the dialog's own form, so that "Mail service:" lines up with the dialog's other labels.
 """
@@ -33,7 +34,8 @@ OTHER = "other-server"
 class ProviderPicker(QObject):
     provider_changed = Signal(str)  # the id of the provider now chosen
     other_shown = Signal(bool)  # "Other server…" became (True) or stopped being (False) the choice
-    add_requested = Signal(str, str)  # API URL, hub URL ("" for the usual place next to the API)
+    # API URL, hub URL ("" for the usual place next to the API), SMTP host:port for test mail ("" none)
+    add_requested = Signal(str, str, str)
 
     def __init__(self, providers: Sequence[Provider], parent: QWidget) -> None:
         super().__init__(parent)
@@ -51,6 +53,10 @@ class ProviderPicker(QObject):
         self.hub_url = QLineEdit(parent)
         self.hub_url.setPlaceholderText(texts.HUB_URL_PLACEHOLDER)
         self.hub_url.setAccessibleName(texts.HUB_URL_NAME)
+        self.smtp = QLineEdit(parent)
+        self.smtp.setPlaceholderText(texts.PROBE_SMTP_PLACEHOLDER)
+        self.smtp.setAccessibleName(texts.PROBE_SMTP_NAME)
+        self.smtp.setToolTip(texts.PROBE_SMTP_TIP)
         self.check_button = QPushButton(texts.CHECK_SERVER, parent)
         self.check_button.setToolTip(texts.CHECK_SERVER_TIP)
         self.check_button.clicked.connect(self._check)
@@ -68,6 +74,7 @@ class ProviderPicker(QObject):
         self.combo.currentIndexChanged.connect(self._chosen)
         self.api_url.textChanged.connect(self._url_edited)
         self.hub_url.textChanged.connect(self._url_edited)
+        self.smtp.textChanged.connect(self._url_edited)
 
     @staticmethod
     def _note(name: str, parent: QWidget) -> QLabel:
@@ -83,9 +90,10 @@ class ProviderPicker(QObject):
         form.insertRow(row, texts.MAIL_SERVICE, self.combo)
         form.insertRow(row + 1, texts.API_URL, self.api_url)
         form.insertRow(row + 2, texts.HUB_URL, self.hub_url)
-        form.insertRow(row + 3, "", self._check_row)
-        form.insertRow(row + 4, self.in_clear)
-        form.insertRow(row + 5, self.status)
+        form.insertRow(row + 3, texts.PROBE_SMTP, self.smtp)
+        form.insertRow(row + 4, "", self._check_row)
+        form.insertRow(row + 5, self.in_clear)
+        form.insertRow(row + 6, self.status)
         self._show_other(False)
 
     # -- what the dialog asks ----------------------------------------------------------------------
@@ -154,7 +162,7 @@ class ProviderPicker(QObject):
     def _show_other(self, on: bool) -> None:
         if self._form is None:
             return
-        for widget in (self.api_url, self.hub_url, self._check_row):
+        for widget in (self.api_url, self.hub_url, self.smtp, self._check_row):
             self._form.setRowVisible(widget, on)
         self._form.setRowVisible(self.status, on and bool(self.status.text()))
         self._form.setRowVisible(self.in_clear, on and sends_in_clear(self.api_url.text()))
@@ -173,7 +181,7 @@ class ProviderPicker(QObject):
             return
         self._set_checking(True)
         self._say(texts.CHECKING_SERVER.format(url=api))
-        self.add_requested.emit(api, self.hub_url.text().strip())
+        self.add_requested.emit(api, self.hub_url.text().strip(), self.smtp.text().strip())
 
     def _set_checking(self, on: bool) -> None:
         """While the server is asked: the fields stay as typed, and one check runs at a time."""
@@ -181,6 +189,7 @@ class ProviderPicker(QObject):
         self.check_button.setEnabled(not on)
         self.api_url.setReadOnly(on)
         self.hub_url.setReadOnly(on)
+        self.smtp.setReadOnly(on)
 
     def _say(self, text: str) -> None:
         self.status.setText(text)

@@ -86,6 +86,13 @@ HUB_URL = "Hub URL:"
 HUB_URL_PLACEHOLDER = "optional: the API URL + /.well-known/mercure"
 API_URL_NAME = "API URL"  # the accessible names of the fields and notes, read without their colon
 HUB_URL_NAME = "Hub URL"
+PROBE_SMTP = "SMTP for test mail:"
+PROBE_SMTP_NAME = "SMTP for test mail"
+PROBE_SMTP_PLACEHOLDER = "optional: host:port, for example 127.0.0.1:2525"
+PROBE_SMTP_TIP = (
+    "Where “Why hasn’t my mail arrived?” may send this server a test mail and time its "
+    "arrival. Only for a server you run; leave it empty otherwise."
+)
 SERVER_IN_CLEAR_NAME = "Unencrypted connection"
 SERVER_CHECK_NAME = "Server check"
 CHECK_SERVER = "Check and add"

@@ -252,8 +252,8 @@ class FakeController:
             domains = self.provider_domains.get(provider_id, self.domains_list)
             self.signals.domains_loaded.emit(provider_id, list(domains))
 
-    def add_provider(self, api_url: str, hub_url: str) -> None:
-        self._record("add_provider", api_url, hub_url)
+    def add_provider(self, api_url: str, hub_url: str, smtp: str = "") -> None:
+        self._record("add_provider", api_url, hub_url, smtp)
         if not self.answer_add_provider:  # the answer is still on its way
             return
         if self.add_provider_error is not None:

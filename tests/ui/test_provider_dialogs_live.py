@@ -163,6 +163,26 @@ async def test_other_server_that_answers_is_kept_selected_and_its_domains_shown(
     assert beta.name in [p.name for p in rig.controller.providers()]  # the next dialog lists it
 
 
+async def test_other_server_keeps_the_smtp_typed_for_test_mail_or_says_what_is_wrong(rig: Rig) -> None:
+    dialog = rig.new_address()
+    _choose(dialog, texts.OTHER_SERVER)
+    picker = dialog.picker
+    picker.api_url.setText(rig.beta.api_url)
+    picker.smtp.setText("127.0.0.1")  # no port
+    picker.check_button.click()
+    await settled(rig.controller.tasks)
+    assert "'127.0.0.1' is not an SMTP endpoint: give host:port" in picker.status.text()
+    assert picker.status.isVisible() and picker.choosing_other()
+    assert rig.inbox.find_provider(rig.beta.api_url) is None  # nothing kept
+    picker.smtp.setText(f"127.0.0.1:{rig.beta.smtp_port}")
+    picker.check_button.click()
+    await settled(rig.controller.tasks)
+    kept = rig.inbox.find_provider(rig.beta.api_url)
+    assert kept is not None and kept.smtp == ("127.0.0.1", rig.beta.smtp_port)
+    assert picker.current_id() == kept.id
+    dialog.reject()
+
+
 async def test_the_address_is_made_on_the_server_chosen_and_named_in_the_sidebar(rig: Rig) -> None:
     first = await rig.inbox.create_address("first.one", label="On alpha")  # the default provider
     beta = await rig.inbox.add_provider(rig.beta.api_url, name="Beta")

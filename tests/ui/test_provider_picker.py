@@ -122,6 +122,7 @@ def test_other_server_refused_keeps_the_dialog_and_says_why(qtbot: QtBot, fake: 
     _choose(dialog, texts.OTHER_SERVER)
     picker = dialog.picker
     assert picker.api_url.isVisible() and picker.hub_url.isVisible() and picker.check_button.isVisible()
+    assert picker.smtp.isVisible() and picker.smtp.placeholderText() == texts.PROBE_SMTP_PLACEHOLDER
     assert dialog.windowTitle() == texts.NEW_ADDRESS_ANYWHERE_TITLE
     assert not dialog.create_button.isEnabled() and dialog.validation.text() == texts.ADD_SERVER_FIRST
     picker.check_button.click()  # nothing typed yet: said, not sent
@@ -129,9 +130,10 @@ def test_other_server_refused_keeps_the_dialog_and_says_why(qtbot: QtBot, fake: 
     qtbot.keyClicks(picker.api_url, "https://nothing.example")
     assert picker.status.isHidden()  # edited: the old remark goes
     picker.check_button.click()
-    assert fake.called("add_provider") == [("https://nothing.example", "")]
+    assert fake.called("add_provider") == [("https://nothing.example", "", "")]
     assert picker.status.text() == texts.CHECKING_SERVER.format(url="https://nothing.example")
     assert not picker.check_button.isEnabled() and picker.api_url.isReadOnly()  # busy
+    assert picker.smtp.isReadOnly()
     fake.signals.provider_add_failed.emit(NOBODY)
     assert picker.status.isVisible() and picker.status.text() == NOBODY
     assert picker.check_button.isEnabled() and not picker.api_url.isReadOnly()
@@ -145,10 +147,11 @@ def test_other_server_accepted_is_kept_selected_and_used(qtbot: QtBot, fake: Fak
     picker = dialog.picker
     qtbot.keyClicks(picker.api_url, "https://api.new.example/")
     qtbot.keyClicks(picker.hub_url, "https://hub.new.example/.well-known/mercure")
+    qtbot.keyClicks(picker.smtp, " 127.0.0.1:2525 ")
     picker.check_button.click()
     added = custom_provider("https://api.new.example", "https://hub.new.example/.well-known/mercure")
     assert fake.called("add_provider") == [
-        ("https://api.new.example/", "https://hub.new.example/.well-known/mercure")
+        ("https://api.new.example/", "https://hub.new.example/.well-known/mercure", "127.0.0.1:2525")
     ]
     assert dialog.picker.combo.currentText() == "api.new.example"  # selected, above the separator
     assert _items(dialog)[-3:] == ["api.new.example", "", texts.OTHER_SERVER]
@@ -218,7 +221,7 @@ def test_keyboard_tab_reaches_the_picker_and_enter_checks_then_creates(
     assert picker.api_url.hasFocus()  # where the user types next
     qtbot.keyClicks(picker.api_url, "https://api.keys.example")
     qtbot.keyClick(picker.api_url, Qt.Key.Key_Return)  # Enter checks the server, creates nothing
-    assert fake.called("add_provider") == [("https://api.keys.example", "")]
+    assert fake.called("add_provider") == [("https://api.keys.example", "", "")]
     assert not fake.called("create_address")
     assert picker.combo.currentText() == "api.keys.example"
     qtbot.keyClick(dialog.label, Qt.Key.Key_Return)  # now Enter creates, on that server
