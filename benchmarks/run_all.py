@@ -124,14 +124,17 @@ def table(results: dict[str, Any]) -> str:
         )
         if case.get("push_from_data_ms", {}).get("n"):
             d = case["push_from_data_ms"]
+            # Judged by the same target: the 250 now follows the hub write, so "250 → Notify" can be
+            # met (even negative) without delivery getting faster; this zero does not move.
+            worst = d.get("worst", d["p99"])
             rows.append(
                 (
                     "  … from the sender's end of DATA (independent of when the server sends its 250)",
-                    "",
+                    target,
                     _ms(d, "median"),
                     _ms(d, "p99"),
                     "",
-                    "—",
+                    _verdict(d["median"] <= 1.5 and (limit is None or worst <= limit)),
                 )
             )
     for n in ("50", "500"):
