@@ -145,11 +145,13 @@ class Core:
     local: LocalService  # the embedded server: started by --local, an address on it, or the user
 
 
-def start_local_server(data_dir: Path, http_port: int = 0) -> LocalEndpoints:
+def start_local_server(
+    data_dir: Path, http_port: int = 0, smtp_port: int = LOCAL_SMTP_PORT
+) -> LocalEndpoints:
     """The embedded mail service on this computer (blocking). Its REST API on the port it had last time
-    and SMTP on 2525 (else on last time's) when they are free: other programs are pointed at it once,
-    and the addresses kept on it keep their URL. Its data (accounts, mail) lives in the data directory,
-    so they survive."""
+    and SMTP on ``smtp_port`` (2525; else on last time's) when they are free: other programs are pointed
+    at it once, and the addresses kept on it keep their URL. Its data (accounts, mail) lives in the data
+    directory, so they survive. Tests prefer an SMTP port of their own: 2525 is shared by the machine."""
     from desktop_app.core.errors import LocalServerError
     from desktop_app.core.local_service import LocalEndpoints
     from desktop_app.server import BackgroundMailServer
@@ -165,7 +167,7 @@ def start_local_server(data_dir: Path, http_port: int = 0) -> LocalEndpoints:
     except (OSError, ValueError):
         smtp_before = 0
     smtp_before = smtp_before if 0 < smtp_before < 65536 else 0
-    ports = [(h, p) for p in (LOCAL_SMTP_PORT, smtp_before, 0) for h in (http_port, 0)]
+    ports = [(h, p) for p in (smtp_port, smtp_before, 0) for h in (http_port, 0)]
     for http, smtp in dict.fromkeys(ports):  # each pair once (no port was known: 0 twice)
         # No rate limit: it serves this app and other programs on this computer (docs/local-server.md).
         server = BackgroundMailServer(data_dir=data, http_port=http, smtp_port=smtp, rate_limit=None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -46,11 +47,25 @@ def test_contradictory_or_zero_limits_are_usage_errors(bad: tuple[str, ...]) -> 
         _parser().parse_args(list(bad))
 
 
-def test_the_server_the_app_embeds_has_no_rate_limit_either(tmp_path: Path) -> None:
+def test_the_server_the_app_embeds_has_no_rate_limit_either(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Asked of the server itself (a burst alone passes with any limit above it, or on a slow machine)."""
+    import desktop_app.server
     from desktop_app.app import start_local_server
 
-    local_server = start_local_server(tmp_path)
+    made: list[dict[str, Any]] = []
+    real = desktop_app.server.BackgroundMailServer
+
+    def recording(**kwargs: Any) -> desktop_app.server.BackgroundMailServer:
+        made.append(kwargs)
+        return real(**kwargs)
+
+    # As start_local_server imports it, at its call.
+    monkeypatch.setattr(desktop_app.server, "BackgroundMailServer", recording)
+    local_server = start_local_server(tmp_path, smtp_port=0)  # not the machine's shared 2525
     try:
-        assert set(_statuses(local_server.api_url)) == {200}
+        assert made and all(kwargs.get("rate_limit", "its default") is None for kwargs in made), made
+        assert set(_statuses(local_server.api_url)) == {200}  # and it behaves so
     finally:
         local_server.stop()
