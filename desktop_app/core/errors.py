@@ -3,6 +3,7 @@
     TempInboxError
     ├── ApiError                     a mail.tm-compatible service answered badly or not at all
     │   ├── NetworkError             no connection, DNS failure, timeout
+    │   │   └── ProviderNotRunningError  this computer's server does not run here: not asked
     │   ├── ServerError              5xx after the bounded retries
     │   ├── RateLimitedError         429 after the bounded retries
     │   ├── AuthError                401: missing/invalid token
@@ -151,9 +152,24 @@ class UsageError(TempInboxError):
 
 
 class ProviderNotRunningError(NetworkError):
+    """An address on this computer's server while that server does not run here: the URL kept is an
+    earlier run's port, and whatever answers there now is not it (its "no such account" would pass for
+    "already deleted"). Nothing is asked of it."""
+
     default_message = (
-        "The mail server on this computer is not running, so the address cannot be deleted on it yet."
+        "The mail server on this computer is not running, so this address cannot be reached on it now."
     )
+
+    @classmethod
+    def not_deleted(cls, could_not_start: bool, detail: str = "") -> ProviderNotRunningError:
+        """A Delete (the user's, or at the address's expiry) that was not even tried: the address, its
+        password and its mail are all kept."""
+        why = "could not start" if could_not_start else "is not running"
+        return cls(
+            f"Not deleted: the mail server on this computer {why}. The address and its mail are kept; "
+            "try again once it runs.",
+            detail=detail,
+        )
 
 
 class KeyringUnreadableError(SecretsError):

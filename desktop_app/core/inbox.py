@@ -144,6 +144,11 @@ class Inbox:
             local.on_started(self._local_started)
 
     def _service(self, provider: Provider) -> MailTmClient:
+        """The provider's shared client. None for this computer's server while it does not run here:
+        every call (open, create, settle, delete, check) would reach whatever listens at last run's
+        port, and a "no such account" from it would pass for "already deleted"."""
+        if not self.provider_running(provider.id):
+            raise errors.ProviderNotRunningError(detail=f"{provider.id} at {provider.api_url}: not ours now")
         client = self._clients.get(provider.id)
         if client is None:
             client = self._clients[provider.id] = self._client_factory(provider)
@@ -482,22 +487,14 @@ class Inbox:
         self.current_address = opened.record.address
         return opened.record
 
-    async def delete_address(self, address: str) -> None:
-        await self._delete(mailbox_key(address))
+    async def delete_address(self, address: str) -> bool:
+        """The user's Delete; True when the account is gone from the service too (False: removed here
+        only, e.g. no password was saved to log in with)."""
+        return await self._delete(mailbox_key(address))
 
     async def _delete_expired(self, address: str, still_due: Callable[[], bool]) -> bool:
         """The scheduler's deletion: ``still_due`` is asked once more right before the remote DELETE
-        (a "Keep address" during the first steps calls it off). True when it is gone from the service.
-
-        An address on this computer's server starts that server first (it may not be up yet at
-        start-up), and is not tried while it does not run: whatever listens at its old port now could
-        answer "no such account", which would pass for "already deleted"."""
-        record = self._store.get_address(address)
-        if record is not None and record.provider_id == LOCAL_ID:
-            if self.starts_on_demand(LOCAL_ID):
-                await self.start_local_server()  # LocalServerError: not deleted, tried again
-            if not self.provider_running(LOCAL_ID):
-                raise errors.ProviderNotRunningError(detail=f"{LOCAL_ID} is not running")
+        (a "Keep address" during the first steps calls it off). True when it is gone from the service."""
         return await self._delete(address, still_due)
 
     def provider_running(self, provider_id: str) -> bool:
@@ -510,7 +507,21 @@ class Inbox:
             return self._local.running is not None
         return self.provider.id == LOCAL_ID  # an Inbox handed a running server of its own (tests)
 
+    async def _reach_local(self) -> None:
+        """Before anything is asked of an address on this computer's server: that server started here
+        (on demand; it may not be up yet at start-up), else ``ProviderNotRunningError``, nothing asked."""
+        if self.starts_on_demand(LOCAL_ID):
+            try:
+                await self.start_local_server()
+            except errors.LocalServerError as exc:
+                raise errors.ProviderNotRunningError.not_deleted(True, exc.detail or str(exc)) from exc
+        if not self.provider_running(LOCAL_ID):
+            raise errors.ProviderNotRunningError.not_deleted(False, f"{LOCAL_ID} is not running here")
+
     async def _delete(self, key: str, still_wanted: Callable[[], bool] | None = None) -> bool:
+        record = self._store.get_address(key)
+        if record is not None and record.provider_id == LOCAL_ID:
+            await self._reach_local()  # not deleted, and kept whole: tried again (expiry) or said
         await self._mailboxes.remove(key)
         client = self._accounts.pop(key, None)
         try:
@@ -573,6 +584,8 @@ class Inbox:
         """Why hasn't my mail arrived? The live checks of :mod:`desktop_app.core.health` for one address."""
         key = mailbox_key(address)
         record = self._store.get_address(key)
+        if record is not None and self.starts_on_demand(record.provider_id):
+            await self.start_local_server()  # LocalServerError: said instead of a check at a stale port
         provider = self._store.get_provider(record.provider_id) if record is not None else None
         if record is None or provider is None:
             raise errors.UsageError(f"{address} is not one of your addresses.")

@@ -362,7 +362,7 @@ class InboxController(QObject):
             )
 
     def delete_address(self, address: str) -> None:
-        def done(_: None) -> None:
+        def done(_: bool) -> None:
             self.signals.addresses_changed.emit()
             self.signals.status.emit(f"Deleted {address}.")
 

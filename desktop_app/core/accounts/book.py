@@ -295,9 +295,11 @@ class AddressBook:
         if password is None:
             self._store.forget_address(address)
             return ReconcileOutcome(address, None, "the service was never asked to create it")
-        service = self._client_for(provider)
-        client = service.for_account(address, password)
         try:
+            # No client for a provider that cannot be asked now (this computer's server not running
+            # here: ``ProviderNotRunningError``): it stays pending, like an unreachable service.
+            service = self._client_for(provider)
+            client = service.for_account(address, password)
             try:
                 await client.login()
             except InvalidCredentialsError:
