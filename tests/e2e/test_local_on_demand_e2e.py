@@ -2,12 +2,11 @@
 is a ``temp-inbox serve`` (no internet), ``temp-inbox new --provider local`` starts the embedded
 server, the sidebar's footer names its SMTP port (read off the window through the ``debug-pane`` IPC
 command), mail sent there is notified; after a restart, still without ``--local``, the address is
-live again and takes mail; each quit stops the server (its SMTP port refuses connections)."""
+live again and takes mail; each quit stops the server (the app logs it once the stop has ended)."""
 
 from __future__ import annotations
 
 import re
-import socket
 from pathlib import Path
 from typing import Any
 
@@ -42,19 +41,13 @@ def notified(session: DesktopSession, subject: str) -> bool:
 
 
 def stopped_cleanly(session: DesktopSession, smtp: str, runs: int) -> bool:
-    """The app's own shutdown stopped the server (logged after it ended), not the process's end."""
+    """The app's own shutdown stopped the server it reported: ``LocalService.stop`` logs it once the
+    server's stop has ended (its ports closed), one line a run. Not whether the port refuses
+    connections after the quit: the process's end closes it anyway, and 2525 is the machine's, which
+    another run may bind the moment the app let it go."""
     log = (session.root / "app.log").read_text(errors="replace")
     stops = log.count("local mail server stopped (smtp ")
-    return stops == runs and f"local mail server stopped (smtp {smtp})" in log and refuses(smtp)
-
-
-def refuses(smtp: str) -> bool:
-    host, port = smtp.rsplit(":", 1)
-    try:
-        with socket.create_connection((host, int(port)), timeout=2):
-            return False
-    except OSError:
-        return True
+    return stops == runs and f"local mail server stopped (smtp {smtp})" in log
 
 
 def test_new_provider_local_without_local_then_a_restart(tmp_path: Path, serve: dict[str, str]) -> None:

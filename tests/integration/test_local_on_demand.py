@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from desktop_app.app import LOCAL_SMTP_PORT, start_local_server
+from desktop_app.app import start_local_server
 from desktop_app.core.accounts.secrets import PasswordVault
 from desktop_app.core.api import LOCAL_ID, Provider, custom_provider
 from desktop_app.core.api.providers import MAILTM
@@ -54,10 +54,19 @@ class Runs:
         self.data_dir = data_dir
         self.keyring = DictKeyring()  # the system keyring: it outlives each run
         self._open: list[tuple[Run, Store]] = []
+        # The SMTP port the app's server prefers: the app's 2525 is the machine's, shared with every
+        # other run (and the user's Temp Inbox); 0, any free one, unless a test holds one of its own.
+        self.smtp_port = 0
+        self.any_rest_port = 0  # what "any free REST port" gives: a port the test reserved, if one
+
+    def starter(self) -> Callable[[int], LocalEndpoints]:
+        """The app's real starter, in the runs' data directory, preferring the runs' SMTP port."""
+        real = functools.partial(start_local_server, self.data_dir, smtp_port=self.smtp_port)
+        return lambda port: real(port or self.any_rest_port)
 
     def start(self, default: Provider = MAILTM) -> Run:
         starts: list[int] = []
-        real = functools.partial(start_local_server, self.data_dir)
+        real = self.starter()
 
         def counted(port: int) -> LocalEndpoints:
             starts.append(port)
@@ -102,6 +111,20 @@ async def until(predicate: Callable[[], object], timeout: float = 20.0) -> None:
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("condition not reached in time")
         await asyncio.sleep(0.02)
+
+
+def reserve(port: int = 0) -> socket.socket:
+    """``port`` (any free one for 0) kept from every other program, still open to this test's servers:
+    bound but not listening, with SO_REUSEADDR, which the servers' listening sockets set too. Linux's
+    own choice of a free port (bind to 0, a connect's source port) never falls on it meanwhile."""
+    holder = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        holder.bind(("127.0.0.1", port))
+    except BaseException:
+        holder.close()
+        raise
+    return holder
 
 
 def local_entry(inbox: Inbox) -> Provider:
@@ -150,6 +173,12 @@ async def test_two_questions_at_once_start_one_server(runs: Runs) -> None:
 
 
 async def test_a_restart_without_local_brings_its_address_back_live_with_its_mail(runs: Runs) -> None:
+    with reserve() as holder:  # no other program can take last run's port before the restart
+        runs.any_rest_port = holder.getsockname()[1]
+        await _restart_brings_the_address_back(runs, runs.any_rest_port)
+
+
+async def _restart_brings_the_address_back(runs: Runs, rest_port: int) -> None:
     first = runs.start()
     await first.inbox.start()
     record = await first.inbox.create_address(provider=local_entry(first.inbox))
@@ -160,6 +189,7 @@ async def test_a_restart_without_local_brings_its_address_back_live_with_its_mai
     await until(lambda: arrived(first, "Before the restart"))
     assert first.local.running is not None
     port = int(first.local.running.api_url.rsplit(":", 1)[1])
+    assert first.starts == [0] and port == rest_port  # any free port: the one the test keeps for it
     await runs.stop(first)
 
     second = runs.start()  # no --local: mail.tm is the default
@@ -219,7 +249,7 @@ async def test_a_start_that_ends_after_the_inbox_closed_is_stopped_quietly(
     run = runs.start()
     await run.inbox.start()  # from now on a start opens the addresses on it
     release = threading.Event()
-    real = functools.partial(start_local_server, runs.data_dir)
+    real = runs.starter()
 
     def slow(port: int) -> LocalEndpoints:
         release.wait(30)
@@ -237,33 +267,39 @@ async def test_a_start_that_ends_after_the_inbox_closed_is_stopped_quietly(
     assert errors_logged == [], [r.getMessage() for r in errors_logged]
 
 
-@pytest.fixture(name="port_2525_taken")
-def port_2525_taken_fixture() -> Iterator[None]:
-    """SMTP's usual port held by someone else (here, or already by another program)."""
+@pytest.fixture(name="usual_smtp_port")
+def usual_smtp_port_fixture() -> Iterator[int]:
+    """The SMTP port the server prefers (the app's 2525), taken by another program for the whole test:
+    a port of the test's own, which no other run can take or let go of meanwhile."""
     holder = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    # As the server binds: closed connections to 2525 still in TIME_WAIT must not look like a holder.
-    holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        holder.bind(("127.0.0.1", LOCAL_SMTP_PORT))
+        holder.bind(("127.0.0.1", 0))
         holder.listen(1)
-    except OSError as exc:
-        assert exc.errno == errno.EADDRINUSE  # taken already: just as good
-    try:
-        yield
+        yield holder.getsockname()[1]
     finally:
         holder.close()
 
 
-@pytest.mark.usefixtures("port_2525_taken")
-async def test_with_2525_taken_smtp_keeps_last_runs_port(runs: Runs) -> None:
+async def test_with_the_usual_smtp_port_taken_smtp_keeps_last_runs_port(
+    runs: Runs, usual_smtp_port: int
+) -> None:
+    runs.smtp_port = usual_smtp_port
     first = runs.start()
     await first.inbox.start_local_server()
     smtp = first.inbox.local_smtp
-    assert smtp is not None and smtp[1] != LOCAL_SMTP_PORT
+    assert smtp is not None and smtp[1] != usual_smtp_port
     await runs.stop(first)
-    second = runs.start()
-    await second.inbox.start_local_server()
-    assert second.inbox.local_smtp == smtp  # other programs pointed at it find it again
+    # Kept from other programs until the next run binds it. Linux chose it, so it can be taken only in
+    # the instant between the stop and this line: then there is nothing to test.
+    try:
+        holder = reserve(smtp[1])
+    except OSError as exc:
+        assert exc.errno == errno.EADDRINUSE, exc
+        pytest.skip(f"another program took port {smtp[1]} the moment this test's server let it go")
+    with holder:
+        second = runs.start()
+        await second.inbox.start_local_server()
+        assert second.inbox.local_smtp == smtp  # other programs pointed at it find it again
 
 
 async def test_a_server_that_cannot_start_is_said_and_breaks_nothing_else(runs: Runs) -> None:

@@ -87,7 +87,8 @@ class App:
 @asynccontextmanager
 async def running_app(data_dir: Path, keyring: DictKeyring, default: Provider) -> AsyncIterator[App]:
     store = Store(store_path(data_dir))
-    local = LocalService(functools.partial(start_local_server, data_dir))
+    # SMTP on any free port: 2525 is the machine's, shared with other runs (and the user's app).
+    local = LocalService(functools.partial(start_local_server, data_dir, smtp_port=0))
     inbox = Inbox(store, PasswordVault(keyring), default, sync_settings=FAST_SYNC, local=local)
     signals = AppSignals()
     controller = InboxController(inbox, signals)
