@@ -309,16 +309,17 @@ async def _expect_with_a_slow_body(
     controller.new_message.connect(announced.append)
     controller.signals.expectation_changed.connect(told.append)
     controller.expect_mail(address, "acme", "", timeout, False)
-    await recorded.until(lambda e: isinstance(e, ExpectationChanged) and e.ended is None)
+    await recorded.until(lambda e: isinstance(e, ExpectationChanged) and e.ended is None, 30)
     gate.open.clear()
     await send_mail(
         server, address, "Your sign-in", "Your one-time code is 482913.", sender="ACME <noreply@acme.example>"
     )
-    await recorded.until(lambda e: isinstance(e, MessageAdded) and e.summary.subject == "Your sign-in")
+    await recorded.until(lambda e: isinstance(e, MessageAdded) and e.summary.subject == "Your sign-in", 30)
     await poll_until(lambda: gate.held > 0)  # the body is on its way, and held
     return recorded, address, announced, told
 
 
+@pytest.mark.timeout(150)  # room for the 20 s wait to run out (when broken) and each step's bound
 async def test_expected_mail_whose_body_outlasts_the_wait_is_still_announced(
     qtbot: QtBot, slow_inbox: Inbox, server: LocalMailServer, gate: BodyGate
 ) -> None:
@@ -327,11 +328,12 @@ async def test_expected_mail_whose_body_outlasts_the_wait_is_still_announced(
     sent yet") with the mail in the list."""
     controller = InboxController(slow_inbox, AppSignals())
     try:
-        # 3 s: time for the mail to come; the body is held until the wait has ended, however.
+        # 20 s: time for the mail to come (send, push, MessageAdded) on a loaded machine too. The body
+        # is held past it: a wait that ended only once the body was read would run out ("timed-out").
         recorded, address, announced, told = await _expect_with_a_slow_body(
-            slow_inbox, server, gate, controller, 3.0
+            slow_inbox, server, gate, controller, 20.0
         )
-        ended = await recorded.until(lambda e: isinstance(e, ExpectationChanged) and e.ended is not None, 30)
+        ended = await recorded.until(lambda e: isinstance(e, ExpectationChanged) and e.ended is not None, 60)
         assert isinstance(ended, ExpectationChanged) and ended.ended == "arrived"
         assert announced == [] and slow_inbox.expectations() == []
         gate.open.set()
