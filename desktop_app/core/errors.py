@@ -9,7 +9,8 @@
     │   ├── AuthError                401: missing/invalid token
     │   │   ├── InvalidCredentialsError   wrong address or password on /token
     │   │   ├── AccountGoneError          still 401 after one silent re-login
-    │   │   └── AddressNotRecoveredError  a half-created address exists but refuses the saved password
+    │   │   ├── AddressNotRecoveredError  a half-created address exists but refuses the saved password
+    │   │   └── DeletionUnconfirmedError  an automatic deletion's login refused: tried again
     │   ├── NotFoundError            404
     │   ├── ValidationError          400/422 with violations
     │   │   └── AddressTakenError    422 "address: This value is already used."
@@ -85,6 +86,16 @@ class AddressNotRecoveredError(AuthError):
     default_message = (
         "This address exists on the mail service but does not accept the saved password; "
         "someone else may own it now. The saved password is kept."
+    )
+
+
+class DeletionUnconfirmedError(AuthError):
+    """An automatic deletion whose login was refused: the account may be gone, or its password was
+    changed elsewhere. Tried again, never taken as "deleted on the service"."""
+
+    default_message = (
+        "The mail service refused the saved password, so the address could not be deleted there (it "
+        "may be gone already). Delete it yourself to remove it here only."
     )
 
 
@@ -166,8 +177,8 @@ class ProviderNotRunningError(NetworkError):
         password and its mail are all kept."""
         why = "could not start" if could_not_start else "is not running"
         return cls(
-            f"Not deleted: the mail server on this computer {why}. The address and its mail are kept; "
-            "try again once it runs.",
+            f"The mail server on this computer {why}, so the address was not deleted: it is kept with "
+            "its password and its mail.",
             detail=detail,
         )
 

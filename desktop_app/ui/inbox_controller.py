@@ -362,9 +362,10 @@ class InboxController(QObject):
             )
 
     def delete_address(self, address: str) -> None:
-        def done(_: bool) -> None:
+        def done(deleted_there: bool) -> None:
             self.signals.addresses_changed.emit()
-            self.signals.status.emit(f"Deleted {address}.")
+            said = texts.ADDRESS_DELETED if deleted_there else texts.ADDRESS_DELETED_HERE_ONLY
+            self.signals.status.emit(said.format(address=address))
 
         self._run(f"delete {address}", self.inbox.delete_address(address), done)
 

@@ -231,6 +231,11 @@ LIFETIME_TIP = "Deleted on the mail service and here, with its mail, when the ti
 ADDRESS_KEPT = "{address} is kept: it will not be deleted automatically."
 ADDRESS_EXPIRES = "{address} will be deleted automatically {when}."
 ADDRESS_EXPIRED = "Deleted {address} automatically, as you asked."
+ADDRESS_DELETED = "Deleted {address}."
+ADDRESS_DELETED_HERE_ONLY = (
+    "Removed {address} here with its mail; the mail service did not confirm a deletion there "
+    "(no password saved, or it refused the saved one)."
+)
 ADDRESS_EXPIRED_HERE_ONLY = (
     "Removed {address} here, as you asked; it could not be deleted on the mail service: "
     "no password is saved for it."

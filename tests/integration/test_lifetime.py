@@ -158,7 +158,11 @@ async def test_a_service_that_is_down_at_the_time_is_retried_then_the_address_is
     assert rig.everywhere(record.address) == (False, False, False)
 
 
-async def test_an_account_already_gone_on_the_service_is_still_removed_here(rig: Rig) -> None:
+async def test_an_account_the_provider_deleted_first_is_kept_here_until_the_user_deletes_it(
+    rig: Rig,
+) -> None:
+    """Its login answers 401, which a refused password answers too (and mail.tm, now and then, for an
+    account that exists): not taken as "gone" at expiry; the user's own Delete removes it here."""
     inbox = await rig.start()
     record = await inbox.create_address(expires_in=timedelta(hours=1))
     account = rig.server.store.account_by_address(record.address)
@@ -167,7 +171,10 @@ async def test_an_account_already_gone_on_the_service_is_still_removed_here(rig:
     await rig.asleep_after(1)
 
     rig.clock.advance(timedelta(hours=1))
-    await rig.until(lambda: rig.expired(record.address))
+    failed = await rig.recorded.until(lambda e: isinstance(e, ExpiryFailed), timeout=20)
+    assert isinstance(failed, ExpiryFailed) and "may be gone already" in failed.error
+    assert rig.everywhere(record.address) == (False, True, True)
+    assert await inbox.delete_address(record.address) is False
     assert rig.everywhere(record.address) == (False, False, False)
 
 
@@ -367,3 +374,37 @@ async def test_an_address_on_this_computer_is_deleted_on_its_server_started_for_
         assert answer.status_code == 401
     finally:
         await runs.stop_all()
+
+
+def _refuse_the_saved_password(rig: Rig, address: str) -> None:
+    """The keyring's password no longer logs in (changed elsewhere): the service answers 401."""
+    (entry,) = [key for key in rig.keyring.entries if key[1].endswith(f":{address}")]
+    rig.keyring.entries[entry] = "not-the-password-any-more"
+
+
+async def test_a_refused_password_at_expiry_is_a_failure_to_retry_not_deleted(rig: Rig) -> None:
+    """A 401 cannot tell "gone" from "password changed": the account may still be there."""
+    inbox = await rig.start()
+    record = await inbox.create_address(expires_in=timedelta(hours=1))
+    await rig.asleep_after(1)
+    _refuse_the_saved_password(rig, record.address)
+
+    rig.clock.advance(timedelta(hours=1))
+    failed = await rig.recorded.until(lambda e: isinstance(e, ExpiryFailed), timeout=20)
+    assert isinstance(failed, ExpiryFailed) and "refused the saved password" in failed.error
+    assert rig.everywhere(record.address) == (True, True, True)
+    assert not rig.expired(record.address)
+    (row,) = inbox.address_rows()
+    assert row.expiry_text.startswith("not deleted yet · retry ")
+    assert "could not be: The mail service refused the saved password" in row.expiry_detail
+
+
+async def test_the_users_delete_with_a_refused_password_removes_it_here_only(rig: Rig) -> None:
+    inbox = await rig.start()
+    record = await inbox.create_address()
+    _refuse_the_saved_password(rig, record.address)
+    assert await inbox.delete_address(record.address) is False  # not "deleted on the service"
+    assert rig.everywhere(record.address) == (True, False, False)
+    other = await inbox.create_address()
+    assert await inbox.delete_address(other.address) is True
+    assert rig.everywhere(other.address) == (False, False, False)

@@ -70,7 +70,9 @@ async def test_a_delete_while_this_computers_server_cannot_start_deletes_nothing
     second = await second_run_that_cannot_start(runs)
     with pytest.raises(ProviderNotRunningError) as raised:
         await second.inbox.delete_address(record.address)
-    assert str(raised.value).startswith("Not deleted: the mail server on this computer could not start.")
+    assert str(raised.value).startswith(
+        "The mail server on this computer could not start, so the address was not deleted"
+    )
     assert [r.address for r in second.inbox.addresses()] == [record.address]  # still listed
     assert keyring_has(runs, record.address)  # its password is kept: the account can still be reached
     assert squatter.stats.requests == 0  # nothing was asked of the other server

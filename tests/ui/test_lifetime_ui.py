@@ -300,3 +300,47 @@ def test_an_address_removed_here_only_is_said_to_be_still_on_the_service(
 
     qloop.run_until_complete(scenario())
     store.close()
+
+
+def test_the_users_delete_says_deleted_only_when_the_service_deleted_it(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop
+) -> None:
+    """A refused password (401): removed here, as asked, and the status bar does not say "Deleted"."""
+    store = Store(None)
+    keyring = DictKeyring()
+    statuses: list[str] = []
+
+    async def scenario() -> None:
+        async with LocalMailServer(rate_limit=None) as server:
+            inbox = Inbox(
+                store,
+                PasswordVault(keyring),
+                local_provider(server.api_url, server.hub_url),
+                client_factory=_fast_client,
+                sync_settings=FAST_SYNC,
+            )
+            signals = AppSignals()
+            signals.status.connect(statuses.append)
+            controller = InboxController(inbox, signals)
+            try:
+                await inbox.start()
+                refused = await inbox.create_address(label="Refused")
+                deleted = await inbox.create_address(label="Fine")
+                (entry,) = [k for k in keyring.entries if k[1].endswith(f":{refused.address}")]
+                keyring.entries[entry] = "changed-elsewhere"
+                controller.delete_address(refused.address)
+                await wait_until(lambda: statuses)
+                assert statuses[-1] == texts.ADDRESS_DELETED_HERE_ONLY.format(address=refused.address)
+                assert "Deleted" not in statuses[-1]
+                assert server.store.account_by_address(refused.address) is not None  # as said
+                controller.delete_address(deleted.address)
+                await wait_until(lambda: len(statuses) == 2)
+                assert statuses[-1] == f"Deleted {deleted.address}."
+                assert server.store.account_by_address(deleted.address) is None
+                assert inbox.address_rows() == []
+            finally:
+                controller.close()
+                assert await inbox.aclose(2.0)
+
+    qloop.run_until_complete(scenario())
+    store.close()

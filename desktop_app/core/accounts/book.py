@@ -39,6 +39,7 @@ from desktop_app.core.errors import (
     AddressNotRecoveredError,
     AddressTakenError,
     ApiError,
+    DeletionUnconfirmedError,
     ExpiryCancelledError,
     InvalidCredentialsError,
     KeyringUnavailableError,
@@ -225,13 +226,15 @@ class AddressBook:
         self, address: str, *, confirm: bool = False, still_wanted: Callable[[], bool] | None = None
     ) -> bool:
         """Delete the account on the service, its password and its cached mail. Cannot be undone.
-        True when the account is gone from the service (deleted now, or the service says it is gone).
+        True when the account is gone from the service (deleted now, or the service says it is gone);
+        False when it was removed here only (no password saved, or the user's Delete met a refused one).
 
         ``still_wanted`` (an automatic deletion) is asked right before the remote DELETE, after the
         keyring and the login were awaited: False raises ``ExpiryCancelledError`` with nothing deleted.
         An automatic deletion also takes a keyring that cannot be read as a failure to retry
         (``KeyringUnreadableError``), not as "no password": the account must not be left on the
-        service because the keyring daemon was not up yet."""
+        service because the keyring daemon was not up yet; and a refused password likewise
+        (``DeletionUnconfirmedError``), not as "already gone"."""
         if not confirm:
             raise UsageError("Deleting an address cannot be undone; confirm to delete it.")
         record, provider = self._record(address)
@@ -248,16 +251,24 @@ class AddressBook:
             client = self._client_for(provider).for_account(
                 record.address, password, account_id=record.account_id
             )
+            deleted_there = True
             try:
                 await client.login()
                 _check_wanted(still_wanted)
                 await client.delete_account()
-            except (InvalidCredentialsError, AccountGoneError, NotFoundError) as exc:
-                # Already gone, never created, or not ours: there is nothing left to delete remotely.
-                # (The caller makes sure the answer came from the address's own service.)
-                log.info("%s: remote account not deleted (%s)", record.address, exc.detail)
+            except (AccountGoneError, NotFoundError) as exc:
+                # Already gone: nothing is left to delete remotely. (The caller makes sure the answer
+                # came from the address's own service.)
+                log.info("%s: already gone from the service (%s)", record.address, exc.detail)
                 _check_wanted(still_wanted)
-            deleted_there = True
+            except InvalidCredentialsError as exc:
+                # The saved password refused: gone, or a password changed elsewhere; nothing says
+                # which. At expiry that is a failure to retry; the user's own Delete removes it here
+                # and does not claim the service deleted it.
+                if still_wanted is not None:
+                    raise DeletionUnconfirmedError(status=exc.status, detail=exc.detail) from exc
+                log.info("%s: the service refused the saved password (%s)", record.address, exc.detail)
+                deleted_there = False
         else:
             _check_wanted(still_wanted)
             log.info("%s: no password saved, so it stays on the service", record.address)
