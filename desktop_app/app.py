@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import errno
 import functools
 import logging
 import signal
@@ -168,22 +167,24 @@ def start_local_server(
         smtp_before = 0
     smtp_before = smtp_before if 0 < smtp_before < 65536 else 0
     ports = [(h, p) for p in (smtp_port, smtp_before, 0) for h in (http_port, 0)]
+    unavailable: OSError | None = None
     for http, smtp in dict.fromkeys(ports):  # each pair once (no port was known: 0 twice)
         # No rate limit: it serves this app and other programs on this computer (docs/local-server.md).
         server = BackgroundMailServer(data_dir=data, http_port=http, smtp_port=smtp, rate_limit=None)
         try:
             server.start()
         except OSError as exc:
-            if exc.errno != errno.EADDRINUSE and exc.filename:  # its files, not its ports
+            if exc.filename:  # its files, not its ports
                 raise LocalServerError.data_folder(data, exc) from exc
-            if exc.errno != errno.EADDRINUSE:
-                raise
-            log.info("local ports %s/%s taken (%s); trying free ones", http or "any", smtp or "any", exc)
+            # Taken, or not ours to bind (EACCES below 1024 from an edited URL…): the next pair, down
+            # to any free ones; a URL that can never be bound must not stop every later start.
+            log.info("local ports %s/%s unavailable (%s); trying others", http or "any", smtp or "any", exc)
+            unavailable = exc
             continue
         with contextlib.suppress(OSError):  # a nicety for next time, never a reason not to run
             last_smtp.write_text(str(server.smtp_port), encoding="ascii")
         return LocalEndpoints(server.api_url, server.hub_url, server.smtp_host, server.smtp_port, server.stop)
-    raise LocalServerError(detail="no free ports")
+    raise LocalServerError(detail=f"no usable ports: {unavailable!r}")
 
 
 def choose_provider(options: Options, local: LocalEndpoints | None) -> Provider:

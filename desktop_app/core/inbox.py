@@ -308,7 +308,11 @@ class Inbox:
     async def _ready(self, provider: Provider | None) -> Provider:
         """``provider`` (the default one for None) ready to be asked: this computer's server running."""
         chosen = provider or self.provider
-        return await self.start_local_server() if self.starts_on_demand(chosen.id) else chosen
+        if chosen.id == LOCAL_ID and self._local is not None:
+            # The running server's, started if need be: never the caller's copy (the list's "starts
+            # when used" entry, or one from before a restart), which create_address would save.
+            return await self.start_local_server()
+        return chosen
 
     async def _start_local_for_addresses(self) -> None:
         if not self.starts_on_demand(LOCAL_ID) or not any(

@@ -68,6 +68,9 @@ class BackgroundMailServer:
             self._server = LocalMailServer(**self._kwargs)
             loop.run_until_complete(self._server.start())
         except BaseException as error:  # handed to the starting thread
+            if self._server is not None:  # its SQLite store is open: one leaked per failed attempt
+                self._server.store.close()
+                self._server = None
             self._error = error
             self._started.set()
             loop.close()

@@ -6,13 +6,15 @@ the real embedded server the app starts and another real server at the kept URL)
 
 from __future__ import annotations
 
+import errno
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
+import desktop_app.server as server_package
 from desktop_app.core.accounts.secrets import PasswordVault
-from desktop_app.core.api import LOCAL_ID, local_provider
+from desktop_app.core.api import LOCAL_ID, local_port, local_provider
 from desktop_app.core.errors import LocalServerError, ProviderNotRunningError
 from desktop_app.core.local_service import LocalEndpoints
 from desktop_app.core.paths import store_path
@@ -108,3 +110,50 @@ async def test_the_check_of_an_address_here_says_the_server_could_not_start(
     with pytest.raises(LocalServerError, match="could not start"):
         await second.inbox.check_address(record.address)
     assert squatter.stats.requests == 0
+
+
+@pytest.fixture(name="preferred_port_refused")
+def preferred_port_refused_fixture(monkeypatch: pytest.MonkeyPatch) -> int:
+    """The kept URL's port cannot be bound, and not because it is taken (EACCES below 1024 without
+    the right to it: the tests may run as root, so the bind is refused here instead)."""
+    refused = 80
+
+    class Refusing(server_package.BackgroundMailServer):
+        def start(self) -> None:
+            if self._kwargs.get("http_port") == refused:
+                raise PermissionError(errno.EACCES, "Permission denied")
+            super().start()
+
+    monkeypatch.setattr(server_package, "BackgroundMailServer", Refusing)
+    return refused
+
+
+async def test_a_kept_port_that_cannot_be_bound_falls_back_and_is_not_kept(
+    runs: Runs, preferred_port_refused: int
+) -> None:
+    refused = preferred_port_refused
+    with Store(store_path(runs.data_dir)) as store:  # an edited or imported URL on a low port
+        store.save_provider(local_provider(f"http://127.0.0.1:{refused}", f"http://127.0.0.1:{refused}/hub"))
+    first = runs.start()
+    provider = await first.inbox.start_local_server()
+    assert first.starts == [refused] and local_port(provider) not in (0, refused)  # it runs elsewhere
+    assert local_entry(first.inbox).api_url == provider.api_url  # and that is what is kept
+    await runs.stop(first)
+    second = runs.start()
+    await second.inbox.start_local_server()
+    assert second.starts == [local_port(provider)]  # not the refused port, for good
+
+
+async def test_an_address_made_with_the_lists_entry_from_before_the_start_keeps_the_running_url(
+    runs: Runs,
+) -> None:
+    """The dialog's entry was "starts when used" (no port); the server started meanwhile."""
+    run = runs.start()
+    entry = local_entry(run.inbox)
+    running = await run.inbox.start_local_server()
+    record = await run.inbox.create_address(provider=entry)
+    assert record.provider_id == LOCAL_ID
+    assert local_entry(run.inbox).api_url == running.api_url
+    with Store(store_path(runs.data_dir)) as store:
+        kept = store.get_provider(LOCAL_ID)
+    assert kept is not None and kept.api_url == running.api_url

@@ -61,3 +61,38 @@ def test_background_server_can_restart_on_its_data(tmp_path: Path) -> None:
         assert port.startswith("http://127.0.0.1:")
     finally:
         server.stop()
+
+
+def _open_files_under(folder: Path) -> list[str]:
+    fds = Path("/proc/self/fd")
+    found = []
+    for fd in fds.iterdir():
+        try:
+            target = str(fd.readlink())
+        except OSError:
+            continue  # closed meanwhile
+        if target.startswith(str(folder)):
+            found.append(target)
+    return found
+
+
+def test_a_failed_start_leaves_no_store_open(tmp_path: Path) -> None:
+    """The app tries several port pairs: each failed attempt must close the SQLite store it opened."""
+    first = BackgroundMailServer(rate_limit=None)
+    first.start()
+    data = tmp_path / "failing"
+    try:
+        taken = int(first.api_url.rsplit(":", 1)[1])
+        for _ in range(3):
+            clash = BackgroundMailServer(data_dir=data, http_port=taken, rate_limit=None)
+            try:
+                clash.start()
+            except OSError:
+                pass
+            else:
+                clash.stop()
+                raise AssertionError("a taken port was bound")
+        assert (data / "mail.sqlite3").exists()  # the attempts did open it
+        assert _open_files_under(data) == []
+    finally:
+        first.stop()
