@@ -33,6 +33,7 @@ from desktop_app.core.accounts import (
 from desktop_app.core.api import (
     BUILTIN,
     LOCAL_ID,
+    LOCAL_NAME,
     MailTmClient,
     Provider,
     custom_provider,
@@ -347,7 +348,9 @@ class Inbox:
     def providers(self) -> list[Provider]:
         """mail.tm and mail.gw, then every provider an address or the user added, the default first."""
         known: dict[str, Provider] = {self.provider.id: self.provider}
-        kept = self._store.list_providers()
+        # This computer's entry under today's name: a cache from before it was renamed keeps the old
+        # one until its server first runs here (and `new --provider "This computer"` must find it).
+        kept = [replace(p, name=LOCAL_NAME) if p.id == LOCAL_ID else p for p in self._store.list_providers()]
         if self._local is not None:  # "This computer" is always there, next to the built-in ones
             kept.insert(0, next((p for p in kept if p.id == LOCAL_ID), LOCAL_NOT_STARTED))
         for provider in (*BUILTIN, *kept):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 
@@ -10,6 +11,7 @@ from desktop_app.core.accounts.secrets import PasswordVault
 from desktop_app.core.api import sends_in_clear
 from desktop_app.core.api.providers import MAILGW, MAILTM, custom_provider, local_provider
 from desktop_app.core.inbox import Inbox
+from desktop_app.core.local_service import LocalEndpoints, LocalService
 from desktop_app.core.store.cache import AddressState, Store
 
 OLD_LOCAL = local_provider("http://127.0.0.1:40001", "http://127.0.0.1:40001/.well-known/mercure")
@@ -66,3 +68,22 @@ def test_the_credited_providers_are_the_default_and_those_holding_addresses(stor
     assert inbox.credited_providers() == [MAILTM, MAILGW]
     local = Inbox(store, PasswordVault(), NOW_LOCAL)
     assert local.credited_providers() == [MAILGW]  # the embedded server asks for none
+
+
+@pytest.mark.parametrize("with_local_service", [True, False])
+def test_a_cache_from_before_the_rename_offers_this_computer_by_its_name(with_local_service: bool) -> None:
+    """Kept as "Local (this computer)" by an earlier version: listed, and found, as "This computer"
+    before its server first runs here (that run saves it under the new name)."""
+
+    def never_started(port: int) -> LocalEndpoints:
+        raise AssertionError("listing the providers must not start the server")
+
+    with Store(None) as store:
+        store.save_provider(replace(OLD_LOCAL, name="Local (this computer)"))
+        local = LocalService(never_started) if with_local_service else None
+        inbox = Inbox(store, PasswordVault(), MAILTM, local=local)
+        names = {p.id: p.name for p in inbox.providers()}
+        assert names["local"] == "This computer"
+        found = inbox.find_provider("This computer")
+        assert found is not None and found.id == "local"
+        assert inbox.find_provider("Local (this computer)") is None
