@@ -53,8 +53,11 @@ def show_local_smtp(window: MainWindow, smtp: str) -> LocalSmtpLine:
     window.sidebar.add_footer(line)
 
     def on_the_server(address: str) -> bool:  # a mail.tm address's mail does not go through it
-        info = window.sidebar.model.info(address)
-        return address == ALL_ADDRESSES or (info is not None and info.provider_id == LOCAL_ID)
+        model = window.sidebar.model
+        if address == ALL_ADDRESSES:  # only when one of them is on it
+            return any(info.provider_id == LOCAL_ID for info in model.infos())
+        info = model.info(address)
+        return info is not None and info.provider_id == LOCAL_ID
 
     window.empty_list.takes_smtp = on_the_server
     window.empty_list.set_smtp(smtp)

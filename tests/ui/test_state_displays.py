@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from desktop_app.ui.controller import AppSignals
+from desktop_app.ui.controller import ALL_ADDRESSES, AppSignals
 from desktop_app.ui.dialogs import NewAddressDialog
 from desktop_app.ui.local_smtp import show_local_smtp
 from tests.ui.fakes import FakeController, make_summary
@@ -91,3 +91,22 @@ def test_a_search_without_matches_offers_no_unrelated_actions(qtbot) -> None:
     state = window.empty_list
     assert "zzz" in state.body.text()
     assert not state.new_button.isVisible() and not state.smtp.isVisible()
+
+
+def test_all_addresses_offers_the_smtp_hint_only_when_one_of_them_is_on_the_local_server(qtbot) -> None:
+    fake = FakeController(AppSignals())
+    fake.add_address(A1, "Shop", state_kind="live", state_text="live", provider_id="mail.tm")
+    fake.add_address("b@example.com", "", state_kind="live", state_text="live", provider_id="mail.gw")
+    window = shown_window(qtbot, fake)
+    show_local_smtp(window, SMTP)
+    state = window.empty_list
+    assert window.select_address(ALL_ADDRESSES)
+    assert state.isVisible() and not state.smtp.isVisible()  # none of their mail goes through it
+    assert SMTP not in state.text()
+    fake.add_address(
+        "kept.here@temp-inbox.test", "", state_kind="live", state_text="live", provider_id="local"
+    )
+    window.refresh_addresses()
+    assert window.select_address("kept.here@temp-inbox.test")
+    assert window.select_address(ALL_ADDRESSES)
+    assert state.isVisible() and state.smtp.isVisible() and SMTP in state.text()
