@@ -44,11 +44,16 @@ Starter = Callable[[int], LocalEndpoints]
 StartListener = Callable[[LocalEndpoints], None]
 
 
+# How long quitting waits for a start under way: a starter that hangs must not hang the quit.
+STOP_WAIT_S = 10.0
+
+
 class LocalService:
     def __init__(self, starter: Starter) -> None:
         self._starter = starter
         self._starting: asyncio.Future[LocalEndpoints] | None = None
         self._listeners: list[StartListener] = []
+        self._stopped = False  # stop() began (the app quits): nothing starts any more
         self.running: LocalEndpoints | None = None
 
     def on_started(self, listener: StartListener) -> None:
@@ -59,10 +64,18 @@ class LocalService:
 
     async def ensure(self, preferred_port: int = 0) -> LocalEndpoints:
         """The running server, started first if need be; ``LocalServerError`` when it cannot start."""
+        if self._stopped:
+            raise LocalServerError(
+                "The mail server on this computer is not started: Temp Inbox is quitting.",
+                detail="ensure() after stop()",
+            )
         if self.running is not None:
             return self.running
         if self._starting is None:
             self._starting = asyncio.ensure_future(self._start(preferred_port))
+            # Its failure is each caller's to hear; when they all went away (cancelled), it is
+            # still retrieved here, not logged by asyncio as "Task exception was never retrieved".
+            self._starting.add_done_callback(_retrieve)
         # Shielded: a dialog closed while the server starts must not stop the start for everyone else.
         return await asyncio.shield(self._starting)
 
@@ -76,6 +89,10 @@ class LocalService:
             raise LocalServerError(detail=repr(exc)) from exc
         finally:
             self._starting = None
+        if self._stopped:  # ended after stop() began (or gave up waiting): stopped, never announced
+            await asyncio.to_thread(endpoints.stop)
+            log.info("local mail server started while quitting: stopped (smtp %s)", endpoints.smtp)
+            raise LocalServerError(detail="started after stop()")
         self.running = endpoints
         for listener in list(self._listeners):
             try:
@@ -84,11 +101,23 @@ class LocalService:
                 log.exception("a listener of the local mail server's start failed")
         return endpoints
 
-    async def stop(self) -> None:
-        """Stop the server if it runs (or is starting: that start is waited for, then stopped)."""
-        if self._starting is not None:
-            await asyncio.wait([self._starting])
+    async def stop(self, timeout: float = STOP_WAIT_S) -> bool:
+        """Stop the server if it runs, and for good: ``ensure()`` raises from now on. A start under way
+        is waited for up to ``timeout`` (it stops its server itself when it ends). False when that
+        start was still going at the end of the wait."""
+        self._stopped = True
+        starting = self._starting
+        if starting is not None:
+            await asyncio.wait([starting], timeout=timeout)
+            if not starting.done():
+                log.warning("the local mail server was still starting after %.0f s; quitting anyway", timeout)
         running, self.running = self.running, None
         if running is not None:
             await asyncio.to_thread(running.stop)
             log.info("local mail server stopped (smtp %s)", running.smtp)
+        return starting is None or starting.done()
+
+
+def _retrieve(start: asyncio.Future[LocalEndpoints]) -> None:
+    if not start.cancelled():
+        start.exception()
