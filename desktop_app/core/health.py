@@ -10,8 +10,9 @@ The checks, each timed and reported as it ends (``progress``):
 6. ``quota``     the account has room for mail (``used`` of ``quota``);
 7. ``hub``       the live stream: connected in the app, or else a short subscription with a fresh
                  token shows whether the hub accepts it;
-8. ``probe``     where Temp Inbox can send mail to the address (the embedded local server's SMTP), a
-                 test mail, timed from SMTP to its arrival through the live stream (``core/probe.py``).
+8. ``probe``     where Temp Inbox can send mail to the address (the embedded local server's SMTP while
+                 it runs, or the SMTP configured for the provider), a test mail, timed from SMTP to its
+                 arrival through the live stream (``core/probe.py``).
 
 A check that cannot run because an earlier one failed (no login without a password, nothing at all
 when the service is down) is left out. The verdict is the first failed check's, so it names the
