@@ -41,7 +41,7 @@ class Recorded:
         self.events.append(event)
         self.changed.set()
 
-    async def until(self, predicate: Callable[[MailboxEvent], bool], timeout: float = 5.0) -> MailboxEvent:
+    async def until(self, predicate: Callable[[MailboxEvent], bool], timeout: float = 30.0) -> MailboxEvent:
         async with asyncio.timeout(timeout):
             while True:
                 for event in self.events:
