@@ -226,12 +226,11 @@ class Attachment:
     @classmethod
     def from_json(cls, data: object) -> Attachment:
         d = _obj(data, "Attachment")
-        disposition = d.get("disposition")
         return cls(
             id=_req_str(d, "id", "Attachment"),
             filename=_str(d, "filename") or "attachment",
             content_type=_str(d, "contentType") or "application/octet-stream",
-            disposition=disposition if isinstance(disposition, str) else "",
+            disposition=_str(d, "disposition"),
             transfer_encoding=_str(d, "transferEncoding"),
             related=_bool(d, "related"),
             size=_int(d, "size"),
