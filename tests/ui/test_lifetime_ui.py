@@ -156,6 +156,20 @@ def _fast_client(provider: Provider) -> MailTmClient:
     return MailTmClient(provider.api_url, backoff_base=0.01)
 
 
+def _inbox_on(
+    server: LocalMailServer, store: Store, keyring: DictKeyring, clock: ManualClock | None = None
+) -> Inbox:
+    """The real Inbox on ``server``, with quick retries (and the test's own clock, when it moves time)."""
+    return Inbox(
+        store,
+        PasswordVault(keyring),
+        local_provider(server.api_url, server.hub_url),
+        client_factory=_fast_client,
+        sync_settings=FAST_SYNC,
+        clock=clock,
+    )
+
+
 def test_the_warning_goes_out_on_dbus_and_keep_address_keeps_it(
     qtbot: QtBot,
     qloop: asyncio.AbstractEventLoop,
@@ -170,14 +184,7 @@ def test_the_warning_goes_out_on_dbus_and_keep_address_keeps_it(
 
     async def scenario() -> None:
         async with LocalMailServer(rate_limit=None) as server:
-            inbox = Inbox(
-                store,
-                PasswordVault(DictKeyring()),
-                local_provider(server.api_url, server.hub_url),
-                client_factory=_fast_client,
-                sync_settings=FAST_SYNC,
-                clock=clock,
-            )
+            inbox = _inbox_on(server, store, DictKeyring(), clock)
             signals = AppSignals()
             signals.status.connect(statuses.append)
             controller = InboxController(inbox, signals)
@@ -263,14 +270,7 @@ def test_an_address_removed_here_only_is_said_to_be_still_on_the_service(
 
     async def scenario() -> None:
         async with LocalMailServer(rate_limit=None) as server:
-            inbox = Inbox(
-                store,
-                PasswordVault(keyring),
-                local_provider(server.api_url, server.hub_url),
-                client_factory=_fast_client,
-                sync_settings=FAST_SYNC,
-                clock=clock,
-            )
+            inbox = _inbox_on(server, store, keyring, clock)
             signals = AppSignals()
             signals.status.connect(statuses.append)
             controller = InboxController(inbox, signals)
@@ -312,13 +312,7 @@ def test_the_users_delete_says_deleted_only_when_the_service_deleted_it(
 
     async def scenario() -> None:
         async with LocalMailServer(rate_limit=None) as server:
-            inbox = Inbox(
-                store,
-                PasswordVault(keyring),
-                local_provider(server.api_url, server.hub_url),
-                client_factory=_fast_client,
-                sync_settings=FAST_SYNC,
-            )
+            inbox = _inbox_on(server, store, keyring)
             signals = AppSignals()
             signals.status.connect(statuses.append)
             controller = InboxController(inbox, signals)
