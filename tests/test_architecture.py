@@ -78,6 +78,18 @@ def test_the_layers_import_only_what_they_may() -> None:
     assert layer_violations(PACKAGE) == []
 
 
+def _package_copy(tmp_path: Path) -> Path:
+    """A copy of the package to plant a violation in: each check's teeth, shown on real code."""
+    copy = tmp_path / PACKAGE.name
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    return copy
+
+
+def _plant(copy: Path, module: str, code: str) -> None:
+    target = copy / module
+    target.write_text(target.read_text(encoding="utf-8") + "\n" + code, encoding="utf-8")
+
+
 @pytest.mark.parametrize(
     ("module", "planted"),
     [
@@ -99,11 +111,9 @@ def test_the_layers_import_only_what_they_may() -> None:
     ],
 )
 def test_each_layer_rule_catches_a_planted_import(tmp_path: Path, module: str, planted: str) -> None:
-    copy = tmp_path / PACKAGE.name
-    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    copy = _package_copy(tmp_path)
     assert layer_violations(copy) == []
-    target = copy / module
-    target.write_text(target.read_text(encoding="utf-8") + "\n" + planted, encoding="utf-8")
+    _plant(copy, module, planted)
     assert len(layer_violations(copy)) >= 1, planted
 
 
@@ -261,20 +271,16 @@ def test_no_module_imports_itself_round_about() -> None:
     ],
 )
 def test_the_cycle_check_catches_a_planted_cycle(tmp_path: Path, module: str, planted: str) -> None:
-    copy = tmp_path / PACKAGE.name
-    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    copy = _package_copy(tmp_path)
     assert import_cycles(copy) == []
-    target = copy / module
-    target.write_text(target.read_text(encoding="utf-8") + "\n" + planted, encoding="utf-8")
+    _plant(copy, module, planted)
     assert len(import_cycles(copy)) == 1, planted
 
 
 def test_an_annotation_only_import_is_no_cycle(tmp_path: Path) -> None:
-    copy = tmp_path / PACKAGE.name
-    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    target = copy / "options.py"
+    copy = _package_copy(tmp_path)
     planted = "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from desktop_app import cli\n"
-    target.write_text(target.read_text(encoding="utf-8") + "\n" + planted, encoding="utf-8")
+    _plant(copy, "options.py", planted)
     assert import_cycles(copy) == []
 
 
@@ -351,10 +357,8 @@ def test_nothing_outside_the_core_reaches_past_the_inbox() -> None:
 
 
 def test_the_reach_in_check_has_teeth(tmp_path: Path) -> None:
-    copy = tmp_path / PACKAGE.name
-    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    copy = _package_copy(tmp_path)
     assert inbox_reach_ins(copy, []) == []
-    target = copy / "ui" / "inbox_controller.py"
     planted = "\n\ndef peek(controller):\n    return controller.inbox.store.unread_counts()\n"
-    target.write_text(target.read_text(encoding="utf-8") + planted, encoding="utf-8")
+    _plant(copy, "ui/inbox_controller.py", planted)
     assert len(inbox_reach_ins(copy, [])) == 1
